@@ -1,0 +1,1 @@
+//! PastIntervals and the prior set (work in progress).

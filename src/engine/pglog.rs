@@ -1,0 +1,1 @@
+//! PGLog (work in progress).

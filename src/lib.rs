@@ -1,0 +1,7 @@
+//! cephscope: a deterministic simulation of Ceph's PG peering, recovery and MDS state
+//! machines. `engine` is pure Rust (native and wasm32); `ui` is the Yew front end (wasm32 only).
+
+pub mod engine;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
