@@ -1,4 +1,8 @@
 //! The simulation engine: pure Rust, no web dependency. Everything that models Ceph lives here.
 
+pub mod dot;
 pub mod intervals;
+pub mod peering;
 pub mod pglog;
+pub mod pgstate;
+pub mod statechart;

@@ -1,0 +1,1181 @@
+//! Ceph's PeeringMachine as data: the 35 states of src/osd/PeeringState.h @00349925, their
+//! hierarchy and initial substates, and every reaction each state lists, in Ceph's order.
+//! `cephscope dot peering`, the browser's graph and the docs are generated from
+//! [`definition`]; a test checks it against the DOT Ceph's own gen_state_diagram.py draws.
+
+use super::events::{PeeringEvent, EVENT_NAMES};
+use super::reactions as r;
+use super::state::PeeringState;
+use crate::engine::statechart::{
+    Action, EventMatch, Handler, MachineDef, ReactionDef, ReactionKind, StateDef, StateId,
+};
+use std::sync::OnceLock;
+
+pub type PeeringDef = MachineDef<PeeringState, PeeringEvent>;
+
+/// The states, in the order Ceph's diagram lists them (declaration order in PeeringState.h,
+/// grouped by parent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(usize)]
+pub enum S {
+    Crashed,
+    Initial,
+    Reset,
+    Started,
+    Start,
+    Primary,
+    WaitActingChange,
+    Peering,
+    GetInfo,
+    GetLog,
+    GetMissing,
+    WaitUpThru,
+    Down,
+    Incomplete,
+    Active,
+    Clean,
+    Recovered,
+    Backfilling,
+    WaitRemoteBackfillReserved,
+    WaitLocalBackfillReserved,
+    NotBackfilling,
+    NotRecovering,
+    Recovering,
+    WaitRemoteRecoveryReserved,
+    WaitLocalRecoveryReserved,
+    Activating,
+    ReplicaActive,
+    RepRecovering,
+    RepWaitBackfillReserved,
+    RepWaitRecoveryReserved,
+    RepNotRecovering,
+    Stray,
+    ToDelete,
+    WaitDeleteReserved,
+    Deleting,
+}
+
+impl S {
+    pub const fn id(self) -> StateId {
+        self as usize
+    }
+}
+
+/// The PeeringMachine definition (built once).
+pub fn definition() -> &'static PeeringDef {
+    static DEF: OnceLock<PeeringDef> = OnceLock::new();
+    DEF.get_or_init(build)
+}
+
+struct Builder {
+    def: PeeringDef,
+}
+
+impl Builder {
+    fn state(&mut self, s: S, path: &'static str, parent: Option<S>, doc: &'static str) {
+        debug_assert_eq!(
+            self.def.states.len(),
+            s.id(),
+            "states out of order at {s:?}"
+        );
+        let name = path.rsplit('/').next().unwrap_or(path);
+        // Ceph's NamedState for WaitDeleteReserved misspells it; the class name is right.
+        let name = if s == S::WaitDeleteReserved {
+            "WaitDeleteReserved"
+        } else {
+            name
+        };
+        self.def.states.push(StateDef {
+            name,
+            path,
+            parent: parent.map(S::id),
+            initial: None,
+            entry: None,
+            exit: None,
+            doc,
+        });
+    }
+
+    fn initial(&mut self, composite: S, initial: S) {
+        self.def.states[composite.id()].initial = Some(initial.id());
+    }
+
+    fn entry(&mut self, s: S, action: Action<PeeringState, PeeringEvent>) {
+        self.def.states[s.id()].entry = Some(action);
+    }
+
+    fn exit(&mut self, s: S, action: Action<PeeringState, PeeringEvent>) {
+        self.def.states[s.id()].exit = Some(action);
+    }
+
+    fn push(
+        &mut self,
+        s: S,
+        event: EventMatch,
+        kind: ReactionKind<PeeringState, PeeringEvent>,
+        doc: &'static str,
+    ) {
+        if let EventMatch::Named(n) = event {
+            debug_assert!(EVENT_NAMES.contains(&n), "unknown event {n}");
+        }
+        self.def.reactions.push(ReactionDef {
+            state: s.id(),
+            event,
+            kind,
+            doc,
+        });
+    }
+
+    /// `transition<Ev, Target>`.
+    fn transition(&mut self, s: S, event: &'static str, target: S, doc: &'static str) {
+        self.push(
+            s,
+            EventMatch::Named(event),
+            ReactionKind::Transition(target.id()),
+            doc,
+        );
+    }
+
+    /// `transition<boost::statechart::event_base, Crashed>`.
+    fn crash_on_unhandled(&mut self, s: S) {
+        self.push(
+            s,
+            EventMatch::Any,
+            ReactionKind::Transition(S::Crashed.id()),
+            "any event no inner state handles: Ceph aborts (\"bad state machine event\")",
+        );
+    }
+
+    /// `custom_reaction<Ev>` with the states its `transit<>` can return.
+    fn custom(
+        &mut self,
+        s: S,
+        event: &'static str,
+        handler: Handler<PeeringState, PeeringEvent>,
+        targets: &[S],
+        doc: &'static str,
+    ) {
+        let targets = targets.iter().map(|t| t.id()).collect();
+        self.push(
+            s,
+            EventMatch::Named(event),
+            ReactionKind::Custom { handler, targets },
+            doc,
+        );
+    }
+
+    /// A `custom_reaction<Ev>` whose handler only discards the event.
+    fn ignore(&mut self, s: S, events: &[&'static str], doc: &'static str) {
+        for e in events {
+            self.custom(s, e, r::discard, &[], doc);
+        }
+    }
+
+    /// A `react()` with a `transit<>` that Ceph never calls because the state does not
+    /// list the event (drawn by Ceph's diagram script, never taken).
+    fn unlisted(&mut self, s: S, event: &'static str, target: S, doc: &'static str) {
+        self.push(
+            s,
+            EventMatch::Named(event),
+            ReactionKind::Unlisted {
+                targets: vec![target.id()],
+            },
+            doc,
+        );
+    }
+}
+
+fn build() -> PeeringDef {
+    let mut b = Builder {
+        def: MachineDef {
+            name: "PeeringMachine",
+            states: Vec::new(),
+            initial: S::Initial.id(),
+            events: EVENT_NAMES.to_vec(),
+            reactions: Vec::new(),
+        },
+    };
+    declare_states(&mut b);
+    declare_machine_level(&mut b);
+    declare_primary(&mut b);
+    declare_peering(&mut b);
+    declare_active(&mut b);
+    declare_replica(&mut b);
+    declare_delete(&mut b);
+    b.def
+}
+
+fn declare_states(b: &mut Builder) {
+    use S::*;
+    b.state(
+        Crashed,
+        "Crashed",
+        None,
+        "A bad event reached Reset, Initial or Started: the OSD aborts.",
+    );
+    b.state(
+        Initial,
+        "Initial",
+        None,
+        "The PG was just created or loaded; waits for Initialize.",
+    );
+    b.state(
+        Reset,
+        "Reset",
+        None,
+        "A new interval began: per-interval state is cleared; waits for ActMap.",
+    );
+    b.state(
+        Started,
+        "Started",
+        None,
+        "The PG is running in the current interval.",
+    );
+    b.state(
+        Start,
+        "Started/Start",
+        Some(Started),
+        "Decides the role: primary or stray.",
+    );
+    b.state(
+        Primary,
+        "Started/Primary",
+        Some(Started),
+        "This OSD is the acting primary.",
+    );
+    b.state(
+        WaitActingChange,
+        "Started/Primary/WaitActingChange",
+        Some(Primary),
+        "Waits for the monitor to install the pg_temp the primary asked for.",
+    );
+    b.state(
+        Peering,
+        "Started/Primary/Peering",
+        Some(Primary),
+        "Bringing the acting set into agreement about the PG's history.",
+    );
+    b.state(
+        GetInfo,
+        "Started/Primary/Peering/GetInfo",
+        Some(Peering),
+        "Queries every OSD of the prior set for its pg_info.",
+    );
+    b.state(
+        GetLog,
+        "Started/Primary/Peering/GetLog",
+        Some(Peering),
+        "Chooses the authoritative log and the acting set, fetches that log.",
+    );
+    b.state(
+        GetMissing,
+        "Started/Primary/Peering/GetMissing",
+        Some(Peering),
+        "Fetches the peers' logs to learn what each is missing.",
+    );
+    b.state(
+        WaitUpThru,
+        "Started/Primary/Peering/WaitUpThru",
+        Some(Peering),
+        "Waits for the monitor to record up_thru for this interval.",
+    );
+    b.state(
+        Down,
+        "Started/Primary/Peering/Down",
+        Some(Peering),
+        "A past interval that may have accepted writes has no surviving OSD to ask.",
+    );
+    b.state(
+        Incomplete,
+        "Started/Primary/Peering/Incomplete",
+        Some(Peering),
+        "No usable authoritative log: missing history or too few OSDs.",
+    );
+    b.state(
+        Active,
+        "Started/Primary/Active",
+        Some(Primary),
+        "The PG serves I/O; recovery and backfill run here.",
+    );
+    b.state(
+        Clean,
+        "Started/Primary/Active/Clean",
+        Some(Active),
+        "Every acting OSD has every object: active+clean.",
+    );
+    b.state(
+        Recovered,
+        "Started/Primary/Active/Recovered",
+        Some(Active),
+        "Recovery is done; waits for every replica to be activated.",
+    );
+    b.state(
+        Backfilling,
+        "Started/Primary/Active/Backfilling",
+        Some(Active),
+        "Copies objects to the backfill targets in order.",
+    );
+    b.state(
+        WaitRemoteBackfillReserved,
+        "Started/Primary/Active/WaitRemoteBackfillReserved",
+        Some(Active),
+        "Asks each backfill target for a reservation, one at a time.",
+    );
+    b.state(
+        WaitLocalBackfillReserved,
+        "Started/Primary/Active/WaitLocalBackfillReserved",
+        Some(Active),
+        "Waits for a local backfill slot (osd_max_backfills).",
+    );
+    b.state(
+        NotBackfilling,
+        "Started/Primary/Active/NotBackfilling",
+        Some(Active),
+        "Backfill is deferred, too full or has unfound objects.",
+    );
+    b.state(
+        NotRecovering,
+        "Started/Primary/Active/NotRecovering",
+        Some(Active),
+        "Recovery is deferred, too full or has unfound objects.",
+    );
+    b.state(
+        Recovering,
+        "Started/Primary/Active/Recovering",
+        Some(Active),
+        "Pulls and pushes missing objects from the log.",
+    );
+    b.state(
+        WaitRemoteRecoveryReserved,
+        "Started/Primary/Active/WaitRemoteRecoveryReserved",
+        Some(Active),
+        "Asks each replica for a recovery reservation, one at a time.",
+    );
+    b.state(
+        WaitLocalRecoveryReserved,
+        "Started/Primary/Active/WaitLocalRecoveryReserved",
+        Some(Active),
+        "Waits for a local recovery slot.",
+    );
+    b.state(
+        Activating,
+        "Started/Primary/Active/Activating",
+        Some(Active),
+        "Activation sent to the replicas; waits for them to commit.",
+    );
+    b.state(
+        ReplicaActive,
+        "Started/ReplicaActive",
+        Some(Started),
+        "A replica of an active PG.",
+    );
+    b.state(
+        RepRecovering,
+        "Started/ReplicaActive/RepRecovering",
+        Some(ReplicaActive),
+        "This replica is being recovered or backfilled.",
+    );
+    b.state(
+        RepWaitBackfillReserved,
+        "Started/ReplicaActive/RepWaitBackfillReserved",
+        Some(ReplicaActive),
+        "Waits for a local slot to grant the primary's backfill request.",
+    );
+    b.state(
+        RepWaitRecoveryReserved,
+        "Started/ReplicaActive/RepWaitRecoveryReserved",
+        Some(ReplicaActive),
+        "Waits for a local slot to grant the primary's recovery request.",
+    );
+    b.state(
+        RepNotRecovering,
+        "Started/ReplicaActive/RepNotRecovering",
+        Some(ReplicaActive),
+        "An active replica with nothing being recovered.",
+    );
+    b.state(
+        Stray,
+        "Started/Stray",
+        Some(Started),
+        "Not primary: answers queries and waits for the primary's info or log.",
+    );
+    b.state(
+        ToDelete,
+        "Started/ToDelete",
+        Some(Started),
+        "The PG is no longer needed here and will be removed.",
+    );
+    b.state(
+        WaitDeleteReserved,
+        "Started/ToDelete/WaitDeleteReseved",
+        Some(ToDelete),
+        "Waits for a local reservation to delete (Ceph's state name has the typo).",
+    );
+    b.state(
+        Deleting,
+        "Started/ToDelete/Deleting",
+        Some(ToDelete),
+        "Removes the PG's objects in batches.",
+    );
+
+    b.initial(Started, Start);
+    b.initial(Primary, Peering);
+    b.initial(Peering, GetInfo);
+    b.initial(Active, Activating);
+    b.initial(ReplicaActive, RepNotRecovering);
+    b.initial(ToDelete, WaitDeleteReserved);
+
+    b.entry(Crashed, r::crashed_entry);
+    b.entry(Reset, r::reset_entry);
+    b.entry(Start, r::start_entry);
+    b.entry(Peering, r::peering_entry);
+    b.exit(Peering, r::peering_exit);
+    b.entry(GetInfo, r::getinfo_entry);
+    b.entry(Down, r::down_entry);
+    b.exit(Down, r::down_exit);
+    b.entry(Incomplete, r::incomplete_entry);
+    b.exit(Incomplete, r::incomplete_exit);
+    b.entry(Active, r::active_entry);
+    b.exit(Active, r::active_exit);
+    b.entry(Clean, r::clean_entry);
+    b.exit(Clean, r::clean_exit);
+}
+
+/// Initial, Reset, Started, Start, Stray.
+fn declare_machine_level(b: &mut Builder) {
+    use S::*;
+    b.transition(Initial, "Initialize", Reset, "the PG is loaded or created");
+    b.ignore(Initial, &["NullEvt"], "ignored");
+    b.crash_on_unhandled(Initial);
+    for (event, target) in [
+        ("MNotifyRec", Primary),
+        ("MInfoRec", Stray),
+        ("MLogRec", Stray),
+    ] {
+        b.unlisted(
+            Initial,
+            event,
+            target,
+            "dead code: Initial::react exists but the event is not in Initial's reactions, \
+             so a real one goes to Crashed",
+        );
+    }
+
+    b.ignore(Reset, &["QueryState", "QueryUnfound"], "dumps the state");
+    b.custom(
+        Reset,
+        "AdvMap",
+        r::reset_advmap,
+        &[],
+        "start_peering_interval if should_restart_peering; discard",
+    );
+    b.custom(
+        Reset,
+        "ActMap",
+        r::reset_actmap,
+        &[Started],
+        "always: send a pending notify to the primary, then Started",
+    );
+    b.ignore(
+        Reset,
+        &["NullEvt", "IntervalFlush"],
+        "IntervalFlush unblocks outgoing recovery messages",
+    );
+    b.crash_on_unhandled(Reset);
+
+    b.ignore(Started, &["QueryState", "QueryUnfound"], "dumps the state");
+    b.custom(
+        Started,
+        "AdvMap",
+        r::started_advmap,
+        &[Reset],
+        "should_restart_peering (new interval, or this OSD came back up): re-post AdvMap, Reset",
+    );
+    b.ignore(
+        Started,
+        &[
+            "IntervalFlush",
+            "NullEvt",
+            "SetForceRecovery",
+            "UnsetForceRecovery",
+            "SetForceBackfill",
+            "UnsetForceBackfill",
+            "RequestScrub",
+            "CheckReadable",
+        ],
+        "ignored here (the primary handles the force and scrub requests first)",
+    );
+    b.crash_on_unhandled(Started);
+
+    b.transition(
+        Start,
+        "MakePrimary",
+        Primary,
+        "posted by Start's entry: this OSD is the acting primary",
+    );
+    b.transition(
+        Start,
+        "MakeStray",
+        Stray,
+        "posted by Start's entry: not the primary",
+    );
+
+    b.custom(
+        Stray,
+        "MLogRec",
+        r::stray_mlogrec,
+        &[ReplicaActive],
+        "merge the primary's log (or restart backfill); post Activate",
+    );
+    b.custom(
+        Stray,
+        "MInfoRec",
+        r::stray_minforec,
+        &[ReplicaActive],
+        "rewind divergent entries if ahead of the primary; post Activate",
+    );
+    b.custom(
+        Stray,
+        "MQuery",
+        r::answer_query,
+        &[],
+        "answer the primary's INFO / LOG / FULLLOG query",
+    );
+    b.ignore(Stray, &["ActMap"], "send a pending notify to the primary");
+    b.ignore(Stray, &["RecoveryDone"], "ignored");
+    b.transition(
+        Stray,
+        "DeleteStart",
+        ToDelete,
+        "the pool is gone or the PG moved away for good",
+    );
+}
+
+fn declare_primary(b: &mut Builder) {
+    use S::*;
+    b.ignore(Primary, &["ActMap"], "publish stats");
+    b.custom(
+        Primary,
+        "MNotifyRec",
+        r::primary_mnotifyrec,
+        &[],
+        "proc_replica_info: record the peer's info",
+    );
+    b.ignore(
+        Primary,
+        &[
+            "SetForceRecovery",
+            "UnsetForceRecovery",
+            "SetForceBackfill",
+            "UnsetForceBackfill",
+            "RequestScrub",
+        ],
+        "toggle the FORCED_* bits / schedule a scrub",
+    );
+
+    b.ignore(
+        WaitActingChange,
+        &["QueryState", "QueryUnfound"],
+        "dumps the state",
+    );
+    b.custom(
+        WaitActingChange,
+        "AdvMap",
+        r::waitactingchange_advmap,
+        &[Reset],
+        "a want_acting OSD went down: re-post AdvMap, Reset; else forward",
+    );
+    b.ignore(
+        WaitActingChange,
+        &["MLogRec", "MInfoRec", "MNotifyRec"],
+        "ignored while waiting for pg_temp",
+    );
+}
+
+fn declare_peering(b: &mut Builder) {
+    use S::*;
+    b.ignore(
+        Peering,
+        &["QueryState", "QueryUnfound"],
+        "dumps past_intervals, probing_osds, down_osds_we_would_probe, peering_blocked_by",
+    );
+    b.transition(
+        Peering,
+        "Activate",
+        Active,
+        "posted by GetMissing or WaitUpThru",
+    );
+    b.custom(
+        Peering,
+        "AdvMap",
+        r::peering_advmap,
+        &[Reset],
+        "the prior set is affected by the new map: re-post AdvMap, Reset; else forward",
+    );
+
+    b.custom(
+        GetInfo,
+        "MNotifyRec",
+        r::getinfo_mnotifyrec,
+        &[],
+        "record the peer's info; when nobody is outstanding post GotInfo",
+    );
+    b.transition(
+        GetInfo,
+        "GotInfo",
+        GetLog,
+        "every OSD of the prior set that can answer did",
+    );
+    b.transition(GetInfo, "IsDown", Down, "the prior set says pg_down");
+
+    b.ignore(GetLog, &["QueryState", "QueryUnfound"], "dumps the state");
+    b.custom(
+        GetLog,
+        "AdvMap",
+        r::getlog_advmap,
+        &[Reset],
+        "the auth log's OSD went down: re-post AdvMap, Reset; else forward",
+    );
+    b.custom(
+        GetLog,
+        "MLogRec",
+        r::getlog_mlogrec,
+        &[],
+        "the log from the auth shard: keep it, post GotLog",
+    );
+    b.custom(
+        GetLog,
+        "GotLog",
+        r::getlog_gotlog,
+        &[GetMissing],
+        "proc_master_log if a log came, then GetMissing",
+    );
+    b.transition(
+        GetLog,
+        "NeedActingChange",
+        WaitActingChange,
+        "choose_acting wants another acting set: pg_temp requested",
+    );
+    b.transition(
+        GetLog,
+        "IsIncomplete",
+        Incomplete,
+        "choose_acting found no usable authoritative log",
+    );
+
+    b.custom(
+        GetMissing,
+        "MLogRec",
+        r::getmissing_mlogrec,
+        &[],
+        "proc_replica_log; after the last answer post NeedUpThru or Activate",
+    );
+    b.transition(
+        GetMissing,
+        "NeedUpThru",
+        WaitUpThru,
+        "the monitor has not yet recorded up_thru for this interval",
+    );
+
+    b.custom(
+        WaitUpThru,
+        "ActMap",
+        r::waitupthru_actmap,
+        &[],
+        "up_thru recorded: post Activate; forward",
+    );
+    b.custom(
+        WaitUpThru,
+        "MLogRec",
+        r::waitupthru_mlogrec,
+        &[],
+        "a late log answer: store the peer's missing set",
+    );
+
+    b.custom(
+        Down,
+        "MNotifyRec",
+        r::down_mnotifyrec,
+        &[GetInfo],
+        "history.last_epoch_started advanced: GetInfo again",
+    );
+
+    b.custom(
+        Incomplete,
+        "AdvMap",
+        r::incomplete_advmap,
+        &[Reset],
+        "the pool's min_size went down (or the pool is gone): re-post AdvMap, Reset",
+    );
+    b.custom(
+        Incomplete,
+        "MNotifyRec",
+        r::incomplete_mnotifyrec,
+        &[GetLog],
+        "proc_replica_info learned something new: GetLog again",
+    );
+}
+
+fn declare_active(b: &mut Builder) {
+    use S::*;
+    b.ignore(Active, &["QueryState", "QueryUnfound"], "dumps the state");
+    b.custom(
+        Active,
+        "AdvMap",
+        r::forward,
+        &[],
+        "active-map hooks; the interval change itself is handled by Started",
+    );
+    b.ignore(
+        Active,
+        &["ActMap", "MNotifyRec", "MInfoRec", "MLogRec", "MTrim"],
+        "peer bookkeeping while active",
+    );
+    b.custom(
+        Active,
+        "AllReplicasActivated",
+        r::active_allreplicasactivated,
+        &[],
+        "set ACTIVE (or PEERED), history.les := les; queue recovery",
+    );
+    b.ignore(
+        Active,
+        &[
+            "ActivateCommitted",
+            "RenewLease",
+            "MLeaseAck",
+            "CheckReadable",
+        ],
+        "activation and read-lease bookkeeping",
+    );
+    b.ignore(
+        Active,
+        &[
+            "Backfilled",
+            "DeferRecovery",
+            "DeferBackfill",
+            "UnfoundRecovery",
+            "UnfoundBackfill",
+            "RemoteReservationRevokedTooFull",
+            "RemoteReservationRevoked",
+            "DoRecovery",
+        ],
+        "discarded at this level (only the substates that care react)",
+    );
+
+    b.transition(
+        Activating,
+        "AllReplicasRecovered",
+        Recovered,
+        "nothing to recover or backfill",
+    );
+    b.transition(
+        Activating,
+        "DoRecovery",
+        WaitLocalRecoveryReserved,
+        "some acting OSD misses objects",
+    );
+    b.transition(
+        Activating,
+        "RequestBackfill",
+        WaitLocalBackfillReserved,
+        "some OSD needs backfill",
+    );
+
+    b.transition(
+        Clean,
+        "DoRecovery",
+        WaitLocalRecoveryReserved,
+        "new missing objects were found",
+    );
+    b.ignore(
+        Clean,
+        &[
+            "SetForceRecovery",
+            "UnsetForceRecovery",
+            "SetForceBackfill",
+            "UnsetForceBackfill",
+        ],
+        "ignored while clean",
+    );
+
+    b.transition(Recovered, "GoClean", Clean, "every replica is activated");
+    b.transition(
+        Recovered,
+        "DoRecovery",
+        WaitLocalRecoveryReserved,
+        "new missing objects were found",
+    );
+    b.custom(
+        Recovered,
+        "AllReplicasActivated",
+        r::recovered_allreplicasactivated,
+        &[],
+        "post GoClean and forward",
+    );
+
+    b.custom(
+        Backfilling,
+        "Backfilled",
+        r::discard_to_recovered,
+        &[Recovered],
+        "release local and remote backfill reservations",
+    );
+    b.custom(
+        Backfilling,
+        "DeferBackfill",
+        r::backfill_defer,
+        &[NotBackfilling],
+        "BACKFILL_WAIT; retry RequestBackfill after the delay",
+    );
+    b.custom(
+        Backfilling,
+        "UnfoundBackfill",
+        r::backfill_unfound,
+        &[NotBackfilling],
+        "BACKFILL_UNFOUND",
+    );
+    b.custom(
+        Backfilling,
+        "RemoteReservationRejectedTooFull",
+        r::backfilling_rejected_toofull,
+        &[],
+        "compat: re-posted as RemoteReservationRevokedTooFull",
+    );
+    b.custom(
+        Backfilling,
+        "RemoteReservationRevokedTooFull",
+        r::backfill_toofull,
+        &[NotBackfilling],
+        "BACKFILL_TOOFULL; RequestBackfill after osd_backfill_retry_interval",
+    );
+    b.custom(
+        Backfilling,
+        "RemoteReservationRevoked",
+        r::backfilling_revoked,
+        &[WaitLocalBackfillReserved],
+        "only if needs_backfill(), else discard",
+    );
+
+    b.custom(
+        WaitRemoteBackfillReserved,
+        "RemoteBackfillReserved",
+        r::discard,
+        &[],
+        "ask the next backfill target; after the last post AllBackfillsReserved",
+    );
+    b.custom(
+        WaitRemoteBackfillReserved,
+        "RemoteReservationRejectedTooFull",
+        r::remote_backfill_retry,
+        &[NotBackfilling],
+        "BACKFILL_TOOFULL; retry()",
+    );
+    b.custom(
+        WaitRemoteBackfillReserved,
+        "RemoteReservationRevoked",
+        r::remote_backfill_retry,
+        &[NotBackfilling],
+        "retry()",
+    );
+    b.transition(
+        WaitRemoteBackfillReserved,
+        "AllBackfillsReserved",
+        Backfilling,
+        "every backfill target granted",
+    );
+
+    b.transition(
+        WaitLocalBackfillReserved,
+        "LocalBackfillReserved",
+        WaitRemoteBackfillReserved,
+        "the local reserver granted a slot",
+    );
+    b.ignore(
+        WaitLocalBackfillReserved,
+        &["RemoteBackfillReserved"],
+        "ignored",
+    );
+
+    b.transition(
+        NotBackfilling,
+        "RequestBackfill",
+        WaitLocalBackfillReserved,
+        "the retry timer fired",
+    );
+    b.ignore(
+        NotBackfilling,
+        &["RemoteBackfillReserved", "RemoteReservationRejectedTooFull"],
+        "ignored",
+    );
+
+    b.transition(
+        NotRecovering,
+        "DoRecovery",
+        WaitLocalRecoveryReserved,
+        "the retry timer fired",
+    );
+    b.ignore(
+        NotRecovering,
+        &["DeferRecovery", "UnfoundRecovery"],
+        "ignored",
+    );
+
+    b.custom(
+        Recovering,
+        "AllReplicasRecovered",
+        r::release_to_recovered,
+        &[Recovered],
+        "release the reservations",
+    );
+    b.custom(
+        Recovering,
+        "RequestBackfill",
+        r::recovering_requestbackfill,
+        &[WaitLocalBackfillReserved],
+        "release; backfill is needed next",
+    );
+    b.custom(
+        Recovering,
+        "DeferRecovery",
+        r::recovering_defer,
+        &[NotRecovering],
+        "only if RECOVERING is set; DoRecovery after the delay",
+    );
+    b.custom(
+        Recovering,
+        "UnfoundRecovery",
+        r::recovering_unfound,
+        &[NotRecovering],
+        "RECOVERY_UNFOUND",
+    );
+
+    b.custom(
+        WaitRemoteRecoveryReserved,
+        "RemoteRecoveryReserved",
+        r::discard,
+        &[],
+        "ask the next replica; after the last grant post AllRemotesReserved",
+    );
+    b.transition(
+        WaitRemoteRecoveryReserved,
+        "AllRemotesReserved",
+        Recovering,
+        "every replica granted",
+    );
+
+    b.transition(
+        WaitLocalRecoveryReserved,
+        "LocalRecoveryReserved",
+        WaitRemoteRecoveryReserved,
+        "the local reserver granted a slot",
+    );
+    b.custom(
+        WaitLocalRecoveryReserved,
+        "RecoveryTooFull",
+        r::recovery_toofull,
+        &[NotRecovering],
+        "RECOVERY_TOOFULL; DoRecovery after osd_recovery_retry_interval",
+    );
+}
+
+fn declare_replica(b: &mut Builder) {
+    use S::*;
+    b.ignore(
+        ReplicaActive,
+        &["QueryState", "QueryUnfound"],
+        "dumps the state",
+    );
+    b.ignore(
+        ReplicaActive,
+        &[
+            "Activate",
+            "ActivateCommitted",
+            "MLease",
+            "MInfoRec",
+            "MLogRec",
+            "MTrim",
+            "ActMap",
+        ],
+        "replica-side activation, log and lease bookkeeping",
+    );
+    b.custom(
+        ReplicaActive,
+        "MQuery",
+        r::answer_query,
+        &[],
+        "answer the primary's query",
+    );
+    b.ignore(
+        ReplicaActive,
+        &[
+            "RecoveryDone",
+            "RemoteBackfillPreempted",
+            "RemoteRecoveryPreempted",
+            "DeferRecovery",
+            "DeferBackfill",
+            "UnfoundRecovery",
+            "UnfoundBackfill",
+        ],
+        "ignored",
+    );
+    b.transition(
+        ReplicaActive,
+        "DeleteStart",
+        ToDelete,
+        "the PG is to be removed from this OSD",
+    );
+
+    b.custom(
+        RepNotRecovering,
+        "RequestBackfillPrio",
+        r::rep_request_backfill,
+        &[RepWaitBackfillReserved],
+        "reserve space (or post RejectTooFullRemoteReservation); queue a remote reservation",
+    );
+    b.custom(
+        RepNotRecovering,
+        "RequestRecoveryPrio",
+        r::rep_request_recovery,
+        &[RepWaitRecoveryReserved],
+        "queue a remote reservation",
+    );
+    b.ignore(
+        RepNotRecovering,
+        &["RejectTooFullRemoteReservation"],
+        "send REJECT_TOOFULL to the primary",
+    );
+    b.transition(
+        RepNotRecovering,
+        "RemoteReservationRejectedTooFull",
+        RepNotRecovering,
+        "self re-entry",
+    );
+    b.transition(
+        RepNotRecovering,
+        "RemoteReservationCanceled",
+        RepNotRecovering,
+        "self re-entry",
+    );
+    b.transition(
+        RepNotRecovering,
+        "RecoveryDone",
+        RepNotRecovering,
+        "self, compat with pre-reservation peers",
+    );
+    b.ignore(
+        RepNotRecovering,
+        &["RemoteRecoveryReserved", "RemoteBackfillReserved"],
+        "raced with a RELEASE: ignored",
+    );
+
+    b.custom(
+        RepWaitRecoveryReserved,
+        "RemoteRecoveryReserved",
+        r::rep_grant_recovery,
+        &[RepRecovering],
+        "send MRecoveryReserve GRANT to the primary",
+    );
+    b.custom(
+        RepWaitRecoveryReserved,
+        "RemoteReservationRejectedTooFull",
+        r::rep_rejected_as_canceled,
+        &[],
+        "compat: re-posted as RemoteReservationCanceled",
+    );
+    b.custom(
+        RepWaitRecoveryReserved,
+        "RemoteReservationCanceled",
+        r::rep_cancel,
+        &[RepNotRecovering],
+        "unreserve space, cancel the remote reservation",
+    );
+
+    b.custom(
+        RepWaitBackfillReserved,
+        "RemoteBackfillReserved",
+        r::rep_grant_backfill,
+        &[RepRecovering],
+        "send MBackfillReserve GRANT",
+    );
+    b.ignore(
+        RepWaitBackfillReserved,
+        &["RejectTooFullRemoteReservation"],
+        "send REJECT_TOOFULL, post RemoteReservationRejectedTooFull",
+    );
+    b.custom(
+        RepWaitBackfillReserved,
+        "RemoteReservationRejectedTooFull",
+        r::rep_cancel,
+        &[RepNotRecovering],
+        "unreserve, cancel",
+    );
+    b.custom(
+        RepWaitBackfillReserved,
+        "RemoteReservationCanceled",
+        r::rep_cancel,
+        &[RepNotRecovering],
+        "unreserve, cancel",
+    );
+
+    b.transition(
+        RepRecovering,
+        "RecoveryDone",
+        RepNotRecovering,
+        "the primary released the reservation",
+    );
+    b.transition(
+        RepRecovering,
+        "RemoteReservationRejectedTooFull",
+        RepNotRecovering,
+        "compat with old peers",
+    );
+    b.transition(
+        RepRecovering,
+        "RemoteReservationCanceled",
+        RepNotRecovering,
+        "the primary cancelled",
+    );
+    b.ignore(
+        RepRecovering,
+        &[
+            "BackfillTooFull",
+            "RemoteRecoveryPreempted",
+            "RemoteBackfillPreempted",
+        ],
+        "release space, send REVOKE(_TOOFULL)",
+    );
+}
+
+fn declare_delete(b: &mut Builder) {
+    use S::*;
+    b.custom(
+        ToDelete,
+        "ActMap",
+        r::todelete_actmap,
+        &[ToDelete],
+        "re-enter if the delete priority changed",
+    );
+    b.ignore(ToDelete, &["DeleteSome", "ActivateCommitted"], "ignored");
+
+    b.transition(
+        WaitDeleteReserved,
+        "DeleteReserved",
+        Deleting,
+        "the local reserver granted the delete",
+    );
+
+    b.custom(
+        Deleting,
+        "DeleteSome",
+        r::deleting_deletesome,
+        &[],
+        "delete a batch; when finished, terminate",
+    );
+    b.transition(
+        Deleting,
+        "DeleteInterrupted",
+        WaitDeleteReserved,
+        "the local reservation was preempted",
+    );
+}

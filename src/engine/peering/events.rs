@@ -1,0 +1,135 @@
+//! The 63 event types of Ceph's PeeringMachine (src/osd/PeeringState.h and
+//! src/osd/PGPeeringEvent.h), as one enum. Payloads carry what the simulation needs; the
+//! variant name is the C++ class name, which is what reactions match on.
+
+use crate::engine::statechart::Event;
+use serde::{Deserialize, Serialize};
+
+/// An OSD id (`osd.N`).
+pub type OsdId = i32;
+/// An OSDMap epoch.
+pub type Epoch = u32;
+
+macro_rules! peering_events {
+    ($( $(#[$doc:meta])* $name:ident $({ $($field:ident : $ty:ty),* $(,)? })? ),* $(,)?) => {
+        /// One event of the PeeringMachine. Field-less variants are Ceph's payload-free
+        /// events.
+        #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(tag = "type")]
+        pub enum PeeringEvent {
+            $( $(#[$doc])* $name $({ $($field: $ty),* })? ),*
+        }
+
+        /// Every event type name, in declaration order (PeeringState.h, then
+        /// PGPeeringEvent.h).
+        pub const EVENT_NAMES: &[&str] = &[$(stringify!($name)),*];
+
+        impl PeeringEvent {
+            pub fn type_name(&self) -> &'static str {
+                match self {
+                    $( PeeringEvent::$name { .. } => stringify!($name) ),*
+                }
+            }
+        }
+    };
+}
+
+peering_events! {
+    // ---- declared in PeeringState.h (43) ----
+    /// `ceph pg query`: dump the state.
+    QueryState,
+    QueryUnfound,
+    /// A new OSDMap (`lastmap` → `osdmap`) with this PG's new up/acting sets.
+    AdvMap { epoch: Epoch, up: Vec<OsdId>, acting: Vec<OsdId>, up_primary: OsdId, acting_primary: OsdId },
+    /// The map has been fully applied ("activated") on this OSD.
+    ActMap { epoch: Epoch },
+    Activate { activation_epoch: Epoch },
+    ActivateCommitted { epoch: Epoch, activation_epoch: Epoch },
+    UnfoundBackfill,
+    UnfoundRecovery,
+    RequestScrub { deep: bool, repair: bool },
+    Initialize,
+    GotInfo,
+    NeedUpThru,
+    Backfilled,
+    LocalBackfillReserved,
+    RejectTooFullRemoteReservation,
+    RequestBackfill,
+    RemoteRecoveryPreempted,
+    RemoteBackfillPreempted,
+    BackfillTooFull,
+    RecoveryTooFull,
+    MakePrimary,
+    MakeStray,
+    NeedActingChange,
+    IsIncomplete,
+    IsDown,
+    AllReplicasRecovered,
+    DoRecovery,
+    LocalRecoveryReserved,
+    AllRemotesReserved,
+    AllBackfillsReserved,
+    GoClean,
+    AllReplicasActivated,
+    IntervalFlush,
+    DeleteStart,
+    DeleteSome,
+    SetForceRecovery,
+    UnsetForceRecovery,
+    SetForceBackfill,
+    UnsetForceBackfill,
+    DeleteReserved,
+    DeleteInterrupted,
+    CheckReadable,
+    GotLog,
+    // ---- declared in PGPeeringEvent.h (20) ----
+    /// A pg_info_t from a peer (MOSDPGInfo).
+    MInfoRec { from: OsdId, epoch: Epoch },
+    /// A log (+ info, missing) from a peer (MOSDPGLog).
+    MLogRec { from: OsdId, epoch: Epoch },
+    /// A pg_notify_t from a peer (MOSDPGNotify): its info and past intervals.
+    MNotifyRec { from: OsdId, epoch: Epoch },
+    /// A pg_query_t (INFO, LOG, FULLLOG) from the primary.
+    MQuery { from: OsdId, epoch: Epoch },
+    MTrim { from: OsdId, epoch: Epoch },
+    RequestBackfillPrio { priority: u32 },
+    RequestRecoveryPrio { priority: u32 },
+    DeferRecovery { delay: u32 },
+    DeferBackfill { delay: u32 },
+    NullEvt,
+    RemoteBackfillReserved,
+    RemoteReservationRejectedTooFull,
+    RemoteReservationRevokedTooFull,
+    RemoteReservationRevoked,
+    RemoteReservationCanceled,
+    RemoteRecoveryReserved,
+    RecoveryDone,
+    RenewLease,
+    MLease,
+    MLeaseAck,
+}
+
+impl Event for PeeringEvent {
+    fn name(&self) -> &'static str {
+        self.type_name()
+    }
+
+    /// Roughly what Ceph's `print()` writes for the event.
+    fn describe(&self) -> String {
+        use PeeringEvent::*;
+        match self {
+            AdvMap {
+                epoch, up, acting, ..
+            } => {
+                format!("AdvMap e{epoch} up {up:?} acting {acting:?}")
+            }
+            ActMap { epoch } => format!("ActMap e{epoch}"),
+            Activate { activation_epoch } => format!("Activate from {activation_epoch}"),
+            MInfoRec { from, epoch } => format!("MInfoRec from {from} e{epoch}"),
+            MLogRec { from, epoch } => format!("MLogRec from {from} e{epoch}"),
+            MNotifyRec { from, epoch } => format!("MNotifyRec from {from} e{epoch}"),
+            MQuery { from, epoch } => format!("MQuery from {from} e{epoch}"),
+            other => other.type_name().to_string(),
+        }
+    }
+}

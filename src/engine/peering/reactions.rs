@@ -1,0 +1,426 @@
+//! The reaction functions of the PeeringMachine: entry/exit actions and custom reactions,
+//! each named after the Ceph function it models (`PeeringState::GetInfo::GetInfo` is
+//! `getinfo_entry`, `PeeringState::Started::react(const AdvMap&)` is `started_advmap`).
+//!
+//! Foundation stage: the structure is complete and every reaction returns only outcomes
+//! its Ceph counterpart can return; the peering logic behind the conditions (prior set,
+//! choose_acting, log merge, reservations) arrives with the peering, pg_log and recovery
+//! work. Until then the conditional reactions take their "nothing changed" branch.
+
+use super::chart::S;
+use super::events::PeeringEvent;
+use super::state::PeeringState;
+use crate::engine::pgstate::PgState;
+use crate::engine::statechart::{Outcome, Posts};
+
+type P = Posts<PeeringEvent>;
+
+/// boost::statechart `discard_event()`.
+pub fn discard(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Discard
+}
+
+/// boost::statechart `forward_event()`.
+pub fn forward(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Forward
+}
+
+/// Models `PeeringState::Crashed::Crashed`: Ceph asserts ("we got a bad state machine
+/// event"); the simulation marks the PG crashed so tests can fail loudly.
+pub fn crashed_entry(ps: &mut PeeringState, _: &mut P) {
+    ps.crashed = true;
+}
+
+/// Models `PeeringState::Reset::Reset` (`set_last_peering_reset`): messages from before
+/// this epoch are stale from now on.
+pub fn reset_entry(ps: &mut PeeringState, _: &mut P) {
+    ps.last_peering_reset = ps.epoch;
+}
+
+/// Models `PeeringState::Start::Start`: post MakePrimary if this OSD is the acting
+/// primary, else MakeStray.
+pub fn start_entry(ps: &mut PeeringState, posts: &mut P) {
+    if ps.is_primary() {
+        posts.post(PeeringEvent::MakePrimary);
+    } else {
+        posts.post(PeeringEvent::MakeStray);
+    }
+}
+
+/// Models `PeeringState::Peering::Peering`: set PG_STATE_PEERING.
+pub fn peering_entry(ps: &mut PeeringState, _: &mut P) {
+    ps.state.set(PgState::PEERING);
+}
+
+/// Models `PeeringState::Peering::exit`: clear PG_STATE_PEERING.
+pub fn peering_exit(ps: &mut PeeringState, _: &mut P) {
+    ps.state.clear(PgState::PEERING);
+}
+
+/// Models `PeeringState::GetInfo::GetInfo` (build_prior, send INFO queries): the prior
+/// set arrives with the peering simulator.
+pub fn getinfo_entry(_: &mut PeeringState, _: &mut P) {}
+
+/// Models `PeeringState::Down::Down`: PEERING off, DOWN on.
+pub fn down_entry(ps: &mut PeeringState, _: &mut P) {
+    ps.state.clear(PgState::PEERING);
+    ps.state.set(PgState::DOWN);
+}
+
+/// Models `PeeringState::Down::exit`.
+pub fn down_exit(ps: &mut PeeringState, _: &mut P) {
+    ps.state.clear(PgState::DOWN);
+}
+
+/// Models `PeeringState::Incomplete::Incomplete`: PEERING off, INCOMPLETE on.
+pub fn incomplete_entry(ps: &mut PeeringState, _: &mut P) {
+    ps.state.clear(PgState::PEERING);
+    ps.state.set(PgState::INCOMPLETE);
+}
+
+/// Models `PeeringState::Incomplete::exit`.
+pub fn incomplete_exit(ps: &mut PeeringState, _: &mut P) {
+    ps.state.clear(PgState::INCOMPLETE);
+}
+
+/// Models `PeeringState::Active::Active` (activate()): ACTIVATING until every replica
+/// committed.
+pub fn active_entry(ps: &mut PeeringState, _: &mut P) {
+    ps.state.set(PgState::ACTIVATING);
+}
+
+/// Models `PeeringState::Active::exit`: clears the Active-only bits.
+pub fn active_exit(ps: &mut PeeringState, _: &mut P) {
+    for bit in [
+        PgState::ACTIVATING,
+        PgState::DEGRADED,
+        PgState::UNDERSIZED,
+        PgState::BACKFILL_TOOFULL,
+        PgState::BACKFILL_WAIT,
+        PgState::RECOVERY_WAIT,
+        PgState::RECOVERY_TOOFULL,
+    ] {
+        ps.state.clear(bit);
+    }
+}
+
+/// Models `PeeringState::Clean::Clean` (try_mark_clean).
+pub fn clean_entry(ps: &mut PeeringState, _: &mut P) {
+    ps.state.set(PgState::CLEAN);
+}
+
+/// Models `PeeringState::Clean::exit`.
+pub fn clean_exit(ps: &mut PeeringState, _: &mut P) {
+    ps.state.clear(PgState::CLEAN);
+}
+
+/// Models `PeeringState::should_restart_peering` in its simplest form: the up or acting
+/// set or a primary changed. (The full rule, PastIntervals::is_new_interval plus "this
+/// OSD went down and up", comes with the peering simulator.)
+fn should_restart_peering(ps: &PeeringState, ev: &PeeringEvent) -> bool {
+    match ev {
+        PeeringEvent::AdvMap {
+            up,
+            acting,
+            up_primary,
+            acting_primary,
+            ..
+        } => {
+            *up != ps.up
+                || *acting != ps.acting
+                || *up_primary != ps.up_primary
+                || *acting_primary != ps.acting_primary
+        }
+        _ => false,
+    }
+}
+
+/// Models `PeeringState::start_peering_interval`'s adoption of the new up/acting sets
+/// (it calls `set_last_peering_reset` again, with the new map's epoch).
+fn adopt_map(ps: &mut PeeringState, ev: &PeeringEvent) {
+    if let PeeringEvent::AdvMap {
+        epoch,
+        up,
+        acting,
+        up_primary,
+        acting_primary,
+    } = ev
+    {
+        ps.epoch = *epoch;
+        ps.up = up.clone();
+        ps.acting = acting.clone();
+        ps.up_primary = *up_primary;
+        ps.acting_primary = *acting_primary;
+        ps.last_peering_reset = *epoch;
+    }
+}
+
+/// Models `PeeringState::Reset::react(const AdvMap&)`: start_peering_interval if the map
+/// starts a new interval; discard.
+pub fn reset_advmap(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outcome {
+    if should_restart_peering(ps, ev) {
+        adopt_map(ps, ev);
+    }
+    Outcome::Discard
+}
+
+/// Models `PeeringState::Reset::react(const ActMap&)`: always → Started.
+pub fn reset_actmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Transit(S::Started.id())
+}
+
+/// Models `PeeringState::Started::react(const AdvMap&)`: a new interval re-posts the
+/// AdvMap for Reset to process and moves to Reset; otherwise discard.
+pub fn started_advmap(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -> Outcome {
+    if should_restart_peering(ps, ev) {
+        posts.post(ev.clone());
+        Outcome::Transit(S::Reset.id())
+    } else {
+        if let PeeringEvent::AdvMap { epoch, .. } = ev {
+            ps.epoch = *epoch;
+        }
+        Outcome::Discard
+    }
+}
+
+/// Models `PeeringState::Primary::react(const MNotifyRec&)` (proc_replica_info).
+pub fn primary_mnotifyrec(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Discard
+}
+
+/// Models `PeeringState::WaitActingChange::react(const AdvMap&)`.
+pub fn waitactingchange_advmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Forward
+}
+
+/// Models `PeeringState::Peering::react(const AdvMap&)` (prior_set.affected_by_map).
+pub fn peering_advmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Forward
+}
+
+/// Models `PeeringState::GetInfo::react(const MNotifyRec&)`.
+pub fn getinfo_mnotifyrec(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Discard
+}
+
+/// Models `PeeringState::GetLog::react(const AdvMap&)`.
+pub fn getlog_advmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Forward
+}
+
+/// Models `PeeringState::GetLog::react(const MLogRec&)`.
+pub fn getlog_mlogrec(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Discard
+}
+
+/// Models `PeeringState::GetLog::react(const GotLog&)`: proc_master_log, → GetMissing.
+pub fn getlog_gotlog(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Transit(S::GetMissing.id())
+}
+
+/// Models `PeeringState::GetMissing::react(const MLogRec&)`.
+pub fn getmissing_mlogrec(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Discard
+}
+
+/// Models `PeeringState::WaitUpThru::react(const ActMap&)`.
+pub fn waitupthru_actmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Forward
+}
+
+/// Models `PeeringState::WaitUpThru::react(const MLogRec&)`.
+pub fn waitupthru_mlogrec(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Discard
+}
+
+/// Models `PeeringState::Down::react(const MNotifyRec&)`.
+pub fn down_mnotifyrec(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Discard
+}
+
+/// Models `PeeringState::Incomplete::react(const AdvMap&)`.
+pub fn incomplete_advmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Forward
+}
+
+/// Models `PeeringState::Incomplete::react(const MNotifyRec&)`.
+pub fn incomplete_mnotifyrec(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Discard
+}
+
+/// Models `PeeringState::Active::react(const AllReplicasActivated&)`: ACTIVATING off,
+/// ACTIVE on (PEERED when the acting set is below min_size: with the recovery work).
+pub fn active_allreplicasactivated(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    ps.state.clear(PgState::ACTIVATING);
+    ps.state.clear(PgState::CREATING);
+    ps.state.set(PgState::ACTIVE);
+    Outcome::Discard
+}
+
+/// Models `PeeringState::Recovered::react(const AllReplicasActivated&)`: post GoClean,
+/// forward.
+pub fn recovered_allreplicasactivated(
+    _: &mut PeeringState,
+    _: &PeeringEvent,
+    posts: &mut P,
+) -> Outcome {
+    posts.post(PeeringEvent::GoClean);
+    Outcome::Forward
+}
+
+/// Models `PeeringState::Backfilling::react(const Backfilled&)`.
+pub fn discard_to_recovered(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Transit(S::Recovered.id())
+}
+
+/// Models `PeeringState::Backfilling::react(const DeferBackfill&)`.
+pub fn backfill_defer(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    ps.state.set(PgState::BACKFILL_WAIT);
+    Outcome::Transit(S::NotBackfilling.id())
+}
+
+/// Models `PeeringState::Backfilling::react(const UnfoundBackfill&)`.
+pub fn backfill_unfound(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    ps.state.set(PgState::BACKFILL_UNFOUND);
+    Outcome::Transit(S::NotBackfilling.id())
+}
+
+/// Models `PeeringState::Backfilling::react(const RemoteReservationRejectedTooFull&)`:
+/// compat, re-posted as RemoteReservationRevokedTooFull.
+pub fn backfilling_rejected_toofull(
+    _: &mut PeeringState,
+    _: &PeeringEvent,
+    posts: &mut P,
+) -> Outcome {
+    posts.post(PeeringEvent::RemoteReservationRevokedTooFull);
+    Outcome::Discard
+}
+
+/// Models `PeeringState::Backfilling::react(const RemoteReservationRevokedTooFull&)`.
+pub fn backfill_toofull(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    ps.state.set(PgState::BACKFILL_TOOFULL);
+    Outcome::Transit(S::NotBackfilling.id())
+}
+
+/// Models `PeeringState::Backfilling::react(const RemoteReservationRevoked&)`: only
+/// transits while backfill is still needed (needs_backfill(), with the recovery work).
+pub fn backfilling_revoked(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Transit(S::WaitLocalBackfillReserved.id())
+}
+
+/// Models `PeeringState::WaitRemoteBackfillReserved::retry()` behind its
+/// RemoteReservationRejectedTooFull / RemoteReservationRevoked reactions.
+pub fn remote_backfill_retry(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outcome {
+    if matches!(ev, PeeringEvent::RemoteReservationRejectedTooFull) {
+        ps.state.set(PgState::BACKFILL_TOOFULL);
+    }
+    ps.state.clear(PgState::BACKFILL_WAIT);
+    Outcome::Transit(S::NotBackfilling.id())
+}
+
+/// Models `PeeringState::Recovering::react(const AllReplicasRecovered&)`.
+pub fn release_to_recovered(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Transit(S::Recovered.id())
+}
+
+/// Models `PeeringState::Recovering::react(const RequestBackfill&)`.
+pub fn recovering_requestbackfill(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Transit(S::WaitLocalBackfillReserved.id())
+}
+
+/// Models `PeeringState::Recovering::react(const DeferRecovery&)`: only while
+/// PG_STATE_RECOVERING is set, else discard.
+pub fn recovering_defer(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    if !ps.state.has(PgState::RECOVERING) {
+        return Outcome::Discard;
+    }
+    ps.state.set(PgState::RECOVERY_WAIT);
+    Outcome::Transit(S::NotRecovering.id())
+}
+
+/// Models `PeeringState::Recovering::react(const UnfoundRecovery&)`.
+pub fn recovering_unfound(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    ps.state.set(PgState::RECOVERY_UNFOUND);
+    Outcome::Transit(S::NotRecovering.id())
+}
+
+/// Models `PeeringState::WaitLocalRecoveryReserved::react(const RecoveryTooFull&)`.
+pub fn recovery_toofull(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    ps.state.set(PgState::RECOVERY_TOOFULL);
+    Outcome::Transit(S::NotRecovering.id())
+}
+
+/// Models `PeeringState::Stray::react(const MLogRec&)`: merge the primary's log, post
+/// Activate, → ReplicaActive.
+pub fn stray_mlogrec(_: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -> Outcome {
+    let epoch = match ev {
+        PeeringEvent::MLogRec { epoch, .. } => *epoch,
+        _ => 0,
+    };
+    posts.post(PeeringEvent::Activate {
+        activation_epoch: epoch,
+    });
+    Outcome::Transit(S::ReplicaActive.id())
+}
+
+/// Models `PeeringState::Stray::react(const MInfoRec&)`: rewind divergent entries if
+/// ahead, post Activate, → ReplicaActive.
+pub fn stray_minforec(_: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -> Outcome {
+    let epoch = match ev {
+        PeeringEvent::MInfoRec { epoch, .. } => *epoch,
+        _ => 0,
+    };
+    posts.post(PeeringEvent::Activate {
+        activation_epoch: epoch,
+    });
+    Outcome::Transit(S::ReplicaActive.id())
+}
+
+/// Models `PeeringState::Stray::react(const MQuery&)` and
+/// `PeeringState::ReplicaActive::react(const MQuery&)` (fulfill_query).
+pub fn answer_query(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Discard
+}
+
+/// Models `PeeringState::RepNotRecovering::react(const RequestBackfillPrio&)`.
+pub fn rep_request_backfill(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Transit(S::RepWaitBackfillReserved.id())
+}
+
+/// Models `PeeringState::RepNotRecovering::react(const RequestRecoveryPrio&)`.
+pub fn rep_request_recovery(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Transit(S::RepWaitRecoveryReserved.id())
+}
+
+/// Models `PeeringState::RepWaitRecoveryReserved::react(const RemoteRecoveryReserved&)`.
+pub fn rep_grant_recovery(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Transit(S::RepRecovering.id())
+}
+
+/// Models `PeeringState::RepWaitBackfillReserved::react(const RemoteBackfillReserved&)`.
+pub fn rep_grant_backfill(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Transit(S::RepRecovering.id())
+}
+
+/// Models `PeeringState::RepWaitRecoveryReserved::react(const
+/// RemoteReservationRejectedTooFull&)`: compat, re-posted as RemoteReservationCanceled.
+pub fn rep_rejected_as_canceled(_: &mut PeeringState, _: &PeeringEvent, posts: &mut P) -> Outcome {
+    posts.post(PeeringEvent::RemoteReservationCanceled);
+    Outcome::Discard
+}
+
+/// Models the replica's cancel reactions (unreserve space, cancel the remote reservation).
+pub fn rep_cancel(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Transit(S::RepNotRecovering.id())
+}
+
+/// Models `PeeringState::ToDelete::react(const ActMap&)`: re-enter only when the delete
+/// priority changed (reservations come with the recovery work).
+pub fn todelete_actmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Discard
+}
+
+/// Models `PeeringState::Deleting::react(const DeleteSome&)`.
+pub fn deleting_deletesome(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    Outcome::Terminate
+}
