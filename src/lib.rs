@@ -1,7 +1,9 @@
 //! cephscope: a deterministic simulation of Ceph's PG peering, recovery and MDS state
-//! machines. `engine` is pure Rust (native and wasm32); `ui` is the Yew front end (wasm32 only).
+//! machines. `engine` is pure Rust (native and wasm32); `layout` places a machine's states
+//! for drawing; `ui` is the Yew front end (wasm32 only).
 
 pub mod engine;
+pub mod layout;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -5,4 +5,5 @@ pub mod intervals;
 pub mod peering;
 pub mod pglog;
 pub mod pgstate;
+pub mod scenario;
 pub mod statechart;

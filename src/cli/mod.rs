@@ -1,0 +1,105 @@
+//! The `cephscope` CLI: thin wrappers over the engine. Errors are one line on stderr and
+//! exit status 2.
+
+use cephscope::engine::{dot, peering, scenario};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "cephscope",
+    version,
+    about = "Step through Ceph's PG peering, recovery and MDS state machines",
+    long_about = "cephscope simulates Ceph's state machines deterministically, one event at a \
+                  time, and prints what happened the way an OSD log would. The same engine runs \
+                  in the browser (see README.md)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print a state machine as Graphviz DOT, in the style of Ceph's gen_state_diagram.py
+    Dot {
+        /// Which machine
+        machine: Machine,
+    },
+    /// List the built-in scenarios: name, then a one-line summary
+    Scenarios,
+    /// Run a scenario and print its trace as OSD-log-like lines, then the final PG state
+    Run {
+        /// A built-in scenario name (see `cephscope scenarios`) or a scenario JSON file
+        scenario: String,
+        /// Print the step records as JSON instead
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Machine {
+    /// The PG PeeringMachine (src/osd/PeeringState.h)
+    Peering,
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli.command) {
+        Ok(out) => {
+            print!("{out}");
+            0
+        }
+        Err(message) => {
+            eprintln!("cephscope: {message}");
+            2
+        }
+    }
+}
+
+fn run(command: Command) -> Result<String, String> {
+    match command {
+        Command::Dot {
+            machine: Machine::Peering,
+        } => Ok(dot::to_dot(peering::chart::definition())),
+        Command::Scenarios => Ok(scenario::builtin()
+            .iter()
+            .map(|s| format!("{}\t{}\n", s.name, first_sentence(&s.narration)))
+            .collect()),
+        Command::Run { scenario, json } => run_scenario(&scenario, json),
+    }
+}
+
+fn first_sentence(text: &str) -> &str {
+    text.split_once(". ").map_or(text, |(first, _)| first)
+}
+
+fn load_scenario(name_or_path: &str) -> Result<scenario::Scenario, String> {
+    let path = PathBuf::from(name_or_path);
+    if name_or_path.ends_with(".json") || path.is_file() {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        return scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    scenario::find(name_or_path)
+}
+
+fn run_scenario(name_or_path: &str, json: bool) -> Result<String, String> {
+    let mut run = scenario::Run::new(load_scenario(name_or_path)?);
+    run.run_to_end();
+    if json {
+        return serde_json::to_string_pretty(&run.records)
+            .map(|s| s + "\n")
+            .map_err(|e| e.to_string());
+    }
+    let out = run.trace_text();
+    Ok(out)
+}

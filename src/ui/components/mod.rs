@@ -1,0 +1,6 @@
+//! Small function components: each takes props and callbacks and owns no protocol logic.
+
+pub mod app;
+pub mod chart;
+pub mod controls;
+pub mod narration;

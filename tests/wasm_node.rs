@@ -1,0 +1,27 @@
+//! The engine compiled to wasm32 and run in Node (wasm-bindgen-test without
+//! run_in_browser): every built-in scenario gives byte-for-byte the trace of the native
+//! run pinned in tests/data/traces.
+#![cfg(target_arch = "wasm32")]
+
+use cephscope::engine::scenario::{builtin, Run};
+use wasm_bindgen_test::*;
+
+fn golden(name: &str) -> &'static str {
+    match name {
+        "primary-boot" => include_str!("data/traces/primary-boot.log"),
+        "replica-boot" => include_str!("data/traces/replica-boot.log"),
+        "new-interval" => include_str!("data/traces/new-interval.log"),
+        "crash-on-bad-event" => include_str!("data/traces/crash-on-bad-event.log"),
+        other => panic!("no golden trace for {other}: add it here"),
+    }
+}
+
+#[wasm_bindgen_test]
+fn wasm_traces_equal_the_native_golden_traces() {
+    for scenario in builtin() {
+        let name = scenario.name.clone();
+        let mut run = Run::new(scenario);
+        run.run_to_end();
+        assert_eq!(run.trace_text(), golden(&name), "scenario {name}");
+    }
+}
