@@ -2,6 +2,7 @@
 
 pub mod dot;
 pub mod intervals;
+pub mod osdmap;
 pub mod peering;
 pub mod pglog;
 pub mod pgstate;

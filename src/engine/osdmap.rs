@@ -1,0 +1,331 @@
+//! The OSDMap: epochs, OSD states, pools, pg_temp and flags, and the placement of a PG onto
+//! OSDs (up set) and the acting set.
+//!
+//! Placement is CRUSH-like, not CRUSH: one rule "take root, chooseleaf firstn 0 type host",
+//! evaluated with straw2 buckets whose draws use Ceph's own rjenkins1 hash
+//! (`crush_hash32_rjenkins1_3`) and an integer fixed-point logarithm in place of
+//! `crush_ln`'s tables. Placements are therefore stable, weighted and host-distinct like a
+//! real cluster's, but not the same OSD ids a real cluster would pick. Integer-only, so
+//! native and wasm32 place identically.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+pub type OsdId = i32;
+pub type Epoch = u32;
+pub type PoolId = u64;
+
+/// A placement group id, printed as Ceph does: pool, then the seed in hex (`11.4`, `1.1f`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct PgId {
+    pub pool: PoolId,
+    pub seed: u32,
+}
+
+impl fmt::Display for PgId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:x}", self.pool, self.seed)
+    }
+}
+
+impl std::str::FromStr for PgId {
+    type Err = String;
+
+    /// Parse `pool.seedhex`, as `ceph pg` commands take it.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (pool, seed) = s
+            .split_once('.')
+            .ok_or_else(|| format!("'{s}' is not a PG id (expected POOL.SEED, e.g. 1.0)"))?;
+        let pool = pool
+            .parse()
+            .map_err(|_| format!("'{s}': pool '{pool}' is not a number"))?;
+        let seed = u32::from_str_radix(seed, 16)
+            .map_err(|_| format!("'{s}': seed '{seed}' is not hexadecimal"))?;
+        Ok(PgId { pool, seed })
+    }
+}
+
+/// One OSD's entry in the map (`osd_info_t`, `osd_xinfo_t` and the state bits).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsdEntry {
+    pub host: String,
+    pub up: bool,
+    /// Reweight in 1/0x10000 units (`ceph osd in` = 0x10000, `out` = 0), as `osd_weight`.
+    pub weight: u32,
+    /// CRUSH weight in 1/0x10000 units (1 TiB = 0x10000 by convention).
+    pub crush_weight: u32,
+    pub up_from: Epoch,
+    pub up_thru: Epoch,
+    pub down_at: Epoch,
+    pub lost_at: Epoch,
+}
+
+pub const WEIGHT_IN: u32 = 0x10000;
+
+impl OsdEntry {
+    pub fn is_in(&self) -> bool {
+        self.weight > 0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pool {
+    pub name: String,
+    pub size: usize,
+    pub min_size: usize,
+    pub pg_num: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Flag {
+    Noout,
+    Nodown,
+    Noup,
+}
+
+/// Where a PG maps at one epoch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Mapping {
+    pub up: Vec<OsdId>,
+    pub up_primary: OsdId,
+    pub acting: Vec<OsdId>,
+    pub acting_primary: OsdId,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsdMap {
+    pub epoch: Epoch,
+    pub osds: BTreeMap<OsdId, OsdEntry>,
+    pub pools: BTreeMap<PoolId, Pool>,
+    pub pg_temp: BTreeMap<PgId, Vec<OsdId>>,
+    pub flags: BTreeSet<Flag>,
+}
+
+impl OsdMap {
+    pub fn is_up(&self, osd: OsdId) -> bool {
+        self.osds.get(&osd).is_some_and(|o| o.up)
+    }
+
+    pub fn exists(&self, osd: OsdId) -> bool {
+        self.osds.contains_key(&osd)
+    }
+
+    /// Hosts and their OSDs, in name order.
+    pub fn hosts(&self) -> BTreeMap<&str, Vec<OsdId>> {
+        let mut hosts: BTreeMap<&str, Vec<OsdId>> = BTreeMap::new();
+        for (id, o) in &self.osds {
+            hosts.entry(o.host.as_str()).or_default().push(*id);
+        }
+        hosts
+    }
+
+    /// Every PG of every pool.
+    pub fn pgs(&self) -> Vec<PgId> {
+        self.pools
+            .iter()
+            .flat_map(|(&pool, p)| (0..p.pg_num).map(move |seed| PgId { pool, seed }))
+            .collect()
+    }
+
+    /// Models `OSDMap::_pg_to_raw_osds`: the CRUSH result, before removing down OSDs.
+    pub fn pg_to_raw_osds(&self, pg: PgId) -> Vec<OsdId> {
+        let Some(pool) = self.pools.get(&pg.pool) else {
+            return Vec::new();
+        };
+        let x = placement_seed(pg);
+        chooseleaf_firstn_host(self, x, pool.size)
+    }
+
+    /// Models `OSDMap::_raw_to_up_osds` for a replicated pool: drop OSDs that are down
+    /// or do not exist (the set shrinks; erasure pools would keep a hole).
+    pub fn raw_to_up_osds(&self, raw: &[OsdId]) -> Vec<OsdId> {
+        raw.iter().copied().filter(|&o| self.is_up(o)).collect()
+    }
+
+    /// Models `OSDMap::pg_to_up_acting_osds`: acting is pg_temp (less its down OSDs, as
+    /// `_get_temp_osds` does for replicated pools) when set, else up; primaries are the
+    /// first members (no primary_temp or primary affinity).
+    pub fn pg_to_up_acting(&self, pg: PgId) -> Mapping {
+        let up = self.raw_to_up_osds(&self.pg_to_raw_osds(pg));
+        let temp: Vec<OsdId> = self
+            .pg_temp
+            .get(&pg)
+            .map(|t| t.iter().copied().filter(|&o| self.is_up(o)).collect())
+            .unwrap_or_default();
+        let acting = if temp.is_empty() { up.clone() } else { temp };
+        Mapping {
+            up_primary: up.first().copied().unwrap_or(-1),
+            acting_primary: acting.first().copied().unwrap_or(-1),
+            up,
+            acting,
+        }
+    }
+}
+
+/// `crush_hash32_rjenkins1_3` from Ceph's src/crush/hash.c.
+pub fn crush_hash32_3(a: u32, b: u32, c: u32) -> u32 {
+    let mut a = a;
+    let mut b = b;
+    let mut c = c;
+    let mut hash = 1315423911u32 ^ a ^ b ^ c;
+    let mut x = 231232u32;
+    let mut y = 1232u32;
+    hashmix(&mut a, &mut b, &mut hash);
+    hashmix(&mut c, &mut x, &mut hash);
+    hashmix(&mut y, &mut a, &mut hash);
+    hashmix(&mut b, &mut x, &mut hash);
+    hashmix(&mut y, &mut c, &mut hash);
+    hash
+}
+
+/// `crush_hashmix` (Robert Jenkins' 96-bit mix).
+fn hashmix(a: &mut u32, b: &mut u32, c: &mut u32) {
+    macro_rules! step {
+        ($x:ident, $y:ident, $z:ident, $op:tt, $n:expr) => {
+            *$x = $x.wrapping_sub(*$y);
+            *$x = $x.wrapping_sub(*$z);
+            *$x ^= *$z $op $n;
+        };
+    }
+    step!(a, b, c, >>, 13);
+    step!(b, c, a, <<, 8);
+    step!(c, a, b, >>, 13);
+    step!(a, b, c, >>, 12);
+    step!(b, c, a, <<, 16);
+    step!(c, a, b, >>, 5);
+    step!(a, b, c, >>, 3);
+    step!(b, c, a, <<, 10);
+    step!(c, a, b, >>, 15);
+}
+
+/// The placement seed of a PG (Ceph: `pg_pool_t::raw_pg_to_pps`, which hashes the seed
+/// with the pool id so pools do not overlap).
+fn placement_seed(pg: PgId) -> u32 {
+    crush_hash32_3(pg.seed, pg.pool as u32, 0x5eed)
+}
+
+/// log2(v) for 1 ≤ v ≤ 0x10000 in 1/2^16 fixed point, by the bit-by-bit squaring method:
+/// deterministic integer arithmetic standing in for `crush_ln`.
+fn log2_fixed(v: u32) -> i64 {
+    debug_assert!((1..=0x10000).contains(&v));
+    let int_part = 31 - v.leading_zeros() as i64;
+    // Normalise to [1, 2) in Q30.
+    let mut x: u64 = (v as u64) << (30 - int_part);
+    let mut frac: i64 = 0;
+    for bit in (0..16).rev() {
+        x = (x * x) >> 30;
+        if x >= 2 << 30 {
+            x >>= 1;
+            frac |= 1 << bit;
+        }
+    }
+    (int_part << 16) | frac
+}
+
+/// straw2's draw for one item: ln(u)/weight with u uniform in (0, 1], compared as
+/// (log2(u) - 16) / weight. Higher wins; a zero weight never wins.
+fn straw2_draw(x: u32, item: i64, r: u32, weight: u32) -> i64 {
+    if weight == 0 {
+        return i64::MIN;
+    }
+    let u = (crush_hash32_3(x, item as u32, r) & 0xffff) + 1;
+    let log = log2_fixed(u) - (16 << 16); // ≤ 0
+    (log << 16) / weight as i64
+}
+
+/// "chooseleaf firstn `size` type host" over straw2 buckets: for each replica, pick a host
+/// by straw2 (host weight = sum of its OSDs' CRUSH weights), then an OSD in it, retrying
+/// with a new r on a collision or an OSD that is out (reweight rejection, `is_out`).
+fn chooseleaf_firstn_host(map: &OsdMap, x: u32, size: usize) -> Vec<OsdId> {
+    let hosts = map.hosts();
+    let host_list: Vec<(&str, &Vec<OsdId>, u32)> = hosts
+        .iter()
+        .map(|(name, osds)| {
+            let w = osds.iter().map(|o| map.osds[o].crush_weight).sum();
+            (*name, osds, w)
+        })
+        .collect();
+    let mut chosen_hosts: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    // choose_total_tries = 50, as Ceph's default tunables.
+    for rep in 0..size as u32 {
+        for attempt in 0..50u32 {
+            let r = rep + attempt * size as u32;
+            let Some(&(host, osds, _)) = host_list
+                .iter()
+                .enumerate()
+                .max_by_key(|(i, h)| (straw2_draw(x, -1 - *i as i64, r, h.2), *i))
+                .map(|(_, h)| h)
+            else {
+                return out;
+            };
+            if chosen_hosts.contains(&host) {
+                continue;
+            }
+            let Some(&osd) = osds
+                .iter()
+                .max_by_key(|&&o| (straw2_draw(x, o as i64, r, map.osds[&o].crush_weight), o))
+            else {
+                continue;
+            };
+            if is_out(map, osd, x) {
+                continue;
+            }
+            chosen_hosts.push(host);
+            out.push(osd);
+            break;
+        }
+    }
+    out
+}
+
+/// Models CRUSH's `is_out`: an OSD with reweight w is rejected for a fraction 1 - w of
+/// placements (0 = always, 0x10000 = never).
+fn is_out(map: &OsdMap, osd: OsdId, x: u32) -> bool {
+    let w = map.osds[&osd].weight;
+    if w >= WEIGHT_IN {
+        return false;
+    }
+    if w == 0 {
+        return true;
+    }
+    (crush_hash32_3(x, osd as u32, 0) & 0xffff) >= w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log2_fixed_is_exact_on_powers_of_two_and_monotonic() {
+        assert_eq!(log2_fixed(1), 0);
+        assert_eq!(log2_fixed(2), 1 << 16);
+        assert_eq!(log2_fixed(0x10000), 16 << 16);
+        let mut last = -1;
+        for v in 1..=0x10000 {
+            let l = log2_fixed(v);
+            assert!(l >= last);
+            last = l;
+        }
+        // log2(3) = 1.58496...
+        assert!((log2_fixed(3) - 103872).abs() <= 2);
+    }
+
+    #[test]
+    fn pg_ids_print_and_parse_as_ceph() {
+        let pg = PgId { pool: 11, seed: 4 };
+        assert_eq!(pg.to_string(), "11.4");
+        assert_eq!(
+            "1.1f".parse::<PgId>().unwrap(),
+            PgId {
+                pool: 1,
+                seed: 0x1f
+            }
+        );
+        assert!("1".parse::<PgId>().is_err());
+        assert!("x.1".parse::<PgId>().is_err());
+        assert!("1.g".parse::<PgId>().is_err());
+    }
+}
