@@ -233,7 +233,7 @@ fn declare_states(b: &mut Builder) {
     );
     b.state(
         Start,
-        "Started/Start",
+        "Start",
         Some(Started),
         "Decides the role: primary or stray.",
     );
