@@ -4,6 +4,7 @@
 
 pub mod engine;
 pub mod layout;
+pub mod share;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -1,6 +1,7 @@
 //! The Yew front end (wasm32 only). One reducer ([`state`]) holds the engine run and the
 //! UI selection; components only render engine state and step records.
 
+pub mod browser;
 pub mod components;
 pub mod state;
 

@@ -1,7 +1,9 @@
-//! The UI's one reducer: which scenario, how many steps in. The engine run is replayed from
-//! the scenario (deterministic), so "back" is just one step fewer.
+//! The UI's one reducer: which scenario, how many steps in, playing or not, and any error
+//! to show. The engine run is replayed from the scenario (deterministic), so "back" and
+//! "seek" are replays to a step count.
 
 use crate::engine::scenario::{self, Run, Scenario};
+use crate::share::Link;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -10,6 +12,10 @@ pub struct State {
     pub scenarios: Vec<Scenario>,
     pub selected: usize,
     pub run: Run,
+    pub playing: bool,
+    pub show_keys: bool,
+    /// A message about bad input (a link, a file), shown in the page.
+    pub error: Option<String>,
 }
 
 pub enum Action {
@@ -17,6 +23,12 @@ pub enum Action {
     Step,
     Back,
     Restart,
+    Seek(usize),
+    TogglePlay,
+    ToggleKeys,
+    /// Restore the view a share link names.
+    Open(Result<Link, String>),
+    DismissError,
 }
 
 impl Default for State {
@@ -27,6 +39,9 @@ impl Default for State {
             scenarios,
             selected: 0,
             run,
+            playing: false,
+            show_keys: false,
+            error: None,
         }
     }
 }
@@ -41,6 +56,40 @@ impl State {
         }
         run
     }
+
+    /// The share link of this view.
+    pub fn link(&self) -> Link {
+        Link {
+            scenario: Some(self.run.scenario.name.clone()),
+            step: self.run.records.len(),
+        }
+    }
+
+    fn open(&self, link: Result<Link, String>) -> State {
+        let mut next = self.clone();
+        let link = match link {
+            Ok(link) => link,
+            Err(e) => {
+                next.error = Some(format!("This link could not be read: {e}."));
+                return next;
+            }
+        };
+        let name = link.scenario.as_deref().unwrap_or(&self.scenarios[0].name);
+        let Some(i) = self.scenarios.iter().position(|s| s.name == name) else {
+            next.error = Some(format!("This link names an unknown scenario: '{name}'."));
+            return next;
+        };
+        let total = self.scenarios[i].events.len();
+        if link.step > total {
+            next.error = Some(format!(
+                "This link asks for step {} but '{name}' has {total} steps; showing the last.",
+                link.step
+            ));
+        }
+        next.selected = i;
+        next.run = self.replay(i, link.step.min(total));
+        next
+    }
 }
 
 impl Reducible for State {
@@ -52,16 +101,28 @@ impl Reducible for State {
             Action::Select(i) if i < self.scenarios.len() => {
                 next.selected = i;
                 next.run = self.replay(i, 0);
+                next.playing = false;
             }
             Action::Select(_) => return self,
             Action::Step => {
-                next.run.step();
+                if next.run.step().is_none() {
+                    next.playing = false;
+                }
             }
             Action::Back => {
                 let steps = self.run.records.len().saturating_sub(1);
                 next.run = self.replay(self.selected, steps);
+                next.playing = false;
             }
-            Action::Restart => next.run = self.replay(self.selected, 0),
+            Action::Restart => {
+                next.run = self.replay(self.selected, 0);
+                next.playing = false;
+            }
+            Action::Seek(n) => next.run = self.replay(self.selected, n),
+            Action::TogglePlay => next.playing = !self.playing && !self.run.is_done(),
+            Action::ToggleKeys => next.show_keys = !self.show_keys,
+            Action::Open(link) => next = self.open(link),
+            Action::DismissError => next.error = None,
         }
         Rc::new(next)
     }

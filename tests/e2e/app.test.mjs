@@ -73,3 +73,56 @@ test('the page is usable on a phone', async () => {
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
   await page.close();
 });
+
+test('a shared link restores the same scenario and step after a reload', async () => {
+  const { page } = await open({ width: 1280, height: 800 });
+  await page.selectOption('#scenario', 'new-interval');
+  for (let i = 0; i < 4; i++) await page.click('[data-testid=step]');
+  await page.waitForFunction(() => location.hash.includes('step=4'));
+  const url = page.url();
+  assert.match(url, /#scenario=new-interval&step=4$/);
+  const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await fresh.goto(url);
+  await fresh.waitForSelector('[data-testid=counter]');
+  await fresh.waitForFunction(() => document.querySelector('[data-testid=counter]').textContent === '4 / 6');
+  assert.equal(await fresh.textContent('[data-testid=state-path]'), 'Started/ReplicaActive/RepNotRecovering');
+  assert.equal(await fresh.inputValue('#scenario'), 'new-interval');
+  await fresh.close();
+  await page.close();
+});
+
+test('arrow keys step forward and back', async () => {
+  const { page } = await open({ width: 1280, height: 800 });
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.textContent('[data-testid=counter]'), '2 / 3');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.textContent('[data-testid=counter]'), '1 / 3');
+  assert.equal(await page.textContent('[data-testid=state-path]'), 'Reset');
+  await page.close();
+});
+
+test('a bad link shows a message and the app keeps running', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(base + '#scenario=%3Cb%3Enope%3C%2Fb%3E&step=2');
+  await page.waitForSelector('[role=alert]');
+  const text = await page.textContent('[role=alert]');
+  assert.match(text, /unknown scenario: '<b>nope<\/b>'/);
+  assert.equal(await page.$$eval('.error b', (els) => els.length), 0, 'link text is rendered as text');
+  await page.click('[data-testid=step]');
+  assert.equal(await page.textContent('[data-testid=counter]'), '1 / 3');
+  await page.close();
+});
+
+test('window.cephscope steps the engine from devtools', async () => {
+  const { page } = await open({ width: 1280, height: 800 });
+  await page.evaluate(() => { window.cephscope.step(); window.cephscope.step(); window.cephscope.step(); });
+  await page.waitForFunction(() => window.cephscope.state().step === 3);
+  const s = await page.evaluate(() => window.cephscope.state());
+  assert.equal(s.state_path, 'Started/Primary/Peering/GetInfo');
+  assert.equal(s.pg_state, 'peering');
+  assert.equal(s.records.length, 3);
+  await page.evaluate(() => window.cephscope.seek(1));
+  await page.waitForFunction(() => window.cephscope.state().step === 1);
+  await page.close();
+});

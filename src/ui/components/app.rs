@@ -2,8 +2,13 @@ use super::chart::Statechart;
 use super::controls::Controls;
 use super::narration::Narration;
 use crate::engine::peering::chart::definition;
+use crate::ui::browser;
 use crate::ui::state::{Action, State};
+use std::time::Duration;
 use yew::prelude::*;
+
+/// Milliseconds between steps while playing.
+const PLAY_INTERVAL_MS: u64 = 900;
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -12,13 +17,66 @@ pub fn app() -> Html {
         let state = state.clone();
         Callback::from(move |a: Action| state.dispatch(a))
     };
+
+    // Once: restore the view named by the URL, listen for keys, install devtools.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            if let Some(open) = browser::open_from_hash() {
+                dispatch.emit(open);
+            }
+            browser::install_devtools();
+            browser::listen_keys(dispatch)
+        });
+    }
+    // After every change: keep the URL and the devtools object current, log the step.
+    {
+        let state_rc = (*state).clone();
+        let dispatch = dispatch.clone();
+        let steps = state.run.records.len();
+        let scenario = state.selected;
+        use_effect_with((steps, scenario), move |_| {
+            browser::write_hash(&state_rc);
+            browser::log_step(&state_rc);
+            browser::publish(std::rc::Rc::new(state_rc), dispatch);
+        });
+    }
+    // While playing: one step per interval (gloo-timers).
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with(
+            (state.playing, state.run.records.len()),
+            move |(playing, _)| {
+                let timer = playing.then(|| {
+                    gloo_timers::callback::Timeout::new(
+                        Duration::from_millis(PLAY_INTERVAL_MS).as_millis() as u32,
+                        move || dispatch.emit(Action::Step),
+                    )
+                });
+                move || drop(timer)
+            },
+        );
+    }
+
     let current = state.run.machine.current();
+    let dismiss = dispatch.reform(|_: MouseEvent| Action::DismissError);
     html! {
         <div class="app">
             <header>
                 <h1>{ "cephscope" }</h1>
                 <p class="tagline">{ "Ceph's PG peering state machine, one event at a time" }</p>
             </header>
+            if let Some(error) = &state.error {
+                <div class="error" role="alert">
+                    <span>{ error.clone() }</span>
+                    <button onclick={dismiss} aria-label="Dismiss this message">{ "×" }</button>
+                </div>
+            }
+            if state.show_keys {
+                <div class="keys" role="dialog" aria-label="Keyboard shortcuts">
+                    <p><kbd>{ "→" }</kbd>{ " step  " }<kbd>{ "←" }</kbd>{ " back  " }<kbd>{ "Space" }</kbd>{ " play / pause  " }<kbd>{ "?" }</kbd>{ " this help" }</p>
+                </div>
+            }
             <main>
                 <section class="side" aria-label="Scenario">
                     <Controls
@@ -26,6 +84,7 @@ pub fn app() -> Html {
                         selected={state.selected}
                         step={state.run.records.len()}
                         total={state.run.scenario.events.len()}
+                        playing={state.playing}
                         on_action={dispatch}
                     />
                     <p class="narration-intro">{ state.run.scenario.narration.clone() }</p>

@@ -8,6 +8,7 @@ pub struct ControlsProps {
     pub selected: usize,
     pub step: usize,
     pub total: usize,
+    pub playing: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -17,9 +18,7 @@ pub fn controls(p: &ControlsProps) -> Html {
         let select: HtmlSelectElement = e.target_unchecked_into();
         Action::Select(select.selected_index().max(0) as usize)
     });
-    let step = p.on_action.reform(|_: MouseEvent| Action::Step);
-    let back = p.on_action.reform(|_: MouseEvent| Action::Back);
-    let restart = p.on_action.reform(|_: MouseEvent| Action::Restart);
+    let click = |a: fn() -> Action| p.on_action.reform(move |_: MouseEvent| a());
     html! {
         <div class="controls">
             <label for="scenario">{ "Scenario" }</label>
@@ -29,10 +28,14 @@ pub fn controls(p: &ControlsProps) -> Html {
                 }) }
             </select>
             <div class="buttons">
-                <button onclick={restart} aria-label="Restart the scenario" disabled={p.step == 0}>{ "Restart" }</button>
-                <button onclick={back} aria-label="Step back" disabled={p.step == 0}>{ "◀ Back" }</button>
-                <button onclick={step} aria-label="Deliver the next event" disabled={p.step >= p.total} data-testid="step">{ "Step ▶" }</button>
-                <span class="counter">{ format!("{} / {}", p.step, p.total) }</span>
+                <button onclick={click(|| Action::Restart)} aria-label="Restart the scenario" disabled={p.step == 0}>{ "Restart" }</button>
+                <button onclick={click(|| Action::Back)} aria-label="Step back (left arrow)" disabled={p.step == 0} data-testid="back">{ "◀ Back" }</button>
+                <button onclick={click(|| Action::Step)} aria-label="Deliver the next event (right arrow)" disabled={p.step >= p.total} data-testid="step">{ "Step ▶" }</button>
+                <button onclick={click(|| Action::TogglePlay)} aria-label="Play or pause (space)" aria-pressed={p.playing.to_string()} disabled={p.step >= p.total && !p.playing}>
+                    { if p.playing { "Pause" } else { "Play" } }
+                </button>
+                <span class="counter" data-testid="counter">{ format!("{} / {}", p.step, p.total) }</span>
+                <button class="help" onclick={click(|| Action::ToggleKeys)} aria-label="Keyboard shortcuts (?)">{ "?" }</button>
             </div>
         </div>
     }

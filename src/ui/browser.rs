@@ -1,0 +1,181 @@
+//! The app's contact with the browser outside the DOM it renders: the URL hash, the
+//! keyboard, the console and the `window.cephscope` devtools object. Each effect only
+//! reads engine state or dispatches reducer actions.
+
+use crate::share::{parse_hash, to_hash};
+use crate::ui::state::{Action, State};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use yew::Callback;
+
+/// The location hash, or "" when there is none.
+pub fn read_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Parse the current location hash into an Open action (None: no hash).
+pub fn open_from_hash() -> Option<Action> {
+    let hash = read_hash();
+    (!hash.is_empty() && hash != "#").then(|| Action::Open(parse_hash(&hash)))
+}
+
+/// Keep the hash equal to the view, without adding history entries.
+pub fn write_hash(state: &State) {
+    let hash = to_hash(&state.link());
+    if read_hash() == hash {
+        return;
+    }
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&hash));
+    }
+}
+
+/// Log the newest step to the console as Ceph-like log lines in a collapsed group.
+pub fn log_step(state: &State) {
+    if let Some(record) = state.run.records.last() {
+        web_sys::console::group_collapsed_1(
+            &format!("cephscope step {}: {}", record.step, record.explanation).into(),
+        );
+        for line in record.log_lines() {
+            web_sys::console::log_1(&line.into());
+        }
+        web_sys::console::group_end();
+    }
+}
+
+/// What the key does, if it is one of the app's shortcuts.
+pub fn key_action(key: &str) -> Option<Action> {
+    match key {
+        "ArrowRight" => Some(Action::Step),
+        "ArrowLeft" => Some(Action::Back),
+        " " => Some(Action::TogglePlay),
+        "?" => Some(Action::ToggleKeys),
+        _ => None,
+    }
+}
+
+/// Listen for the shortcuts on the document; the returned guard removes the listener.
+pub fn listen_keys(dispatch: Callback<Action>) -> impl FnOnce() {
+    let closure =
+        Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+            let in_form = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| {
+                    matches!(
+                        el.tag_name().as_str(),
+                        "SELECT" | "INPUT" | "TEXTAREA" | "BUTTON"
+                    )
+                });
+            if e.ctrl_key() || e.meta_key() || e.alt_key() || (in_form && e.key() == " ") {
+                return;
+            }
+            if let Some(action) = key_action(&e.key()) {
+                e.prevent_default();
+                dispatch.emit(action);
+            }
+        });
+    let document = web_sys::window().and_then(|w| w.document());
+    if let Some(d) = &document {
+        let _ = d.add_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref());
+    }
+    move || {
+        if let Some(d) = document {
+            let _ =
+                d.remove_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref());
+        }
+        drop(closure);
+    }
+}
+
+thread_local! {
+    static LATEST: RefCell<Option<(Rc<State>, Callback<Action>)>> = const { RefCell::new(None) };
+}
+
+/// Remember the latest state and dispatcher for the devtools object.
+pub fn publish(state: Rc<State>, dispatch: Callback<Action>) {
+    LATEST.with(|l| *l.borrow_mut() = Some((state, dispatch)));
+}
+
+fn with_latest<T>(f: impl FnOnce(&State, &Callback<Action>) -> T) -> Option<T> {
+    LATEST.with(|l| l.borrow().as_ref().map(|(s, d)| f(s, d)))
+}
+
+fn method(obj: &js_sys::Object, name: &str, f: Closure<dyn Fn(JsValue) -> JsValue>) {
+    let _ = js_sys::Reflect::set(obj, &name.into(), f.as_ref().unchecked_ref());
+    f.forget(); // lives as long as the page
+}
+
+fn state_json(state: &State) -> JsValue {
+    #[derive(serde::Serialize)]
+    struct View<'a> {
+        scenario: &'a str,
+        step: usize,
+        steps: usize,
+        state_path: &'a str,
+        pg_state: String,
+        records: &'a [crate::engine::scenario::StepRecord],
+    }
+    let view = View {
+        scenario: &state.run.scenario.name,
+        step: state.run.records.len(),
+        steps: state.run.scenario.events.len(),
+        state_path: state.run.state_path(),
+        pg_state: state.run.pg.state.to_ceph_string(),
+        records: &state.run.records,
+    };
+    serde_wasm_bindgen::to_value(&view).unwrap_or(JsValue::NULL)
+}
+
+/// Install `window.cephscope`: step(), back(), seek(n), state(), pending(), load(name).
+pub fn install_devtools() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let obj = js_sys::Object::new();
+    let act = |action: fn(JsValue) -> Option<Action>| {
+        Closure::<dyn Fn(JsValue) -> JsValue>::new(move |arg: JsValue| {
+            if let Some(a) = action(arg) {
+                with_latest(|_, d| d.emit(a));
+            }
+            with_latest(|s, _| state_json(s)).unwrap_or(JsValue::NULL)
+        })
+    };
+    method(&obj, "step", act(|_| Some(Action::Step)));
+    method(&obj, "back", act(|_| Some(Action::Back)));
+    method(
+        &obj,
+        "seek",
+        act(|n| n.as_f64().map(|n| Action::Seek(n.max(0.0) as usize))),
+    );
+    method(
+        &obj,
+        "load",
+        act(|name| {
+            name.as_string().map(|s| {
+                Action::Open(Ok(crate::share::Link {
+                    scenario: Some(s),
+                    step: 0,
+                }))
+            })
+        }),
+    );
+    method(&obj, "state", act(|_| None));
+    method(
+        &obj,
+        "pending",
+        Closure::<dyn Fn(JsValue) -> JsValue>::new(|_| {
+            with_latest(|s, _| {
+                let next = s.run.scenario.events.get(s.run.records.len());
+                serde_wasm_bindgen::to_value(&next.into_iter().collect::<Vec<_>>())
+                    .unwrap_or(JsValue::NULL)
+            })
+            .unwrap_or(JsValue::NULL)
+        }),
+    );
+    let _ = js_sys::Reflect::set(&window, &"cephscope".into(), &obj);
+}
