@@ -159,7 +159,7 @@ pub fn install_devtools() {
             name.as_string().map(|s| {
                 Action::Open(Ok(crate::share::Link {
                     scenario: Some(s),
-                    step: 0,
+                    ..Default::default()
                 }))
             })
         }),
@@ -178,4 +178,41 @@ pub fn install_devtools() {
         }),
     );
     let _ = js_sys::Reflect::set(&window, &"cephscope".into(), &obj);
+}
+
+/// Offer `content` as a file download named `name`.
+pub fn download(name: &str, mime: &str, content: &str) {
+    let parts = js_sys::Array::of1(&JsValue::from_str(content));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let document = web_sys::window().and_then(|w| w.document());
+    if let Some(a) = document
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// The drawn chart's SVG markup, standalone (with its styles inlined), for export.
+pub fn chart_svg() -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    let svg = document.query_selector("svg.statechart").ok()??;
+    let markup = svg.outer_html();
+    let style = "<style>.state rect{fill:#fff;stroke:#c9d0d6}.state.composite rect{fill:#f1f4f7}\
+                 .state text{font:12px sans-serif;fill:#1d2125}.state.active>rect{stroke:#d9480f;stroke-width:2.5}</style>";
+    Some(markup.replacen(
+        '>',
+        &format!(" xmlns=\"http://www.w3.org/2000/svg\">{style}"),
+        1,
+    ))
 }

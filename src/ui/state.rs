@@ -3,7 +3,7 @@
 //! "seek" are replays to a step count.
 
 use crate::engine::scenario::{self, Run, Scenario};
-use crate::share::Link;
+use crate::share::{Embed, Link};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -16,6 +16,8 @@ pub struct State {
     pub show_keys: bool,
     /// A message about bad input (a link, a file), shown in the page.
     pub error: Option<String>,
+    /// Embed mode (from the link): one view, maybe no controls, a step range.
+    pub embed: Option<Embed>,
 }
 
 pub enum Action {
@@ -42,6 +44,7 @@ impl Default for State {
             playing: false,
             show_keys: false,
             error: None,
+            embed: None,
         }
     }
 }
@@ -62,7 +65,22 @@ impl State {
         Link {
             scenario: Some(self.run.scenario.name.clone()),
             step: self.run.records.len(),
+            embed: self.embed.clone(),
         }
+    }
+
+    /// The first step this view may show (embed `from`).
+    pub fn first_step(&self) -> usize {
+        self.embed.as_ref().map_or(0, |e| e.from)
+    }
+
+    /// The last step this view may show (embed `to`, else the scenario's length).
+    pub fn last_step(&self) -> usize {
+        let total = self.run.scenario.events.len();
+        self.embed
+            .as_ref()
+            .and_then(|e| e.to)
+            .map_or(total, |to| to.min(total))
     }
 
     fn open(&self, link: Result<Link, String>) -> State {
@@ -87,7 +105,15 @@ impl State {
             ));
         }
         next.selected = i;
-        next.run = self.replay(i, link.step.min(total));
+        next.embed = link.embed.clone();
+        let from = link.embed.as_ref().map_or(0, |e| e.from).min(total);
+        let to = link
+            .embed
+            .as_ref()
+            .and_then(|e| e.to)
+            .unwrap_or(total)
+            .min(total);
+        next.run = self.replay(i, link.step.clamp(from, to));
         next
     }
 }
@@ -105,21 +131,31 @@ impl Reducible for State {
             }
             Action::Select(_) => return self,
             Action::Step => {
-                if next.run.step().is_none() {
+                if self.run.records.len() >= self.last_step() || next.run.step().is_none() {
                     next.playing = false;
                 }
             }
             Action::Back => {
-                let steps = self.run.records.len().saturating_sub(1);
+                let steps = self
+                    .run
+                    .records
+                    .len()
+                    .saturating_sub(1)
+                    .max(self.first_step());
                 next.run = self.replay(self.selected, steps);
                 next.playing = false;
             }
             Action::Restart => {
-                next.run = self.replay(self.selected, 0);
+                next.run = self.replay(self.selected, self.first_step());
                 next.playing = false;
             }
-            Action::Seek(n) => next.run = self.replay(self.selected, n),
-            Action::TogglePlay => next.playing = !self.playing && !self.run.is_done(),
+            Action::Seek(n) => {
+                let n = n.clamp(self.first_step(), self.last_step());
+                next.run = self.replay(self.selected, n);
+            }
+            Action::TogglePlay => {
+                next.playing = !self.playing && self.run.records.len() < self.last_step()
+            }
             Action::ToggleKeys => next.show_keys = !self.show_keys,
             Action::Open(link) => next = self.open(link),
             Action::DismissError => next.error = None,

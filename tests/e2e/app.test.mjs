@@ -126,3 +126,35 @@ test('window.cephscope steps the engine from devtools', async () => {
   await page.waitForFunction(() => window.cephscope.state().step === 1);
   await page.close();
 });
+
+test('embed mode shows one view, honours controls=0 and the step range', async () => {
+  const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+  await page.goto(base + '#scenario=new-interval&step=1&embed=1&view=statechart&from=2&to=4');
+  await page.waitForSelector('svg.statechart');
+  assert.equal(await page.$$eval('header', (els) => els.length), 0, 'no page header in embed mode');
+  assert.equal(await page.textContent('[data-testid=counter]'), '2 / 4', 'step clamped to from');
+  await page.click('[data-testid=step]');
+  await page.click('[data-testid=step]');
+  assert.equal(await page.textContent('[data-testid=counter]'), '4 / 4');
+  assert.ok(await page.isDisabled('[data-testid=step]'), 'cannot step past to');
+  await page.screenshot({ path: path.join(shots, 'embed-800x600.png'), animations: 'disabled' });
+  await page.goto(base + '#scenario=new-interval&step=6&embed=1&view=narration&controls=0');
+  await page.reload();
+  await page.waitForSelector('.narration');
+  assert.equal(await page.$$eval('[data-testid=step]', (els) => els.length), 0, 'controls=0 hides the controls');
+  assert.equal(await page.$$eval('svg.statechart', (els) => els.length), 0);
+  assert.equal(await page.$$eval('.narration li', (els) => els.length), 6);
+  await page.close();
+});
+
+test('the trace exports as JSON', async () => {
+  const { page } = await open({ width: 1280, height: 800 });
+  await page.click('[data-testid=step]');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
+  assert.equal(download.suggestedFilename(), 'primary-boot-trace.json');
+  const file = await download.path();
+  const records = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.equal(records.length, 1);
+  assert.equal(records[0].to, 'Reset');
+  await page.close();
+});

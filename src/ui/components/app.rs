@@ -1,7 +1,9 @@
 use super::chart::Statechart;
 use super::controls::Controls;
+use super::export::Export;
 use super::narration::Narration;
 use crate::engine::peering::chart::definition;
+use crate::share::View;
 use crate::ui::browser;
 use crate::ui::state::{Action, State};
 use std::time::Duration;
@@ -60,18 +62,60 @@ pub fn app() -> Html {
 
     let current = state.run.machine.current();
     let dismiss = dispatch.reform(|_: MouseEvent| Action::DismissError);
+    let error = state.error.as_ref().map(|error| {
+        html! {
+            <div class="error" role="alert">
+                <span>{ error.clone() }</span>
+                <button onclick={dismiss} aria-label="Dismiss this message">{ "×" }</button>
+            </div>
+        }
+    });
+    let controls = html! {
+        <Controls
+            scenarios={state.scenarios.iter().map(|s| s.name.clone()).collect::<Vec<_>>()}
+            selected={state.selected}
+            step={state.run.records.len()}
+            first={state.first_step()}
+            last={state.last_step()}
+            playing={state.playing}
+            on_action={dispatch}
+        />
+    };
+    let pg_state = html! {
+        <p class="pg-state" aria-live="polite">
+            { format!("pg {} on osd.{}: ", state.run.scenario.pgid, state.run.scenario.osd) }
+            <strong data-testid="state-string">{ state.run.pg.state.to_ceph_string() }</strong>
+            <br/>
+            <code data-testid="state-path">{ state.run.state_path() }</code>
+        </p>
+    };
+    let chart = html! {
+        <section class="chart" aria-label="PeeringState statechart">
+            <Statechart def={definition()} current={current} />
+        </section>
+    };
+    let narration = html! { <Narration records={state.run.records.clone()} /> };
+
+    if let Some(embed) = &state.embed {
+        return html! {
+            <div class={classes!("app", "embed")}>
+                { error }
+                if embed.controls { { controls } }
+                { pg_state }
+                { match embed.view {
+                    View::Statechart => chart,
+                    View::Narration => narration,
+                } }
+            </div>
+        };
+    }
     html! {
         <div class="app">
             <header>
                 <h1>{ "cephscope" }</h1>
                 <p class="tagline">{ "Ceph's PG peering state machine, one event at a time" }</p>
             </header>
-            if let Some(error) = &state.error {
-                <div class="error" role="alert">
-                    <span>{ error.clone() }</span>
-                    <button onclick={dismiss} aria-label="Dismiss this message">{ "×" }</button>
-                </div>
-            }
+            { error }
             if state.show_keys {
                 <div class="keys" role="dialog" aria-label="Keyboard shortcuts">
                     <p><kbd>{ "→" }</kbd>{ " step  " }<kbd>{ "←" }</kbd>{ " back  " }<kbd>{ "Space" }</kbd>{ " play / pause  " }<kbd>{ "?" }</kbd>{ " this help" }</p>
@@ -79,26 +123,13 @@ pub fn app() -> Html {
             }
             <main>
                 <section class="side" aria-label="Scenario">
-                    <Controls
-                        scenarios={state.scenarios.iter().map(|s| s.name.clone()).collect::<Vec<_>>()}
-                        selected={state.selected}
-                        step={state.run.records.len()}
-                        total={state.run.scenario.events.len()}
-                        playing={state.playing}
-                        on_action={dispatch}
-                    />
+                    { controls }
                     <p class="narration-intro">{ state.run.scenario.narration.clone() }</p>
-                    <p class="pg-state" aria-live="polite">
-                        { format!("pg {} on osd.{}: ", state.run.scenario.pgid, state.run.scenario.osd) }
-                        <strong data-testid="state-string">{ state.run.pg.state.to_ceph_string() }</strong>
-                        <br/>
-                        <code data-testid="state-path">{ state.run.state_path() }</code>
-                    </p>
-                    <Narration records={state.run.records.clone()} />
+                    { pg_state }
+                    { narration }
+                    <Export scenario={state.run.scenario.name.clone()} records={state.run.records.clone()} />
                 </section>
-                <section class="chart" aria-label="PeeringState statechart">
-                    <Statechart def={definition()} current={current} />
-                </section>
+                { chart }
             </main>
         </div>
     }

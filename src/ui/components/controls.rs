@@ -7,7 +7,9 @@ pub struct ControlsProps {
     pub scenarios: Vec<String>,
     pub selected: usize,
     pub step: usize,
-    pub total: usize,
+    /// The step range this view may show.
+    pub first: usize,
+    pub last: usize,
     pub playing: bool,
     pub on_action: Callback<Action>,
 }
@@ -28,13 +30,13 @@ pub fn controls(p: &ControlsProps) -> Html {
                 }) }
             </select>
             <div class="buttons">
-                <button onclick={click(|| Action::Restart)} aria-label="Restart the scenario" disabled={p.step == 0}>{ "Restart" }</button>
-                <button onclick={click(|| Action::Back)} aria-label="Step back (left arrow)" disabled={p.step == 0} data-testid="back">{ "◀ Back" }</button>
-                <button onclick={click(|| Action::Step)} aria-label="Deliver the next event (right arrow)" disabled={p.step >= p.total} data-testid="step">{ "Step ▶" }</button>
-                <button onclick={click(|| Action::TogglePlay)} aria-label="Play or pause (space)" aria-pressed={p.playing.to_string()} disabled={p.step >= p.total && !p.playing}>
+                <button onclick={click(|| Action::Restart)} aria-label="Restart the scenario" disabled={p.step <= p.first}>{ "Restart" }</button>
+                <button onclick={click(|| Action::Back)} aria-label="Step back (left arrow)" disabled={p.step <= p.first} data-testid="back">{ "◀ Back" }</button>
+                <button onclick={click(|| Action::Step)} aria-label="Deliver the next event (right arrow)" disabled={p.step >= p.last} data-testid="step">{ "Step ▶" }</button>
+                <button onclick={click(|| Action::TogglePlay)} aria-label="Play or pause (space)" aria-pressed={p.playing.to_string()} disabled={p.step >= p.last && !p.playing}>
                     { if p.playing { "Pause" } else { "Play" } }
                 </button>
-                <span class="counter" data-testid="counter">{ format!("{} / {}", p.step, p.total) }</span>
+                <span class="counter" data-testid="counter">{ format!("{} / {}", p.step, p.last) }</span>
                 <button class="help" onclick={click(|| Action::ToggleKeys)} aria-label="Keyboard shortcuts (?)">{ "?" }</button>
             </div>
         </div>

@@ -3,4 +3,5 @@
 pub mod app;
 pub mod chart;
 pub mod controls;
+pub mod export;
 pub mod narration;
