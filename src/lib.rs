@@ -1,10 +1,10 @@
 //! cephscope: a deterministic simulation of Ceph's PG peering, recovery and MDS state
 //! machines. `engine` is pure Rust (native and wasm32); `layout` places a machine's states
-//! for drawing; `ui` is the Yew front end (wasm32 only).
+//! for drawing; `share` reads and writes share links; `ui` is the Yew front end (wasm32
+//! only).
 
 pub mod engine;
 pub mod layout;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod share;
 
 #[cfg(target_arch = "wasm32")]
