@@ -2,6 +2,8 @@
 
 pub mod dot;
 pub mod intervals;
+pub mod monitor;
+pub mod net;
 pub mod osdmap;
 pub mod peering;
 pub mod pglog;

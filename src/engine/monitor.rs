@@ -1,0 +1,322 @@
+//! The monitor's OSDMap updates, as `OSDMonitor` makes them: every change is collected in
+//! an [`Incremental`] (Ceph's `OSDMap::Incremental`, the monitor's `pending_inc`) and
+//! published as the next epoch. The world decides when to publish; this module only says
+//! what a request or command changes, and refuses what Ceph refuses.
+
+use crate::engine::osdmap::{Epoch, Flag, OsdId, OsdMap, PgId, WEIGHT_IN};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// `mon_osd_down_out_interval` (seconds in Ceph): a down OSD is marked out after this.
+pub const MON_OSD_DOWN_OUT_INTERVAL_MS: u64 = 600_000;
+/// `osd_heartbeat_grace`: peers report an OSD failed after this without heartbeats.
+pub const OSD_HEARTBEAT_GRACE_MS: u64 = 20_000;
+
+/// One epoch's worth of changes (`OSDMap::Incremental`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Incremental {
+    /// OSDs that booted (`new_up_client`): up, up_from := the new epoch.
+    pub new_up: Vec<OsdId>,
+    /// OSDs marked down (`new_state` toggling CEPH_OSD_UP).
+    pub new_down: Vec<OsdId>,
+    /// Reweights (`new_weight`): 0 = out, 0x10000 = in.
+    pub new_weight: BTreeMap<OsdId, u32>,
+    /// `new_up_thru` from MOSDAlive.
+    pub new_up_thru: BTreeMap<OsdId, Epoch>,
+    /// `new_lost`: lost_at := the new epoch.
+    pub new_lost: Vec<OsdId>,
+    /// `new_pg_temp`: an empty list removes the PG's pg_temp.
+    pub new_pg_temp: BTreeMap<PgId, Vec<OsdId>>,
+}
+
+impl Incremental {
+    pub fn is_empty(&self) -> bool {
+        *self == Incremental::default()
+    }
+
+    /// What the epoch changes, in words (`e2224: osd.0 down; pg_temp 11.4 [3,1]`).
+    pub fn describe(&self, epoch: Epoch) -> String {
+        let mut parts = Vec::new();
+        parts.extend(self.new_down.iter().map(|o| format!("osd.{o} down")));
+        parts.extend(self.new_up.iter().map(|o| format!("osd.{o} boot (up)")));
+        for (o, w) in &self.new_weight {
+            parts.push(if *w == 0 {
+                format!("osd.{o} out")
+            } else {
+                format!("osd.{o} in")
+            });
+        }
+        parts.extend(
+            self.new_up_thru
+                .iter()
+                .map(|(o, e)| format!("osd.{o} up_thru {e}")),
+        );
+        parts.extend(self.new_lost.iter().map(|o| format!("osd.{o} lost")));
+        for (pg, osds) in &self.new_pg_temp {
+            parts.push(if osds.is_empty() {
+                format!("pg_temp {pg} removed")
+            } else {
+                format!("pg_temp {pg} {osds:?}")
+            });
+        }
+        format!("e{epoch}: {}", parts.join("; "))
+    }
+}
+
+/// Models `OSDMap::apply_incremental`: the next epoch.
+pub fn apply(map: &OsdMap, inc: &Incremental) -> OsdMap {
+    let mut next = map.clone();
+    next.epoch = map.epoch + 1;
+    let e = next.epoch;
+    for o in &inc.new_down {
+        if let Some(osd) = next.osds.get_mut(o) {
+            osd.up = false;
+            osd.down_at = e;
+        }
+    }
+    for o in &inc.new_up {
+        if let Some(osd) = next.osds.get_mut(o) {
+            osd.up = true;
+            osd.up_from = e;
+        }
+    }
+    for (o, w) in &inc.new_weight {
+        if let Some(osd) = next.osds.get_mut(o) {
+            osd.weight = *w;
+        }
+    }
+    for (o, t) in &inc.new_up_thru {
+        if let Some(osd) = next.osds.get_mut(o) {
+            osd.up_thru = *t;
+        }
+    }
+    for o in &inc.new_lost {
+        if let Some(osd) = next.osds.get_mut(o) {
+            osd.lost_at = e;
+        }
+    }
+    for (pg, osds) in &inc.new_pg_temp {
+        if osds.is_empty() {
+            next.pg_temp.remove(pg);
+        } else {
+            next.pg_temp.insert(*pg, osds.clone());
+        }
+    }
+    next
+}
+
+fn known(map: &OsdMap, osd: OsdId) -> Result<(), String> {
+    if map.exists(osd) {
+        Ok(())
+    } else {
+        Err(format!("osd.{osd} does not exist"))
+    }
+}
+
+/// Models `ceph osd down N` (OSDMonitor::prepare_command_impl "osd down").
+pub fn cmd_down(map: &OsdMap, inc: &mut Incremental, osd: OsdId) -> Result<(), String> {
+    known(map, osd)?;
+    if !map.is_up(osd) {
+        return Err(format!("osd.{osd} is already down"));
+    }
+    inc.new_down.push(osd);
+    Ok(())
+}
+
+/// Models the monitor accepting failure reports for `osd` (OSDMonitor::check_failure):
+/// refused while the `nodown` flag is set.
+pub fn failure_reported(map: &OsdMap, inc: &mut Incremental, osd: OsdId) -> Result<(), String> {
+    if map.flags.contains(&Flag::Nodown) {
+        return Err(format!("nodown is set: osd.{osd} stays up"));
+    }
+    cmd_down(map, inc, osd)
+}
+
+/// Models OSDMonitor::prepare_boot: the OSD is up from the new epoch; refused under
+/// `noup`. An OSD the monitor marked out automatically is marked back in
+/// (`mon_osd_auto_mark_auto_out_in`).
+pub fn boot(
+    map: &OsdMap,
+    inc: &mut Incremental,
+    osd: OsdId,
+    was_auto_out: bool,
+) -> Result<(), String> {
+    known(map, osd)?;
+    if map.flags.contains(&Flag::Noup) {
+        return Err(format!("noup is set: osd.{osd} stays down"));
+    }
+    if map.is_up(osd) {
+        return Err(format!("osd.{osd} is already up"));
+    }
+    inc.new_up.push(osd);
+    if was_auto_out {
+        inc.new_weight.insert(osd, WEIGHT_IN);
+    }
+    Ok(())
+}
+
+/// Models `ceph osd out N` / `ceph osd in N`.
+pub fn cmd_set_in(
+    map: &OsdMap,
+    inc: &mut Incremental,
+    osd: OsdId,
+    is_in: bool,
+) -> Result<(), String> {
+    known(map, osd)?;
+    let current = map.osds[&osd].is_in();
+    if current == is_in {
+        return Err(format!(
+            "osd.{osd} is already {}",
+            if is_in { "in" } else { "out" }
+        ));
+    }
+    inc.new_weight
+        .insert(osd, if is_in { WEIGHT_IN } else { 0 });
+    Ok(())
+}
+
+/// Models `ceph osd lost N --yes-i-really-mean-it`: only a down OSD can be marked lost.
+pub fn cmd_lost(map: &OsdMap, inc: &mut Incremental, osd: OsdId) -> Result<(), String> {
+    known(map, osd)?;
+    if map.is_up(osd) {
+        return Err(format!(
+            "osd.{osd} is not down; only a down OSD can be marked lost"
+        ));
+    }
+    inc.new_lost.push(osd);
+    Ok(())
+}
+
+/// Models OSDMonitor::preprocess_alive + prepare_alive for an MOSDAlive carrying `want`
+/// (the up_thru the OSD needs) and `have` (the newest map the OSD has): nothing to do if
+/// up_thru already reaches `want`; otherwise up_thru := `have` ("set to the latest map the
+/// OSD has", never lowered: update_up_thru). Returns whether the map changes.
+pub fn alive(map: &OsdMap, inc: &mut Incremental, osd: OsdId, want: Epoch, have: Epoch) -> bool {
+    let Some(o) = map.osds.get(&osd) else {
+        return false;
+    };
+    if o.up_thru >= want {
+        return false;
+    }
+    let entry = inc.new_up_thru.entry(osd).or_insert(o.up_thru);
+    *entry = (*entry).max(have);
+    true
+}
+
+/// Models OSDMonitor::prepare_pgtemp: install (or, with an empty list, remove) a pg_temp.
+pub fn pg_temp(
+    map: &OsdMap,
+    inc: &mut Incremental,
+    pg: PgId,
+    osds: Vec<OsdId>,
+) -> Result<(), String> {
+    if !map.pools.contains_key(&pg.pool) {
+        return Err(format!("pg {pg}: pool {} does not exist", pg.pool));
+    }
+    if let Some(bad) = osds.iter().find(|o| !map.exists(**o)) {
+        return Err(format!(
+            "pg_temp for {pg} names osd.{bad}, which does not exist"
+        ));
+    }
+    inc.new_pg_temp.insert(pg, osds);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::osdmap::{OsdEntry, Pool};
+    use std::collections::BTreeSet;
+
+    fn map() -> OsdMap {
+        let osds = (0..3)
+            .map(|i| {
+                (
+                    i,
+                    OsdEntry {
+                        host: format!("node{i}"),
+                        up: true,
+                        weight: WEIGHT_IN,
+                        crush_weight: 0x10000,
+                        up_from: 1,
+                        up_thru: 0,
+                        down_at: 0,
+                        lost_at: 0,
+                    },
+                )
+            })
+            .collect();
+        let pools = [(
+            1,
+            Pool {
+                name: "rbd".into(),
+                size: 3,
+                min_size: 2,
+                pg_num: 8,
+            },
+        )]
+        .into();
+        OsdMap {
+            epoch: 100,
+            osds,
+            pools,
+            pg_temp: BTreeMap::new(),
+            flags: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn down_then_lost_then_boot() {
+        let m = map();
+        let mut inc = Incremental::default();
+        cmd_down(&m, &mut inc, 1).unwrap();
+        assert_eq!(inc.describe(101), "e101: osd.1 down");
+        let m = apply(&m, &inc);
+        assert_eq!(m.epoch, 101);
+        assert!(!m.is_up(1));
+        assert_eq!(m.osds[&1].down_at, 101);
+        assert!(cmd_down(&m, &mut Incremental::default(), 1).is_err());
+        assert!(
+            cmd_lost(&map(), &mut Incremental::default(), 1).is_err(),
+            "up OSDs cannot be lost"
+        );
+        let mut inc = Incremental::default();
+        cmd_lost(&m, &mut inc, 1).unwrap();
+        let m = apply(&m, &inc);
+        assert_eq!(m.osds[&1].lost_at, 102);
+        let mut inc = Incremental::default();
+        boot(&m, &mut inc, 1, true).unwrap();
+        let m = apply(&m, &inc);
+        assert!(m.is_up(1));
+        assert_eq!(m.osds[&1].up_from, 103);
+    }
+
+    #[test]
+    fn up_thru_is_set_to_the_osds_newest_map() {
+        let m = map();
+        let mut inc = Incremental::default();
+        assert!(alive(&m, &mut inc, 0, 98, 100));
+        let m = apply(&m, &inc);
+        assert_eq!(m.osds[&0].up_thru, 100);
+        assert!(
+            !alive(&m, &mut Incremental::default(), 0, 99, 101),
+            "already covered"
+        );
+    }
+
+    #[test]
+    fn flags_and_bad_ids_are_refused_with_reasons() {
+        let mut m = map();
+        m.flags.insert(Flag::Nodown);
+        assert_eq!(
+            failure_reported(&m, &mut Incremental::default(), 0).unwrap_err(),
+            "nodown is set: osd.0 stays up"
+        );
+        assert_eq!(
+            cmd_set_in(&m, &mut Incremental::default(), 9, false).unwrap_err(),
+            "osd.9 does not exist"
+        );
+        let pg = PgId { pool: 7, seed: 0 };
+        assert!(pg_temp(&m, &mut Incremental::default(), pg, vec![0]).is_err());
+    }
+}
