@@ -5,6 +5,9 @@
 
 pub mod engine;
 pub mod layout;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod layout_elk;
+pub mod layout_json;
 pub mod share;
 
 #[cfg(target_arch = "wasm32")]

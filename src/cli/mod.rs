@@ -28,6 +28,12 @@ enum Command {
     },
     /// List the built-in scenarios: name, then a one-line summary
     Scenarios,
+    /// Lay the peering chart out with ELK and print the layout JSON the web app draws
+    Layout {
+        /// Write it to www/layout/peering.json instead of printing it
+        #[arg(long)]
+        write: bool,
+    },
     /// Run a scenario and print its trace as OSD-log-like lines, then the final PG state
     Run {
         /// A built-in scenario name (see `cephscope scenarios`) or a scenario JSON file
@@ -75,7 +81,22 @@ fn run(command: Command) -> Result<String, String> {
             .map(|s| format!("{}\t{}\n", s.name, first_sentence(&s.narration)))
             .collect()),
         Command::Run { scenario, json } => run_scenario(&scenario, json),
+        Command::Layout { write } => layout(write),
     }
+}
+
+/// The committed layout the web app reads; tests/layout_elk.rs fails when it is stale.
+const LAYOUT_PATH: &str = "www/layout/peering.json";
+
+fn layout(write: bool) -> Result<String, String> {
+    let json = cephscope::layout_elk::to_json_string(&cephscope::layout_elk::elk_layout(
+        peering::chart::definition(),
+    )?);
+    if !write {
+        return Ok(json);
+    }
+    std::fs::write(LAYOUT_PATH, &json).map_err(|e| format!("cannot write {LAYOUT_PATH}: {e}"))?;
+    Ok(format!("wrote {LAYOUT_PATH} ({} bytes)\n", json.len()))
 }
 
 fn first_sentence(text: &str) -> &str {
