@@ -57,7 +57,7 @@ impl StepRecord {
                 Micro::Unhandled { event } => Some(format!("{prefix} nobody handles {event}")),
                 Micro::Error { message } => Some(format!("{prefix} ERROR {message}")),
                 Micro::Terminated => Some(format!("{prefix} terminated")),
-                Micro::React { .. } | Micro::Posted { .. } => None,
+                Micro::React { .. } | Micro::Posted { .. } | Micro::Transit { .. } => None,
             })
             .collect()
     }

@@ -179,6 +179,13 @@ pub enum Micro {
         event: &'static str,
         reaction: &'static str,
     },
+    /// `from`'s reaction to `event` moves the machine to `to` (the exits and entries
+    /// follow). The definition's drawn edge is (from, event, to).
+    Transit {
+        from: &'static str,
+        event: &'static str,
+        to: &'static str,
+    },
     Exit {
         state: &'static str,
     },
@@ -398,6 +405,11 @@ impl Machine {
             self.record_posts(&posts, path, record);
             match outcome {
                 Outcome::Transit(target) => {
+                    record.push(Micro::Transit {
+                        from: path,
+                        event: reaction.event.label(),
+                        to: def.states[target].path,
+                    });
                     self.transit(def, host, s, target, &mut posts, record);
                 }
                 Outcome::Discard => record.push(Micro::Discarded {

@@ -18,7 +18,13 @@ pub struct State {
     pub error: Option<String>,
     /// Embed mode (from the link): one view, maybe no controls, a step range.
     pub embed: Option<Embed>,
+    /// Drawing scale of the statechart.
+    pub zoom: f64,
 }
+
+/// Zoom steps offered by the chart's − / + buttons.
+pub const ZOOM_MIN: f64 = 0.3;
+pub const ZOOM_MAX: f64 = 1.5;
 
 pub enum Action {
     Select(usize),
@@ -31,6 +37,8 @@ pub enum Action {
     /// Restore the view a share link names.
     Open(Result<Link, String>),
     DismissError,
+    /// Multiply the chart's scale (clamped to ZOOM_MIN..=ZOOM_MAX).
+    Zoom(f64),
 }
 
 impl Default for State {
@@ -45,6 +53,7 @@ impl Default for State {
             show_keys: false,
             error: None,
             embed: None,
+            zoom: 0.8,
         }
     }
 }
@@ -58,6 +67,25 @@ impl State {
             }
         }
         run
+    }
+
+    /// The transitions the newest step took, as (from, event, to) paths.
+    pub fn taken(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        self.run
+            .records
+            .last()
+            .map(|r| {
+                r.micro
+                    .iter()
+                    .filter_map(|m| match m {
+                        crate::engine::statechart::Micro::Transit { from, event, to } => {
+                            Some((*from, *event, *to))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The share link of this view.
@@ -159,6 +187,7 @@ impl Reducible for State {
             Action::ToggleKeys => next.show_keys = !self.show_keys,
             Action::Open(link) => next = self.open(link),
             Action::DismissError => next.error = None,
+            Action::Zoom(factor) => next.zoom = (self.zoom * factor).clamp(ZOOM_MIN, ZOOM_MAX),
         }
         Rc::new(next)
     }

@@ -78,7 +78,7 @@ pub fn app() -> Html {
             first={state.first_step()}
             last={state.last_step()}
             playing={state.playing}
-            on_action={dispatch}
+            on_action={dispatch.clone()}
         />
     };
     let pg_state = html! {
@@ -89,9 +89,15 @@ pub fn app() -> Html {
             <code data-testid="state-path">{ state.run.state_path() }</code>
         </p>
     };
+    let zoom = |f: f64| dispatch.reform(move |_: MouseEvent| Action::Zoom(f));
     let chart = html! {
         <section class="chart" aria-label="PeeringState statechart">
-            <Statechart def={definition()} current={current} />
+            <div class="zoom" role="group" aria-label="Zoom">
+                <button onclick={zoom(1.0 / 1.25)} aria-label="Zoom out">{ "−" }</button>
+                <span>{ format!("{:.0}%", state.zoom * 100.0) }</span>
+                <button onclick={zoom(1.25)} aria-label="Zoom in">{ "+" }</button>
+            </div>
+            <Statechart def={definition()} current={current} taken={state.taken()} zoom={state.zoom} />
         </section>
     };
     let narration = html! { <Narration records={state.run.records.clone()} /> };

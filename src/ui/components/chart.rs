@@ -1,80 +1,200 @@
-//! The statechart drawn as SVG from the machine definition: nested boxes, every state
-//! carrying `data-state="<full path>"`, the active configuration highlighted.
+//! The statechart drawn from the committed ELK layout (www/layout/peering.json, generated
+//! from the machine definition by `cephscope layout --write`): nested state boxes, routed
+//! transitions with their event labels, the active configuration and the transitions the
+//! last step took highlighted. Every state carries `data-state="<full path>"`, every edge
+//! `data-edge="<from>|<event>|<to>"`.
 
 use crate::engine::peering::chart::PeeringDef;
 use crate::engine::statechart::StateId;
-use crate::layout::{layout, Rect};
+use crate::layout_json::{EdgePath, LayoutJson, StateBox, HEADER_H};
+use std::sync::OnceLock;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+/// The layout, parsed once. An error (a broken build) is shown instead of the chart.
+fn peering_layout() -> &'static Result<LayoutJson, String> {
+    static LAYOUT: OnceLock<Result<LayoutJson, String>> = OnceLock::new();
+    LAYOUT.get_or_init(|| LayoutJson::from_json(include_str!("../../../www/layout/peering.json")))
+}
+
+/// A transition taken, as (from path, event label, to path).
+pub type Taken = (&'static str, &'static str, &'static str);
 
 #[derive(Properties)]
 pub struct StatechartProps {
     pub def: &'static PeeringDef,
     pub current: Option<StateId>,
+    /// Transitions the last step took, in order.
+    pub taken: Vec<Taken>,
+    /// Drawing scale (1.0 = the layout's CSS pixels).
+    pub zoom: f64,
 }
 
 impl PartialEq for StatechartProps {
     fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self.def, other.def) && self.current == other.current
+        std::ptr::eq(self.def, other.def)
+            && self.current == other.current
+            && self.taken == other.taken
+            && self.zoom == other.zoom
     }
 }
 
 #[function_component(Statechart)]
 pub fn statechart(p: &StatechartProps) -> Html {
     let def = p.def;
-    let lay = use_memo((), move |_| layout(def));
-    let active: Vec<StateId> = p.current.map(|c| def.ancestry(c)).unwrap_or_default();
-    let view_box = format!("-4 -4 {} {}", lay.width + 8.0, lay.height + 8.0);
-    // Composites first so leaves draw on top.
-    let mut order: Vec<StateId> = (0..def.states.len()).collect();
-    order.sort_by_key(|&s| (!def.is_composite(s), def.ancestry(s).len()));
+    let active: Vec<&str> = p
+        .current
+        .map(|c| {
+            def.ancestry(c)
+                .iter()
+                .map(|&s| def.states[s].path)
+                .collect()
+        })
+        .unwrap_or_default();
+    let scroller = use_node_ref();
+    {
+        // Keep the current state in view after each step.
+        let scroller = scroller.clone();
+        use_effect_with(p.current, move |_| {
+            if let Some(el) = scroller
+                .cast::<web_sys::Element>()
+                .and_then(|root| root.query_selector("g.state.leaf.active").ok().flatten())
+            {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Center);
+                options.set_inline(web_sys::ScrollLogicalPosition::Center);
+                if let Some(el) = el.dyn_ref::<web_sys::Element>() {
+                    el.scroll_into_view_with_scroll_into_view_options(&options);
+                }
+            }
+        });
+    }
+    let lay = match peering_layout() {
+        Ok(lay) => lay,
+        Err(e) => return html! { <p class="error" role="alert">{ e.clone() }</p> },
+    };
+    let describe = |s: &StateBox| describe_state(def, &s.path);
+    let taken = |e: &EdgePath| {
+        p.taken
+            .iter()
+            .any(|(f, ev, t)| *f == e.from && *t == e.to && label(ev) == e.event)
+    };
+    let composites = lay.states.iter().filter(|s| s.composite);
+    let leaves = lay.states.iter().filter(|s| !s.composite);
     html! {
-        <svg class="statechart" viewBox={view_box} role="img"
-             aria-label={format!("{} statechart, current state {}", def.name,
-                 p.current.map_or("none", |c| def.states[c].path))}>
-            { for order.into_iter().map(|s| state_box(def, s, &lay.boxes[s], active.contains(&s))) }
-        </svg>
+        <div class="chart-scroll" ref={scroller} tabindex="0" aria-label="Statechart drawing, scrollable">
+            <svg class="statechart" viewBox={format!("0 0 {} {}", lay.width, lay.height)}
+                 width={(lay.width * p.zoom).round().to_string()} height={(lay.height * p.zoom).round().to_string()}
+                 role="img"
+                 aria-label={format!("{} statechart, current state {}", def.name,
+                     p.current.map_or("none", |c| def.states[c].path))}>
+                <defs>
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
+                    </marker>
+                    <marker id="arrow-taken" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M0,0 L10,5 L0,10 z" class="arrowhead taken" />
+                    </marker>
+                </defs>
+                { for composites.map(|s| state_box(s, active.contains(&s.path.as_str()), describe(s))) }
+                { for lay.edges.iter().map(|e| edge(e, taken(e), describe_edge(def, e))) }
+                { for leaves.map(|s| state_box(s, active.contains(&s.path.as_str()), describe(s))) }
+            </svg>
+        </div>
     }
 }
 
-fn state_box(def: &PeeringDef, s: StateId, r: &Rect, active: bool) -> Html {
-    let st = &def.states[s];
-    let composite = def.is_composite(s);
-    let initial = match st.parent {
-        Some(p) => def.states[p].initial == Some(s),
-        None => def.initial == s,
+/// The drawn label of an event (Ceph's catch-all reads better in words).
+fn label(event: &str) -> &str {
+    match event {
+        "boost::statechart::event_base" => "any other event",
+        e => e,
+    }
+}
+
+/// Hover text of a state: its path, what it does, and every reaction it lists.
+fn describe_state(def: &PeeringDef, path: &str) -> String {
+    let Some(id) = def.states.iter().position(|s| s.path == path) else {
+        return path.to_string();
     };
-    let class = classes!(
-        "state",
-        composite.then_some("composite"),
-        initial.then_some("initial"),
-        active.then_some("active")
-    );
+    let st = &def.states[id];
     let reactions: Vec<String> = def
-        .reactions_of(s)
+        .reactions_of(id)
         .map(|r| {
             let targets: Vec<&str> = r.targets().iter().map(|&t| def.states[t].name).collect();
-            let label = match r.event.label() {
-                "boost::statechart::event_base" => "any other event",
-                l => l,
-            };
+            let kind = if r.is_listed() { "" } else { " (never called)" };
             if targets.is_empty() {
-                format!("{label}: {}", r.doc)
+                format!("{}{kind}: {}", label(r.event.label()), r.doc)
             } else {
-                format!("{label} → {}: {}", targets.join(" | "), r.doc)
+                format!(
+                    "{} → {}{kind}: {}",
+                    label(r.event.label()),
+                    targets.join(" | "),
+                    r.doc
+                )
             }
         })
         .collect();
-    let title = format!("{}\n{}\n\n{}", st.path, st.doc, reactions.join("\n"));
-    let (tx, ty) = if composite {
-        (r.x + 8.0, r.y + 15.0)
+    format!(
+        "{}\n{}\n\nReactions:\n{}",
+        st.path,
+        st.doc,
+        reactions.join("\n")
+    )
+}
+
+/// Hover text of an edge: the event and the condition / side effects of the reaction.
+fn describe_edge(def: &PeeringDef, e: &EdgePath) -> String {
+    let doc = def
+        .reactions
+        .iter()
+        .find(|r| {
+            def.states[r.state].path == e.from
+                && label(r.event.label()) == e.event
+                && r.targets().iter().any(|&t| def.states[t].path == e.to)
+        })
+        .map_or("", |r| r.doc);
+    format!("{} → {} on {}\n{doc}", e.from, e.to, e.event)
+}
+
+fn state_box(s: &StateBox, active: bool, title: String) -> Html {
+    let class = classes!(
+        "state",
+        if s.composite { "composite" } else { "leaf" },
+        s.initial.then_some("initial"),
+        active.then_some("active")
+    );
+    let (tx, ty, anchor) = if s.composite {
+        (s.x + 8.0, s.y + HEADER_H * 0.7, "start")
     } else {
-        (r.x + r.w / 2.0, r.y + r.h / 2.0 + 4.0)
+        (s.x + s.w / 2.0, s.y + s.h / 2.0 + 4.0, "middle")
     };
     html! {
-        <g class={class} data-state={st.path}>
+        <g class={class} data-state={s.path.clone()}>
             <title>{ title }</title>
-            <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="6" />
-            <text x={tx.to_string()} y={ty.to_string()} text-anchor={if composite { "start" } else { "middle" }}>{ st.name }</text>
+            <rect x={s.x.to_string()} y={s.y.to_string()} width={s.w.to_string()} height={s.h.to_string()} rx="6" />
+            <text x={tx.to_string()} y={ty.to_string()} text-anchor={anchor}>{ s.name.clone() }</text>
+        </g>
+    }
+}
+
+fn edge(e: &EdgePath, taken: bool, title: String) -> Html {
+    let points: Vec<String> = e.sections.iter().map(|[x, y]| format!("{x},{y}")).collect();
+    let class = classes!(
+        "edge",
+        taken.then_some("taken"),
+        (!e.listed).then_some("unlisted")
+    );
+    let marker = if taken {
+        "url(#arrow-taken)"
+    } else {
+        "url(#arrow)"
+    };
+    html! {
+        <g class={class} data-edge={format!("{}|{}|{}", e.from, e.event, e.to)}>
+            <title>{ title }</title>
+            <polyline points={points.join(" ")} marker-end={marker} />
+            <text x={e.label.x.to_string()} y={(e.label.y + e.label.h * 0.75).to_string()}>{ e.event.clone() }</text>
         </g>
     }
 }
