@@ -28,6 +28,11 @@ enum Command {
     },
     /// List the built-in scenarios: name, then a one-line summary
     Scenarios,
+    /// Run Ceph's PGLog algorithms on logs given as JSON (field names as Ceph's dumps)
+    Pglog {
+        #[command(subcommand)]
+        op: PglogOp,
+    },
     /// Lay the peering chart out with ELK and print the layout JSON the web app draws
     Layout {
         /// Write it to www/layout/peering.json instead of printing it
@@ -41,6 +46,21 @@ enum Command {
         /// Print the step records as JSON instead
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PglogOp {
+    /// PGLog::merge_log: adopt the authoritative log ("auth") into "local"
+    Merge {
+        /// JSON: {"local": {"log", "info", "missing"}, "auth": {"log", "info"}}
+        file: PathBuf,
+    },
+    /// PGLog::proc_replica_log: the primary ("auth") works out a replica's ("local") true
+    /// last_update and missing set
+    ProcReplicaLog {
+        /// JSON: {"local": {"log", "info", "missing"}, "auth": {"log", "info"}}
+        file: PathBuf,
     },
 }
 
@@ -82,7 +102,21 @@ fn run(command: Command) -> Result<String, String> {
             .collect()),
         Command::Run { scenario, json } => run_scenario(&scenario, json),
         Command::Layout { write } => layout(write),
+        Command::Pglog { op } => pglog(op),
     }
+}
+
+fn pglog(op: PglogOp) -> Result<String, String> {
+    let (file, run): (PathBuf, fn(&str) -> Result<serde_json::Value, String>) = match op {
+        PglogOp::Merge { file } => (file, cephscope::engine::pglog::cli_merge),
+        PglogOp::ProcReplicaLog { file } => (file, cephscope::engine::pglog::cli_proc_replica_log),
+    };
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let out = run(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    serde_json::to_string_pretty(&out)
+        .map(|s| s + "\n")
+        .map_err(|e| e.to_string())
 }
 
 /// The committed layout the web app reads; tests/layout_elk.rs fails when it is stale.

@@ -1,1 +1,0 @@
-//! PGLog (work in progress).
