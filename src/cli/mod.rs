@@ -106,8 +106,11 @@ fn run(command: Command) -> Result<String, String> {
     }
 }
 
+/// An engine entry point that takes a JSON document and answers one.
+type JsonTool = fn(&str) -> Result<serde_json::Value, String>;
+
 fn pglog(op: PglogOp) -> Result<String, String> {
-    let (file, run): (PathBuf, fn(&str) -> Result<serde_json::Value, String>) = match op {
+    let (file, run): (PathBuf, JsonTool) = match op {
         PglogOp::Merge { file } => (file, cephscope::engine::pglog::cli_merge),
         PglogOp::ProcReplicaLog { file } => (file, cephscope::engine::pglog::cli_proc_replica_log),
     };
