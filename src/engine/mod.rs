@@ -10,3 +10,4 @@ pub mod pglog;
 pub mod pgstate;
 pub mod scenario;
 pub mod statechart;
+pub mod world;

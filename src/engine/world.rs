@@ -1,0 +1,742 @@
+//! The simulated cluster: a monitor, OSDs holding PG machines, the network between them,
+//! and a logical clock with timers. The world owns everything that moves between actors
+//! (Ceph's PeeringCtx split: a PG machine reacts to an event and fills an outbox; the world
+//! routes it). One step = one event: a message delivered, a timer fired, or a user action.
+//!
+//! Stage: the skeleton of issue "Cluster simulator and PG peering". Maps, boots, failures,
+//! outs, pg creation and the AdvMap/ActMap sequence are modelled; the peer-to-peer peering
+//! messages (query, notify, info, log) and client I/O arrive with the peering logic.
+
+use crate::engine::monitor::{
+    self, Incremental, MON_OSD_DOWN_OUT_INTERVAL_MS, OSD_HEARTBEAT_GRACE_MS,
+};
+use crate::engine::net::{Endpoint, Network, TimeMs};
+use crate::engine::osdmap::{Epoch, Flag, OsdEntry, OsdId, OsdMap, PgId, Pool, PoolId, WEIGHT_IN};
+use crate::engine::peering::chart::definition;
+use crate::engine::peering::events::PeeringEvent;
+use crate::engine::peering::state::PeeringState;
+use crate::engine::statechart::{Machine, Micro};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+/// One-way network latency.
+pub const NET_LATENCY_MS: TimeMs = 1;
+
+/// The cluster a scenario starts from.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterSpec {
+    pub hosts: Vec<HostSpec>,
+    pub pools: Vec<PoolSpec>,
+    #[serde(default)]
+    pub flags: Vec<Flag>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostSpec {
+    pub name: String,
+    pub osds: Vec<OsdId>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSpec {
+    pub id: PoolId,
+    pub name: String,
+    pub size: usize,
+    pub min_size: usize,
+    pub pg_num: u32,
+}
+
+impl ClusterSpec {
+    /// Check the spec, naming the first thing that is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut seen = BTreeSet::new();
+        if self.hosts.is_empty() {
+            return Err("cluster.hosts: a cluster needs at least one host".into());
+        }
+        for (h, host) in self.hosts.iter().enumerate() {
+            if host.osds.is_empty() {
+                return Err(format!("cluster.hosts[{h}] ({}): no OSDs", host.name));
+            }
+            for &o in &host.osds {
+                if o < 0 {
+                    return Err(format!("cluster.hosts[{h}].osds: {o} is not an OSD id"));
+                }
+                if !seen.insert(o) {
+                    return Err(format!("cluster.hosts[{h}].osds: osd.{o} is listed twice"));
+                }
+            }
+        }
+        let mut pool_ids = BTreeSet::new();
+        for (i, p) in self.pools.iter().enumerate() {
+            let at = format!("cluster.pools[{i}] ({})", p.name);
+            if !pool_ids.insert(p.id) {
+                return Err(format!("{at}: pool id {} is used twice", p.id));
+            }
+            if p.size == 0 || p.min_size == 0 || p.min_size > p.size {
+                return Err(format!(
+                    "{at}: size {} / min_size {} (need 1 <= min_size <= size)",
+                    p.size, p.min_size
+                ));
+            }
+            if p.size > self.hosts.len() {
+                return Err(format!(
+                    "{at}: size {} is larger than the number of hosts ({}); replicas go on distinct hosts",
+                    p.size,
+                    self.hosts.len()
+                ));
+            }
+            if p.pg_num == 0 || p.pg_num > 4096 {
+                return Err(format!("{at}: pg_num {} (need 1..=4096)", p.pg_num));
+            }
+        }
+        Ok(())
+    }
+
+    /// The OSDMap at epoch 1: every OSD up and in, every pool created.
+    fn initial_map(&self) -> OsdMap {
+        let mut osds = BTreeMap::new();
+        for host in &self.hosts {
+            for &o in &host.osds {
+                osds.insert(
+                    o,
+                    OsdEntry {
+                        host: host.name.clone(),
+                        up: true,
+                        weight: WEIGHT_IN,
+                        crush_weight: 0x10000,
+                        up_from: 1,
+                        up_thru: 0,
+                        down_at: 0,
+                        lost_at: 0,
+                    },
+                );
+            }
+        }
+        let pools = self
+            .pools
+            .iter()
+            .map(|p| {
+                (
+                    p.id,
+                    Pool {
+                        name: p.name.clone(),
+                        size: p.size,
+                        min_size: p.min_size,
+                        pg_num: p.pg_num,
+                    },
+                )
+            })
+            .collect();
+        OsdMap {
+            epoch: 1,
+            osds,
+            pools,
+            pg_temp: BTreeMap::new(),
+            flags: self.flags.iter().copied().collect(),
+        }
+    }
+}
+
+/// What travels on the network.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type")]
+pub enum Msg {
+    /// MOSDMap: the maps up to `epoch` (the receiver fetches what it lacks from the
+    /// world's map history, as it would from the monitor).
+    OsdMap { epoch: Epoch },
+    /// MOSDBoot: a started OSD asks to be marked up.
+    Boot,
+    /// MOSDFailure: heartbeat peers report `target` failed.
+    Failure { target: OsdId },
+    /// MOSDAlive: the OSD wants up_thru ≥ `want`; `have` is its newest map.
+    Alive { want: Epoch, have: Epoch },
+    /// MOSDPGTemp: the primary asks for a pg_temp (empty: remove it).
+    PgTemp { pg: PgId, osds: Vec<OsdId> },
+}
+
+impl Msg {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Msg::OsdMap { .. } => "MOSDMap",
+            Msg::Boot => "MOSDBoot",
+            Msg::Failure { .. } => "MOSDFailure",
+            Msg::Alive { .. } => "MOSDAlive",
+            Msg::PgTemp { .. } => "MOSDPGTemp",
+        }
+    }
+}
+
+/// Timers of the logical clock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type")]
+pub enum TimerKind {
+    /// osd_heartbeat_grace after `osd` stopped: its peers report it failed.
+    HeartbeatGrace { osd: OsdId },
+    /// mon_osd_down_out_interval after `osd` was marked down: mark it out.
+    DownOut { osd: OsdId },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Timer {
+    pub id: u64,
+    pub at: TimeMs,
+    pub kind: TimerKind,
+}
+
+/// Something a user (or a scenario script) does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum UserAction {
+    /// Stop the OSD daemon (crash, power off): it sends and receives nothing.
+    Kill { osd: OsdId },
+    /// Start the OSD daemon again: it boots with the data it had.
+    Revive { osd: OsdId },
+    /// `ceph osd down N`.
+    MarkDown { osd: OsdId },
+    /// `ceph osd out N`.
+    Out { osd: OsdId },
+    /// `ceph osd in N`.
+    In { osd: OsdId },
+    /// `ceph osd lost N --yes-i-really-mean-it`.
+    Lost { osd: OsdId },
+    /// Lose one message in flight.
+    Drop { message: u64 },
+}
+
+/// A PG instance on an OSD: its machine and the data it reacts over.
+#[derive(Clone, Debug)]
+pub struct PgInstance {
+    pub machine: Machine,
+    pub state: PeeringState,
+}
+
+/// One OSD daemon and what it stores.
+#[derive(Clone, Debug)]
+pub struct OsdNode {
+    pub running: bool,
+    /// The newest map epoch this OSD has processed.
+    pub epoch: Epoch,
+    pub pgs: BTreeMap<PgId, PgInstance>,
+}
+
+/// What one PG machine did during a step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PgSteps {
+    pub osd: OsdId,
+    pub pg: PgId,
+    pub micro: Vec<Micro>,
+    pub from: &'static str,
+    pub to: &'static str,
+}
+
+/// Everything one step did, and why, in one sentence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WorldStep {
+    pub step: u64,
+    pub at_ms: TimeMs,
+    pub event: String,
+    pub pgs: Vec<PgSteps>,
+    pub sent: Vec<String>,
+    pub epochs: Vec<String>,
+    pub explanation: String,
+}
+
+/// Something that can happen next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum PendingId {
+    Message(u64),
+    Timer(u64),
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Pending {
+    pub id: PendingId,
+    pub at_ms: TimeMs,
+    pub what: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct World {
+    pub now: TimeMs,
+    /// Every published map; `maps[e - 1]` is epoch e.
+    pub maps: Vec<Rc<OsdMap>>,
+    pub osds: BTreeMap<OsdId, OsdNode>,
+    pub net: Network<Msg>,
+    pub timers: Vec<Timer>,
+    /// OSDs the monitor marked out by itself (they come back in when they boot).
+    pub auto_out: BTreeSet<OsdId>,
+    next_timer: u64,
+    steps: u64,
+}
+
+/// What a step produced, collected while it runs.
+#[derive(Default)]
+struct StepLog {
+    pgs: Vec<PgSteps>,
+    sent: Vec<String>,
+    epochs: Vec<String>,
+}
+
+impl World {
+    /// A cluster at epoch 1 with every OSD up; each OSD is sent map 1, which creates its PGs.
+    pub fn new(spec: &ClusterSpec) -> Result<World, String> {
+        spec.validate()?;
+        let map = spec.initial_map();
+        let osds = map
+            .osds
+            .keys()
+            .map(|&o| {
+                (
+                    o,
+                    OsdNode {
+                        running: true,
+                        epoch: 0,
+                        pgs: BTreeMap::new(),
+                    },
+                )
+            })
+            .collect();
+        let mut world = World {
+            now: 0,
+            maps: vec![Rc::new(map)],
+            osds,
+            net: Network::new(NET_LATENCY_MS),
+            timers: Vec::new(),
+            auto_out: BTreeSet::new(),
+            next_timer: 1,
+            steps: 0,
+        };
+        let mut log = StepLog::default();
+        world.broadcast_map(&mut log);
+        Ok(world)
+    }
+
+    pub fn map(&self) -> &OsdMap {
+        self.maps.last().expect("the world always has epoch 1")
+    }
+
+    pub fn map_at(&self, epoch: Epoch) -> Option<&OsdMap> {
+        self.maps.get(epoch.checked_sub(1)? as usize).map(|m| &**m)
+    }
+
+    /// Everything that can happen next, earliest first.
+    pub fn pending(&self) -> Vec<Pending> {
+        let mut out: Vec<Pending> = self
+            .net
+            .deliverable()
+            .into_iter()
+            .map(|e| Pending {
+                id: PendingId::Message(e.id),
+                at_ms: e.deliver_at,
+                what: format!(
+                    "{} {} → {}{}",
+                    e.msg.name(),
+                    e.from,
+                    e.to,
+                    msg_detail(&e.msg)
+                ),
+            })
+            .chain(self.timers.iter().map(|t| Pending {
+                id: PendingId::Timer(t.id),
+                at_ms: t.at,
+                what: timer_text(&t.kind),
+            }))
+            .collect();
+        out.sort_by_key(|p| (p.at_ms, p.id));
+        out
+    }
+
+    /// Deliver the next event in time order. None when nothing is pending.
+    pub fn step(&mut self) -> Option<WorldStep> {
+        let next = self.pending().into_iter().next()?;
+        self.deliver(next.id).ok()
+    }
+
+    /// Deliver a chosen event (per-connection FIFO is kept: a message cannot overtake an
+    /// older one on its connection).
+    pub fn deliver(&mut self, id: PendingId) -> Result<WorldStep, String> {
+        let mut log = StepLog::default();
+        let event = match id {
+            PendingId::Message(m) => {
+                let env = self.net.take(m).map_err(|e| e.to_string())?;
+                self.now = self.now.max(env.deliver_at);
+                let text = format!(
+                    "{} {} → {}{}",
+                    env.msg.name(),
+                    env.from,
+                    env.to,
+                    msg_detail(&env.msg)
+                );
+                self.receive(env.from, env.to, env.msg, &mut log);
+                text
+            }
+            PendingId::Timer(t) => {
+                let pos = self
+                    .timers
+                    .iter()
+                    .position(|x| x.id == t)
+                    .ok_or_else(|| format!("timer #{t} is not pending"))?;
+                let timer = self.timers.remove(pos);
+                self.now = self.now.max(timer.at);
+                let text = timer_text(&timer.kind);
+                self.fire(timer.kind, &mut log);
+                text
+            }
+        };
+        Ok(self.finish(event, log))
+    }
+
+    /// A user action, applied now.
+    pub fn act(&mut self, action: UserAction) -> Result<WorldStep, String> {
+        let mut log = StepLog::default();
+        let text = self.apply_action(&action, &mut log)?;
+        Ok(self.finish(text, log))
+    }
+
+    fn finish(&mut self, event: String, log: StepLog) -> WorldStep {
+        self.steps += 1;
+        let explanation = explain(&event, &log);
+        WorldStep {
+            step: self.steps,
+            at_ms: self.now,
+            event,
+            pgs: log.pgs,
+            sent: log.sent,
+            epochs: log.epochs,
+            explanation,
+        }
+    }
+
+    fn osd_exists(&self, osd: OsdId) -> Result<(), String> {
+        if self.osds.contains_key(&osd) {
+            Ok(())
+        } else {
+            Err(format!("osd.{osd} does not exist"))
+        }
+    }
+
+    fn apply_action(&mut self, action: &UserAction, log: &mut StepLog) -> Result<String, String> {
+        match *action {
+            UserAction::Kill { osd } => {
+                self.osd_exists(osd)?;
+                let node = self.osds.get_mut(&osd).expect("checked");
+                if !node.running {
+                    return Err(format!("osd.{osd} is not running"));
+                }
+                node.running = false;
+                self.net.reset_endpoint(Endpoint::Osd(osd));
+                self.add_timer(OSD_HEARTBEAT_GRACE_MS, TimerKind::HeartbeatGrace { osd });
+                Ok(format!("osd.{osd} stops (its daemon dies)"))
+            }
+            UserAction::Revive { osd } => {
+                self.osd_exists(osd)?;
+                let node = self.osds.get_mut(&osd).expect("checked");
+                if node.running {
+                    return Err(format!("osd.{osd} is already running"));
+                }
+                node.running = true;
+                self.timers
+                    .retain(|t| t.kind != TimerKind::HeartbeatGrace { osd });
+                self.send(Endpoint::Osd(osd), Endpoint::Mon, Msg::Boot, log);
+                Ok(format!(
+                    "osd.{osd} starts and asks the monitor to mark it up"
+                ))
+            }
+            UserAction::MarkDown { osd } => {
+                self.mon_change(|m, inc| monitor::cmd_down(m, inc, osd), log)?;
+                self.add_timer(MON_OSD_DOWN_OUT_INTERVAL_MS, TimerKind::DownOut { osd });
+                Ok(format!("ceph osd down {osd}"))
+            }
+            UserAction::Out { osd } => {
+                self.mon_change(|m, inc| monitor::cmd_set_in(m, inc, osd, false), log)?;
+                Ok(format!("ceph osd out {osd}"))
+            }
+            UserAction::In { osd } => {
+                self.mon_change(|m, inc| monitor::cmd_set_in(m, inc, osd, true), log)?;
+                self.auto_out.remove(&osd);
+                Ok(format!("ceph osd in {osd}"))
+            }
+            UserAction::Lost { osd } => {
+                self.mon_change(|m, inc| monitor::cmd_lost(m, inc, osd), log)?;
+                Ok(format!("ceph osd lost {osd} --yes-i-really-mean-it"))
+            }
+            UserAction::Drop { message } => {
+                let env = self.net.drop_message(message).map_err(|e| e.to_string())?;
+                Ok(format!(
+                    "{} {} → {} is lost",
+                    env.msg.name(),
+                    env.from,
+                    env.to
+                ))
+            }
+        }
+    }
+
+    fn add_timer(&mut self, after: TimeMs, kind: TimerKind) {
+        let id = self.next_timer;
+        self.next_timer += 1;
+        self.timers.push(Timer {
+            id,
+            at: self.now + after,
+            kind,
+        });
+    }
+
+    fn send(&mut self, from: Endpoint, to: Endpoint, msg: Msg, log: &mut StepLog) {
+        log.sent
+            .push(format!("{} {from} → {to}{}", msg.name(), msg_detail(&msg)));
+        self.net.send(self.now, from, to, msg);
+    }
+
+    /// The monitor applies one change and, if it changed anything, publishes the epoch.
+    fn mon_change(
+        &mut self,
+        change: impl FnOnce(&OsdMap, &mut Incremental) -> Result<(), String>,
+        log: &mut StepLog,
+    ) -> Result<(), String> {
+        let mut inc = Incremental::default();
+        change(self.map(), &mut inc)?;
+        self.publish(inc, log);
+        Ok(())
+    }
+
+    fn publish(&mut self, inc: Incremental, log: &mut StepLog) {
+        if inc.is_empty() {
+            return;
+        }
+        let next = monitor::apply(self.map(), &inc);
+        log.epochs.push(inc.describe(next.epoch));
+        for &o in &inc.new_down {
+            self.add_timer(MON_OSD_DOWN_OUT_INTERVAL_MS, TimerKind::DownOut { osd: o });
+        }
+        self.maps.push(Rc::new(next));
+        self.broadcast_map(log);
+    }
+
+    /// The monitor sends the newest map to every running OSD (their subscriptions).
+    fn broadcast_map(&mut self, log: &mut StepLog) {
+        let epoch = self.map().epoch;
+        let running: Vec<OsdId> = self
+            .osds
+            .iter()
+            .filter(|(_, n)| n.running)
+            .map(|(&o, _)| o)
+            .collect();
+        for o in running {
+            self.send(Endpoint::Mon, Endpoint::Osd(o), Msg::OsdMap { epoch }, log);
+        }
+    }
+
+    fn fire(&mut self, kind: TimerKind, log: &mut StepLog) {
+        match kind {
+            TimerKind::HeartbeatGrace { osd } => {
+                if self.osds[&osd].running || !self.map().is_up(osd) {
+                    return;
+                }
+                // The lowest-numbered running peer reports it (any heartbeat peer would).
+                if let Some(reporter) = self.osds.iter().find(|(_, n)| n.running).map(|(&o, _)| o) {
+                    self.send(
+                        Endpoint::Osd(reporter),
+                        Endpoint::Mon,
+                        Msg::Failure { target: osd },
+                        log,
+                    );
+                }
+            }
+            TimerKind::DownOut { osd } => {
+                let map = self.map();
+                if map.is_up(osd) || !map.osds[&osd].is_in() || map.flags.contains(&Flag::Noout) {
+                    return;
+                }
+                let mut inc = Incremental::default();
+                if monitor::cmd_set_in(map, &mut inc, osd, false).is_ok() {
+                    self.auto_out.insert(osd);
+                    self.publish(inc, log);
+                }
+            }
+        }
+    }
+
+    fn receive(&mut self, from: Endpoint, to: Endpoint, msg: Msg, log: &mut StepLog) {
+        match (to, msg) {
+            (Endpoint::Mon, msg) => self.mon_receive(from, msg, log),
+            (Endpoint::Osd(osd), Msg::OsdMap { epoch }) => self.osd_consume_map(osd, epoch, log),
+            _ => {}
+        }
+    }
+
+    fn mon_receive(&mut self, from: Endpoint, msg: Msg, log: &mut StepLog) {
+        let Endpoint::Osd(sender) = from else { return };
+        let mut inc = Incremental::default();
+        let map = self.map();
+        let changed = match msg {
+            Msg::Boot => {
+                let auto_out = self.auto_out.contains(&sender);
+                monitor::boot(map, &mut inc, sender, auto_out).is_ok()
+            }
+            Msg::Failure { target } => monitor::failure_reported(map, &mut inc, target).is_ok(),
+            Msg::Alive { want, have } => monitor::alive(map, &mut inc, sender, want, have),
+            Msg::PgTemp { pg, osds } => monitor::pg_temp(map, &mut inc, pg, osds).is_ok(),
+            Msg::OsdMap { .. } => false,
+        };
+        if changed {
+            if !inc.new_up.is_empty() {
+                self.auto_out.remove(&sender);
+            }
+            self.publish(inc, log);
+        }
+    }
+
+    /// Models OSD::handle_osd_map → consume_map: for each new epoch, every PG the OSD
+    /// holds or should hold gets AdvMap; then every PG gets ActMap. A PG this OSD does not
+    /// have yet is created first (Initial, Initialize).
+    fn osd_consume_map(&mut self, osd: OsdId, epoch: Epoch, log: &mut StepLog) {
+        let Some(node) = self.osds.get(&osd) else {
+            return;
+        };
+        if !node.running || node.epoch >= epoch {
+            return;
+        }
+        let first = node.epoch + 1;
+        let maps: Vec<Rc<OsdMap>> = (first..=epoch)
+            .filter_map(|e| self.maps.get(e as usize - 1).cloned())
+            .collect();
+        let node = self.osds.get_mut(&osd).expect("checked");
+        let mut touched: BTreeMap<PgId, (Vec<Micro>, &'static str)> = BTreeMap::new();
+        let def = definition();
+        for map in &maps {
+            for pg in map.pgs() {
+                let m = map.pg_to_up_acting(pg);
+                let mine = m.up.contains(&osd) || m.acting.contains(&osd);
+                if !mine && !node.pgs.contains_key(&pg) {
+                    continue;
+                }
+                let inst = node.pgs.entry(pg).or_insert_with(|| {
+                    let mut state = PeeringState::new(osd);
+                    let mut machine = Machine::new();
+                    let mut micro = Vec::new();
+                    machine.initiate(def, &mut state, &mut micro);
+                    machine.process(def, &mut state, PeeringEvent::Initialize, &mut micro);
+                    touched.insert(pg, (micro, "(new)"));
+                    PgInstance { machine, state }
+                });
+                let entry = touched
+                    .entry(pg)
+                    .or_insert_with(|| (Vec::new(), inst.machine.path(def)));
+                inst.state.epoch = map.epoch;
+                inst.machine.process(
+                    def,
+                    &mut inst.state,
+                    PeeringEvent::AdvMap {
+                        epoch: map.epoch,
+                        up: m.up,
+                        acting: m.acting,
+                        up_primary: m.up_primary,
+                        acting_primary: m.acting_primary,
+                    },
+                    &mut entry.0,
+                );
+            }
+        }
+        for (pg, (mut micro, from)) in touched {
+            let inst = node.pgs.get_mut(&pg).expect("touched PGs exist");
+            inst.machine.process(
+                def,
+                &mut inst.state,
+                PeeringEvent::ActMap { epoch },
+                &mut micro,
+            );
+            log.pgs.push(PgSteps {
+                osd,
+                pg,
+                micro,
+                from,
+                to: inst.machine.path(def),
+            });
+        }
+        node.epoch = epoch;
+        // An OSD that finds itself marked down while running boots again ("wrongly marked
+        // me down").
+        if !self.map().is_up(osd) {
+            self.send(Endpoint::Osd(osd), Endpoint::Mon, Msg::Boot, log);
+        }
+    }
+
+    /// `ceph pg dump`-like: every PG's state string as its acting primary reports it.
+    pub fn pg_states(&self) -> BTreeMap<PgId, String> {
+        let map = self.map();
+        map.pgs()
+            .into_iter()
+            .map(|pg| {
+                let primary = map.pg_to_up_acting(pg).acting_primary;
+                let state = self
+                    .osds
+                    .get(&primary)
+                    .filter(|n| n.running)
+                    .and_then(|n| n.pgs.get(&pg))
+                    .map_or("stale".to_string(), |i| i.state.state.to_ceph_string());
+                (pg, state)
+            })
+            .collect()
+    }
+}
+
+fn msg_detail(msg: &Msg) -> String {
+    match msg {
+        Msg::OsdMap { epoch } => format!(" (e{epoch})"),
+        Msg::Failure { target } => format!(" (osd.{target} failed)"),
+        Msg::Alive { want, have } => format!(" (want up_thru {want}, have e{have})"),
+        Msg::PgTemp { pg, osds } => format!(" ({pg} {osds:?})"),
+        Msg::Boot => String::new(),
+    }
+}
+
+fn timer_text(kind: &TimerKind) -> String {
+    match kind {
+        TimerKind::HeartbeatGrace { osd } => {
+            format!("osd_heartbeat_grace expires for osd.{osd}")
+        }
+        TimerKind::DownOut { osd } => {
+            format!("mon_osd_down_out_interval expires for osd.{osd}")
+        }
+    }
+}
+
+/// One sentence: what happened, and what it caused.
+fn explain(event: &str, log: &StepLog) -> String {
+    let mut s = event.to_string();
+    if !log.epochs.is_empty() {
+        s.push_str(&format!(
+            "; the monitor publishes {}",
+            log.epochs.join(", ")
+        ));
+    }
+    let moved: Vec<String> = log
+        .pgs
+        .iter()
+        .filter(|p| p.from != p.to)
+        .map(|p| format!("pg {} on osd.{} {} → {}", p.pg, p.osd, p.from, p.to))
+        .collect();
+    if !moved.is_empty() {
+        let shown: Vec<&String> = moved.iter().take(3).collect();
+        let more = moved.len().saturating_sub(3);
+        s.push_str(&format!(
+            "; {}{}",
+            shown
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    s
+}

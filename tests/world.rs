@@ -1,0 +1,141 @@
+//! The cluster skeleton: maps, boots, failures, down→out, PG creation and re-peering
+//! triggers, and the stepping API.
+
+use cephscope::engine::osdmap::PgId;
+use cephscope::engine::world::{ClusterSpec, HostSpec, PendingId, PoolSpec, UserAction, World};
+
+fn spec(hosts: usize, per_host: i32, size: usize, pg_num: u32) -> ClusterSpec {
+    ClusterSpec {
+        hosts: (0..hosts)
+            .map(|h| HostSpec {
+                name: format!("node{h}"),
+                osds: (0..per_host).map(|i| h as i32 * per_host + i).collect(),
+            })
+            .collect(),
+        pools: vec![PoolSpec {
+            id: 1,
+            name: "rbd".into(),
+            size,
+            min_size: 2,
+            pg_num,
+        }],
+        flags: vec![],
+    }
+}
+
+fn run_until_quiet(world: &mut World, limit: usize) -> usize {
+    let mut n = 0;
+    while n < limit && world.step().is_some() {
+        n += 1;
+    }
+    n
+}
+
+#[test]
+fn pgs_are_created_and_primaries_start_peering() {
+    let mut world = World::new(&spec(3, 1, 3, 4)).unwrap();
+    assert!(run_until_quiet(&mut world, 1000) < 1000);
+    let map = world.map().clone();
+    for pg in map.pgs() {
+        let m = map.pg_to_up_acting(pg);
+        for &osd in &m.acting {
+            let inst = &world.osds[&osd].pgs[&pg];
+            let path = inst
+                .machine
+                .path(cephscope::engine::peering::chart::definition());
+            if osd == m.acting_primary {
+                assert_eq!(path, "Started/Primary/Peering/GetInfo", "pg {pg} osd.{osd}");
+            } else {
+                assert_eq!(path, "Started/Stray", "pg {pg} osd.{osd}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_dead_osd_is_reported_down_then_marked_out() {
+    let mut world = World::new(&spec(4, 1, 3, 8)).unwrap();
+    run_until_quiet(&mut world, 1000);
+    world.act(UserAction::Kill { osd: 2 }).unwrap();
+    let mut epochs = Vec::new();
+    for _ in 0..1000 {
+        let Some(step) = world.step() else { break };
+        epochs.extend(step.epochs);
+    }
+    assert_eq!(epochs, vec!["e2: osd.2 down", "e3: osd.2 out"]);
+    assert!(
+        world.now >= 600_000,
+        "down→out waits mon_osd_down_out_interval"
+    );
+    for pg in world.map().pgs() {
+        assert!(!world.map().pg_to_up_acting(pg).up.contains(&2));
+    }
+}
+
+#[test]
+fn a_revived_osd_boots_and_comes_back_in() {
+    let mut world = World::new(&spec(4, 1, 3, 8)).unwrap();
+    run_until_quiet(&mut world, 1000);
+    world.act(UserAction::Kill { osd: 1 }).unwrap();
+    run_until_quiet(&mut world, 1000);
+    assert!(!world.map().osds[&1].is_in());
+    world.act(UserAction::Revive { osd: 1 }).unwrap();
+    let mut epochs = Vec::new();
+    for _ in 0..1000 {
+        let Some(step) = world.step() else { break };
+        epochs.extend(step.epochs);
+    }
+    assert_eq!(epochs, vec!["e4: osd.1 boot (up); osd.1 in"]);
+    assert_eq!(world.map().osds[&1].up_from, 4);
+    assert_eq!(world.osds[&1].epoch, 4, "the revived OSD caught up on maps");
+}
+
+#[test]
+fn bad_specs_and_actions_are_named() {
+    let mut s = spec(2, 1, 3, 8);
+    assert!(World::new(&s)
+        .unwrap_err()
+        .contains("size 3 is larger than the number of hosts (2)"));
+    s.hosts[1].osds = vec![0];
+    assert!(World::new(&s)
+        .unwrap_err()
+        .contains("osd.0 is listed twice"));
+    let mut world = World::new(&spec(3, 1, 3, 8)).unwrap();
+    assert_eq!(
+        world.act(UserAction::Kill { osd: 9 }).unwrap_err(),
+        "osd.9 does not exist"
+    );
+    assert!(world
+        .act(UserAction::Lost { osd: 0 })
+        .unwrap_err()
+        .contains("not down"));
+    assert!(world.deliver(PendingId::Message(9999)).is_err());
+}
+
+#[test]
+fn per_connection_fifo_holds_for_chosen_deliveries() {
+    let mut world = World::new(&spec(3, 1, 3, 4)).unwrap();
+    run_until_quiet(&mut world, 1000);
+    world.act(UserAction::MarkDown { osd: 0 }).unwrap();
+    world.act(UserAction::Out { osd: 1 }).unwrap();
+    // Two maps are now in flight from the monitor to osd.2; only the older is deliverable.
+    let to_osd2: Vec<_> = world
+        .net
+        .in_flight()
+        .iter()
+        .filter(|e| e.to == cephscope::engine::net::Endpoint::Osd(2))
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(to_osd2.len(), 2);
+    assert!(world.deliver(PendingId::Message(to_osd2[1])).is_err());
+    assert!(world.deliver(PendingId::Message(to_osd2[0])).is_ok());
+}
+
+#[test]
+fn pg_states_are_reported_per_pg() {
+    let mut world = World::new(&spec(3, 1, 3, 4)).unwrap();
+    run_until_quiet(&mut world, 1000);
+    let states = world.pg_states();
+    assert_eq!(states.len(), 4);
+    assert_eq!(states[&PgId { pool: 1, seed: 0 }], "peering");
+}
