@@ -22,6 +22,8 @@ use std::rc::Rc;
 
 /// One-way network latency.
 pub const NET_LATENCY_MS: TimeMs = 1;
+/// How long an OSD takes to notice a faulted monitor session and reconnect.
+pub const MON_RECONNECT_MS: TimeMs = 1_000;
 
 /// The cluster a scenario starts from.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -178,6 +180,8 @@ pub enum TimerKind {
     HeartbeatGrace { osd: OsdId },
     /// mon_osd_down_out_interval after `osd` was marked down: mark it out.
     DownOut { osd: OsdId },
+    /// `osd`'s session with the monitor faulted (a message on it was lost); it reconnects.
+    MonReconnect { osd: OsdId },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -466,6 +470,13 @@ impl World {
             }
             UserAction::Drop { message } => {
                 let env = self.net.drop_message(message).map_err(|e| e.to_string())?;
+                // A lost message faults its connection. Toward the monitor the OSD
+                // reconnects and re-sends what it still wants (OSD::ms_handle_connect).
+                if let (Endpoint::Osd(osd), Endpoint::Mon) | (Endpoint::Mon, Endpoint::Osd(osd)) =
+                    (env.from, env.to)
+                {
+                    self.add_timer(MON_RECONNECT_MS, TimerKind::MonReconnect { osd });
+                }
                 Ok(format!(
                     "{} {} → {} is lost",
                     env.msg.name(),
@@ -547,6 +558,7 @@ impl World {
                     );
                 }
             }
+            TimerKind::MonReconnect { osd } => self.mon_reconnect(osd, log),
             TimerKind::DownOut { osd } => {
                 let map = self.map();
                 if map.is_up(osd) || !map.osds[&osd].is_in() || map.flags.contains(&Flag::Noout) {
@@ -558,6 +570,45 @@ impl World {
                     self.publish(inc, log);
                 }
             }
+        }
+    }
+
+    /// Models OSD::ms_handle_connect for the monitor session: renew the map subscription
+    /// (the monitor sends the newest map), boot again if not up, re-send failure reports.
+    fn mon_reconnect(&mut self, osd: OsdId, log: &mut StepLog) {
+        if !self.osds[&osd].running {
+            return;
+        }
+        let epoch = self.map().epoch;
+        self.send(
+            Endpoint::Mon,
+            Endpoint::Osd(osd),
+            Msg::OsdMap { epoch },
+            log,
+        );
+        if !self.map().is_up(osd) {
+            self.send(Endpoint::Osd(osd), Endpoint::Mon, Msg::Boot, log);
+        }
+        let reportable: Vec<OsdId> = self
+            .osds
+            .iter()
+            .filter(|(o, n)| {
+                !n.running
+                    && self.map().is_up(**o)
+                    && !self
+                        .timers
+                        .iter()
+                        .any(|t| t.kind == TimerKind::HeartbeatGrace { osd: **o })
+            })
+            .map(|(o, _)| *o)
+            .collect();
+        for target in reportable {
+            self.send(
+                Endpoint::Osd(osd),
+                Endpoint::Mon,
+                Msg::Failure { target },
+                log,
+            );
         }
     }
 
@@ -575,8 +626,8 @@ impl World {
         let map = self.map();
         let changed = match msg {
             Msg::Boot => {
-                let auto_out = self.auto_out.contains(&sender);
-                monitor::boot(map, &mut inc, sender, auto_out).is_ok()
+                self.mon_boot(sender, log);
+                return;
             }
             Msg::Failure { target } => monitor::failure_reported(map, &mut inc, target).is_ok(),
             Msg::Alive { want, have } => monitor::alive(map, &mut inc, sender, want, have),
@@ -584,10 +635,36 @@ impl World {
             Msg::OsdMap { .. } => false,
         };
         if changed {
-            if !inc.new_up.is_empty() {
-                self.auto_out.remove(&sender);
-            }
             self.publish(inc, log);
+        }
+    }
+
+    /// Models OSDMonitor::preprocess_boot / prepare_boot. A daemon that restarted while
+    /// the map still shows its old instance up is first marked down (one epoch), then up
+    /// (the next); the booting OSD always gets the newest map (`_booted`, send_latest).
+    fn mon_boot(&mut self, osd: OsdId, log: &mut StepLog) {
+        if self.map().is_up(osd) {
+            let mut inc = Incremental::default();
+            if monitor::cmd_down(self.map(), &mut inc, osd).is_ok() {
+                self.publish(inc, log);
+            }
+        }
+        let mut inc = Incremental::default();
+        let auto_out = self.auto_out.contains(&osd);
+        match monitor::boot(self.map(), &mut inc, osd, auto_out) {
+            Ok(()) => {
+                self.auto_out.remove(&osd);
+                self.publish(inc, log);
+            }
+            Err(_) => {
+                let epoch = self.map().epoch;
+                self.send(
+                    Endpoint::Mon,
+                    Endpoint::Osd(osd),
+                    Msg::OsdMap { epoch },
+                    log,
+                );
+            }
         }
     }
 
@@ -660,8 +737,8 @@ impl World {
         }
         node.epoch = epoch;
         // An OSD that finds itself marked down while running boots again ("wrongly marked
-        // me down").
-        if !self.map().is_up(osd) {
+        // me down"), unless `noup` is set: then it waits (OSD::_preboot).
+        if !self.map().is_up(osd) && !self.map().flags.contains(&Flag::Noup) {
             self.send(Endpoint::Osd(osd), Endpoint::Mon, Msg::Boot, log);
         }
     }
@@ -703,6 +780,7 @@ fn timer_text(kind: &TimerKind) -> String {
         TimerKind::DownOut { osd } => {
             format!("mon_osd_down_out_interval expires for osd.{osd}")
         }
+        TimerKind::MonReconnect { osd } => format!("osd.{osd} reconnects to the monitor"),
     }
 }
 
