@@ -4,6 +4,7 @@
 
 use cephscope::engine::dot::to_dot;
 use cephscope::engine::peering::chart::definition;
+use cephscope::engine::statechart::ReactionKind;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a DOT in gen_state_diagram.py's style says about a machine.
@@ -179,4 +180,43 @@ fn state_paths_are_cephs_namedstate_strings() {
             assert_eq!(s.path, expected);
         }
     }
+}
+
+/// Every state lists exactly Ceph's reactions, in Ceph's order (PeeringState.h
+/// @00349925, extracted into tests/data/ceph/reactions.txt).
+#[test]
+fn reaction_lists_match_peeringstate_h() {
+    let def = definition();
+    let mut checked = 0;
+    for line in include_str!("data/ceph/reactions.txt").lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        checked += 1;
+        let (state, list) = line.split_once(':').unwrap();
+        let id = def
+            .state_by_name(state)
+            .unwrap_or_else(|| panic!("no state {state}"));
+        let expected: Vec<String> = list
+            .split(">, ")
+            .map(|s| s.trim().trim_end_matches('>').to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let ours: Vec<String> = def
+            .reactions_of(id)
+            .filter(|r| r.is_listed())
+            .map(|r| {
+                let event = match r.event.label() {
+                    "boost::statechart::event_base" => "ANY",
+                    e => e,
+                };
+                match &r.kind {
+                    ReactionKind::Transition(t) => format!("t<{event}, {}", def.states[*t].name),
+                    _ => format!("c<{event}"),
+                }
+            })
+            .collect();
+        assert_eq!(ours, expected, "reactions of {state}");
+    }
+    assert_eq!(checked, 35);
 }

@@ -171,6 +171,13 @@ impl Builder {
         }
     }
 
+    /// A `custom_reaction<Ev>` whose handler only forwards the event to the parent.
+    fn pass_up(&mut self, s: S, events: &[&'static str], doc: &'static str) {
+        for e in events {
+            self.custom(s, e, r::forward, &[], doc);
+        }
+    }
+
     /// A `react()` with a `transit<>` that Ceph never calls because the state does not
     /// list the event (drawn by Ceph's diagram script, never taken).
     fn unlisted(&mut self, s: S, event: &'static str, target: S, doc: &'static str) {
@@ -441,6 +448,13 @@ fn declare_states(b: &mut Builder) {
     b.exit(Clean, r::clean_exit);
 }
 
+// The reaction lists below follow each state's `reactions` typedef in PeeringState.h
+// @00349925 entry by entry, in order (tests/peering_chart.rs checks them against
+// tests/data/ceph/reactions.txt). Handlers that Ceph resolves to the generic
+// `react(const event_base&)` discard.
+
+const DUMP: &str = "`ceph pg query`: dumps this state";
+
 /// Initial, Reset, Started, Start, Stray.
 fn declare_machine_level(b: &mut Builder) {
     use S::*;
@@ -461,7 +475,7 @@ fn declare_machine_level(b: &mut Builder) {
         );
     }
 
-    b.ignore(Reset, &["QueryState", "QueryUnfound"], "dumps the state");
+    b.ignore(Reset, &["QueryState", "QueryUnfound"], DUMP);
     b.custom(
         Reset,
         "AdvMap",
@@ -476,14 +490,15 @@ fn declare_machine_level(b: &mut Builder) {
         &[Started],
         "always: send a pending notify to the primary, then Started",
     );
+    b.ignore(Reset, &["NullEvt"], "ignored");
     b.ignore(
         Reset,
-        &["NullEvt", "IntervalFlush"],
-        "IntervalFlush unblocks outgoing recovery messages",
+        &["IntervalFlush"],
+        "stop blocking outgoing recovery messages",
     );
     b.crash_on_unhandled(Reset);
 
-    b.ignore(Started, &["QueryState", "QueryUnfound"], "dumps the state");
+    b.ignore(Started, &["QueryState", "QueryUnfound"], DUMP);
     b.custom(
         Started,
         "AdvMap",
@@ -493,8 +508,12 @@ fn declare_machine_level(b: &mut Builder) {
     );
     b.ignore(
         Started,
+        &["IntervalFlush"],
+        "stop blocking outgoing recovery messages",
+    );
+    b.ignore(
+        Started,
         &[
-            "IntervalFlush",
             "NullEvt",
             "SetForceRecovery",
             "UnsetForceRecovery",
@@ -503,7 +522,7 @@ fn declare_machine_level(b: &mut Builder) {
             "RequestScrub",
             "CheckReadable",
         ],
-        "ignored here (the primary handles the force and scrub requests first)",
+        "ignored here (a primary handles the force and scrub requests first)",
     );
     b.crash_on_unhandled(Started);
 
@@ -522,6 +541,13 @@ fn declare_machine_level(b: &mut Builder) {
 
     b.custom(
         Stray,
+        "MQuery",
+        r::answer_query,
+        &[],
+        "answer the primary's INFO / LOG / FULLLOG query",
+    );
+    b.custom(
+        Stray,
         "MLogRec",
         r::stray_mlogrec,
         &[ReplicaActive],
@@ -533,13 +559,6 @@ fn declare_machine_level(b: &mut Builder) {
         r::stray_minforec,
         &[ReplicaActive],
         "rewind divergent entries if ahead of the primary; post Activate",
-    );
-    b.custom(
-        Stray,
-        "MQuery",
-        r::answer_query,
-        &[],
-        "answer the primary's INFO / LOG / FULLLOG query",
     );
     b.ignore(Stray, &["ActMap"], "send a pending notify to the primary");
     b.ignore(Stray, &["RecoveryDone"], "ignored");
@@ -573,11 +592,8 @@ fn declare_primary(b: &mut Builder) {
         "toggle the FORCED_* bits / schedule a scrub",
     );
 
-    b.ignore(
-        WaitActingChange,
-        &["QueryState", "QueryUnfound"],
-        "dumps the state",
-    );
+    b.pass_up(WaitActingChange, &["QueryState"], DUMP);
+    b.ignore(WaitActingChange, &["QueryUnfound"], DUMP);
     b.custom(
         WaitActingChange,
         "AdvMap",
@@ -594,11 +610,12 @@ fn declare_primary(b: &mut Builder) {
 
 fn declare_peering(b: &mut Builder) {
     use S::*;
-    b.ignore(
+    b.pass_up(
         Peering,
-        &["QueryState", "QueryUnfound"],
+        &["QueryState"],
         "dumps past_intervals, probing_osds, down_osds_we_would_probe, peering_blocked_by",
     );
+    b.ignore(Peering, &["QueryUnfound"], DUMP);
     b.transition(
         Peering,
         "Activate",
@@ -613,6 +630,13 @@ fn declare_peering(b: &mut Builder) {
         "the prior set is affected by the new map: re-post AdvMap, Reset; else forward",
     );
 
+    b.ignore(GetInfo, &["QueryState", "QueryUnfound"], DUMP);
+    b.transition(
+        GetInfo,
+        "GotInfo",
+        GetLog,
+        "every OSD of the prior set that can answer did",
+    );
     b.custom(
         GetInfo,
         "MNotifyRec",
@@ -620,22 +644,9 @@ fn declare_peering(b: &mut Builder) {
         &[],
         "record the peer's info; when nobody is outstanding post GotInfo",
     );
-    b.transition(
-        GetInfo,
-        "GotInfo",
-        GetLog,
-        "every OSD of the prior set that can answer did",
-    );
     b.transition(GetInfo, "IsDown", Down, "the prior set says pg_down");
 
-    b.ignore(GetLog, &["QueryState", "QueryUnfound"], "dumps the state");
-    b.custom(
-        GetLog,
-        "AdvMap",
-        r::getlog_advmap,
-        &[Reset],
-        "the auth log's OSD went down: re-post AdvMap, Reset; else forward",
-    );
+    b.ignore(GetLog, &["QueryState", "QueryUnfound"], DUMP);
     b.custom(
         GetLog,
         "MLogRec",
@@ -650,6 +661,13 @@ fn declare_peering(b: &mut Builder) {
         &[GetMissing],
         "proc_master_log if a log came, then GetMissing",
     );
+    b.custom(
+        GetLog,
+        "AdvMap",
+        r::getlog_advmap,
+        &[Reset],
+        "the auth log's OSD went down: re-post AdvMap, Reset; else forward",
+    );
     b.transition(
         GetLog,
         "NeedActingChange",
@@ -663,6 +681,7 @@ fn declare_peering(b: &mut Builder) {
         "choose_acting found no usable authoritative log",
     );
 
+    b.ignore(GetMissing, &["QueryState", "QueryUnfound"], DUMP);
     b.custom(
         GetMissing,
         "MLogRec",
@@ -677,6 +696,7 @@ fn declare_peering(b: &mut Builder) {
         "the monitor has not yet recorded up_thru for this interval",
     );
 
+    b.ignore(WaitUpThru, &["QueryState", "QueryUnfound"], DUMP);
     b.custom(
         WaitUpThru,
         "ActMap",
@@ -692,6 +712,7 @@ fn declare_peering(b: &mut Builder) {
         "a late log answer: store the peer's missing set",
     );
 
+    b.ignore(Down, &["QueryState", "QueryUnfound"], DUMP);
     b.custom(
         Down,
         "MNotifyRec",
@@ -714,22 +735,28 @@ fn declare_peering(b: &mut Builder) {
         &[GetLog],
         "proc_replica_info learned something new: GetLog again",
     );
+    b.ignore(Incomplete, &["QueryUnfound", "QueryState"], DUMP);
 }
 
 fn declare_active(b: &mut Builder) {
     use S::*;
-    b.ignore(Active, &["QueryState", "QueryUnfound"], "dumps the state");
-    b.custom(
+    b.ignore(Active, &["QueryState", "QueryUnfound"], DUMP);
+    b.pass_up(Active, &["ActMap"], "search for unfound objects; forward");
+    b.pass_up(
         Active,
-        "AdvMap",
-        r::forward,
-        &[],
+        &["AdvMap"],
         "active-map hooks; the interval change itself is handled by Started",
     );
     b.ignore(
         Active,
-        &["ActMap", "MNotifyRec", "MInfoRec", "MLogRec", "MTrim"],
+        &["MInfoRec", "MNotifyRec", "MLogRec", "MTrim"],
         "peer bookkeeping while active",
+    );
+    b.ignore(Active, &["Backfilled"], "discarded at this level");
+    b.ignore(
+        Active,
+        &["ActivateCommitted"],
+        "our own activation is durable",
     );
     b.custom(
         Active,
@@ -741,17 +768,6 @@ fn declare_active(b: &mut Builder) {
     b.ignore(
         Active,
         &[
-            "ActivateCommitted",
-            "RenewLease",
-            "MLeaseAck",
-            "CheckReadable",
-        ],
-        "activation and read-lease bookkeeping",
-    );
-    b.ignore(
-        Active,
-        &[
-            "Backfilled",
             "DeferRecovery",
             "DeferBackfill",
             "UnfoundRecovery",
@@ -762,24 +778,10 @@ fn declare_active(b: &mut Builder) {
         ],
         "discarded at this level (only the substates that care react)",
     );
-
-    b.transition(
-        Activating,
-        "AllReplicasRecovered",
-        Recovered,
-        "nothing to recover or backfill",
-    );
-    b.transition(
-        Activating,
-        "DoRecovery",
-        WaitLocalRecoveryReserved,
-        "some acting OSD misses objects",
-    );
-    b.transition(
-        Activating,
-        "RequestBackfill",
-        WaitLocalBackfillReserved,
-        "some OSD needs backfill",
+    b.ignore(
+        Active,
+        &["RenewLease", "MLeaseAck", "CheckReadable"],
+        "read-lease bookkeeping",
     );
 
     b.transition(
@@ -790,12 +792,7 @@ fn declare_active(b: &mut Builder) {
     );
     b.ignore(
         Clean,
-        &[
-            "SetForceRecovery",
-            "UnsetForceRecovery",
-            "SetForceBackfill",
-            "UnsetForceBackfill",
-        ],
+        &["SetForceRecovery", "SetForceBackfill"],
         "ignored while clean",
     );
 
@@ -897,6 +894,7 @@ fn declare_active(b: &mut Builder) {
         "ignored",
     );
 
+    b.ignore(NotBackfilling, &["QueryUnfound"], DUMP);
     b.transition(
         NotBackfilling,
         "RequestBackfill",
@@ -909,6 +907,7 @@ fn declare_active(b: &mut Builder) {
         "ignored",
     );
 
+    b.ignore(NotRecovering, &["QueryUnfound"], DUMP);
     b.transition(
         NotRecovering,
         "DoRecovery",
@@ -930,13 +929,6 @@ fn declare_active(b: &mut Builder) {
     );
     b.custom(
         Recovering,
-        "RequestBackfill",
-        r::recovering_requestbackfill,
-        &[WaitLocalBackfillReserved],
-        "release; backfill is needed next",
-    );
-    b.custom(
-        Recovering,
         "DeferRecovery",
         r::recovering_defer,
         &[NotRecovering],
@@ -948,6 +940,13 @@ fn declare_active(b: &mut Builder) {
         r::recovering_unfound,
         &[NotRecovering],
         "RECOVERY_UNFOUND",
+    );
+    b.custom(
+        Recovering,
+        "RequestBackfill",
+        r::recovering_requestbackfill,
+        &[WaitLocalBackfillReserved],
+        "release; backfill is needed next",
     );
 
     b.custom(
@@ -977,27 +976,34 @@ fn declare_active(b: &mut Builder) {
         &[NotRecovering],
         "RECOVERY_TOOFULL; DoRecovery after osd_recovery_retry_interval",
     );
+
+    b.transition(
+        Activating,
+        "AllReplicasRecovered",
+        Recovered,
+        "nothing to recover or backfill",
+    );
+    b.transition(
+        Activating,
+        "DoRecovery",
+        WaitLocalRecoveryReserved,
+        "some acting OSD misses objects",
+    );
+    b.transition(
+        Activating,
+        "RequestBackfill",
+        WaitLocalBackfillReserved,
+        "some OSD needs backfill",
+    );
 }
 
 fn declare_replica(b: &mut Builder) {
     use S::*;
+    b.ignore(ReplicaActive, &["QueryState", "QueryUnfound"], DUMP);
     b.ignore(
         ReplicaActive,
-        &["QueryState", "QueryUnfound"],
-        "dumps the state",
-    );
-    b.ignore(
-        ReplicaActive,
-        &[
-            "Activate",
-            "ActivateCommitted",
-            "MLease",
-            "MInfoRec",
-            "MLogRec",
-            "MTrim",
-            "ActMap",
-        ],
-        "replica-side activation, log and lease bookkeeping",
+        &["ActMap"],
+        "send a pending notify to the primary",
     );
     b.custom(
         ReplicaActive,
@@ -1009,13 +1015,24 @@ fn declare_replica(b: &mut Builder) {
     b.ignore(
         ReplicaActive,
         &[
-            "RecoveryDone",
-            "RemoteBackfillPreempted",
-            "RemoteRecoveryPreempted",
+            "MInfoRec",
+            "MLogRec",
+            "MTrim",
+            "Activate",
+            "ActivateCommitted",
+        ],
+        "replica-side activation and log bookkeeping",
+    );
+    b.ignore(
+        ReplicaActive,
+        &[
             "DeferRecovery",
             "DeferBackfill",
             "UnfoundRecovery",
             "UnfoundBackfill",
+            "RemoteBackfillPreempted",
+            "RemoteRecoveryPreempted",
+            "RecoveryDone",
         ],
         "ignored",
     );
@@ -1025,70 +1042,34 @@ fn declare_replica(b: &mut Builder) {
         ToDelete,
         "the PG is to be removed from this OSD",
     );
+    b.ignore(ReplicaActive, &["MLease"], "read lease: reply MLeaseAck");
 
-    b.custom(
-        RepNotRecovering,
-        "RequestBackfillPrio",
-        r::rep_request_backfill,
-        &[RepWaitBackfillReserved],
-        "reserve space (or post RejectTooFullRemoteReservation); queue a remote reservation",
-    );
-    b.custom(
-        RepNotRecovering,
-        "RequestRecoveryPrio",
-        r::rep_request_recovery,
-        &[RepWaitRecoveryReserved],
-        "queue a remote reservation",
-    );
-    b.ignore(
-        RepNotRecovering,
-        &["RejectTooFullRemoteReservation"],
-        "send REJECT_TOOFULL to the primary",
-    );
     b.transition(
-        RepNotRecovering,
-        "RemoteReservationRejectedTooFull",
-        RepNotRecovering,
-        "self re-entry",
-    );
-    b.transition(
-        RepNotRecovering,
-        "RemoteReservationCanceled",
-        RepNotRecovering,
-        "self re-entry",
-    );
-    b.transition(
-        RepNotRecovering,
+        RepRecovering,
         "RecoveryDone",
         RepNotRecovering,
-        "self, compat with pre-reservation peers",
+        "the primary released the reservation",
+    );
+    b.transition(
+        RepRecovering,
+        "RemoteReservationRejectedTooFull",
+        RepNotRecovering,
+        "compat with old peers",
+    );
+    b.transition(
+        RepRecovering,
+        "RemoteReservationCanceled",
+        RepNotRecovering,
+        "the primary cancelled",
     );
     b.ignore(
-        RepNotRecovering,
-        &["RemoteRecoveryReserved", "RemoteBackfillReserved"],
-        "raced with a RELEASE: ignored",
-    );
-
-    b.custom(
-        RepWaitRecoveryReserved,
-        "RemoteRecoveryReserved",
-        r::rep_grant_recovery,
-        &[RepRecovering],
-        "send MRecoveryReserve GRANT to the primary",
-    );
-    b.custom(
-        RepWaitRecoveryReserved,
-        "RemoteReservationRejectedTooFull",
-        r::rep_rejected_as_canceled,
-        &[],
-        "compat: re-posted as RemoteReservationCanceled",
-    );
-    b.custom(
-        RepWaitRecoveryReserved,
-        "RemoteReservationCanceled",
-        r::rep_cancel,
-        &[RepNotRecovering],
-        "unreserve space, cancel the remote reservation",
+        RepRecovering,
+        &[
+            "BackfillTooFull",
+            "RemoteRecoveryPreempted",
+            "RemoteBackfillPreempted",
+        ],
+        "release space, send REVOKE(_TOOFULL)",
     );
 
     b.custom(
@@ -1118,32 +1099,69 @@ fn declare_replica(b: &mut Builder) {
         "unreserve, cancel",
     );
 
-    b.transition(
-        RepRecovering,
-        "RecoveryDone",
-        RepNotRecovering,
-        "the primary released the reservation",
+    b.custom(
+        RepWaitRecoveryReserved,
+        "RemoteRecoveryReserved",
+        r::rep_grant_recovery,
+        &[RepRecovering],
+        "send MRecoveryReserve GRANT to the primary",
     );
-    b.transition(
-        RepRecovering,
+    b.custom(
+        RepWaitRecoveryReserved,
         "RemoteReservationRejectedTooFull",
-        RepNotRecovering,
-        "compat with old peers",
+        r::rep_rejected_as_canceled,
+        &[],
+        "compat: re-posted as RemoteReservationCanceled",
     );
-    b.transition(
-        RepRecovering,
+    b.custom(
+        RepWaitRecoveryReserved,
         "RemoteReservationCanceled",
+        r::rep_cancel,
+        &[RepNotRecovering],
+        "unreserve space, cancel the remote reservation",
+    );
+
+    b.custom(
         RepNotRecovering,
-        "the primary cancelled",
+        "RequestRecoveryPrio",
+        r::rep_request_recovery,
+        &[RepWaitRecoveryReserved],
+        "queue a remote reservation",
+    );
+    b.custom(
+        RepNotRecovering,
+        "RequestBackfillPrio",
+        r::rep_request_backfill,
+        &[RepWaitBackfillReserved],
+        "reserve space (or post RejectTooFullRemoteReservation); queue a remote reservation",
     );
     b.ignore(
-        RepRecovering,
-        &[
-            "BackfillTooFull",
-            "RemoteRecoveryPreempted",
-            "RemoteBackfillPreempted",
-        ],
-        "release space, send REVOKE(_TOOFULL)",
+        RepNotRecovering,
+        &["RejectTooFullRemoteReservation"],
+        "send REJECT_TOOFULL to the primary",
+    );
+    b.transition(
+        RepNotRecovering,
+        "RemoteReservationRejectedTooFull",
+        RepNotRecovering,
+        "self re-entry",
+    );
+    b.transition(
+        RepNotRecovering,
+        "RemoteReservationCanceled",
+        RepNotRecovering,
+        "self re-entry",
+    );
+    b.ignore(
+        RepNotRecovering,
+        &["RemoteRecoveryReserved", "RemoteBackfillReserved"],
+        "raced with a RELEASE: ignored",
+    );
+    b.transition(
+        RepNotRecovering,
+        "RecoveryDone",
+        RepNotRecovering,
+        "self, compat with pre-reservation peers",
     );
 }
 
@@ -1156,7 +1174,7 @@ fn declare_delete(b: &mut Builder) {
         &[ToDelete],
         "re-enter if the delete priority changed",
     );
-    b.ignore(ToDelete, &["DeleteSome", "ActivateCommitted"], "ignored");
+    b.ignore(ToDelete, &["ActivateCommitted", "DeleteSome"], "ignored");
 
     b.transition(
         WaitDeleteReserved,
