@@ -164,6 +164,38 @@ impl OsdMap {
     }
 }
 
+/// Every PG's mapping at one epoch, and the PGs each OSD is in (up or acting): Ceph's
+/// `OSDMapMapping`, computed once per epoch so that an OSD processing a map touches only
+/// its own PGs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MappingTable {
+    pub by_pg: BTreeMap<PgId, Mapping>,
+    pub by_osd: BTreeMap<OsdId, Vec<PgId>>,
+}
+
+impl MappingTable {
+    /// Models `OSDMapMapping::update`.
+    pub fn compute(map: &OsdMap) -> MappingTable {
+        let mut table = MappingTable::default();
+        for pg in map.pgs() {
+            let m = map.pg_to_up_acting(pg);
+            let mut members: Vec<OsdId> = m.up.iter().chain(&m.acting).copied().collect();
+            members.sort_unstable();
+            members.dedup();
+            for osd in members {
+                table.by_osd.entry(osd).or_default().push(pg);
+            }
+            table.by_pg.insert(pg, m);
+        }
+        table
+    }
+
+    /// The PGs `osd` is in at this epoch.
+    pub fn pgs_of(&self, osd: OsdId) -> &[PgId] {
+        self.by_osd.get(&osd).map_or(&[], |v| v.as_slice())
+    }
+}
+
 /// `crush_hash32_rjenkins1_3` from Ceph's src/crush/hash.c.
 pub fn crush_hash32_3(a: u32, b: u32, c: u32) -> u32 {
     let mut a = a;

@@ -11,7 +11,9 @@ use crate::engine::monitor::{
     self, Incremental, MON_OSD_DOWN_OUT_INTERVAL_MS, OSD_HEARTBEAT_GRACE_MS,
 };
 use crate::engine::net::{Endpoint, Network, TimeMs};
-use crate::engine::osdmap::{Epoch, Flag, OsdEntry, OsdId, OsdMap, PgId, Pool, PoolId, WEIGHT_IN};
+use crate::engine::osdmap::{
+    Epoch, Flag, MappingTable, OsdEntry, OsdId, OsdMap, PgId, Pool, PoolId, WEIGHT_IN,
+};
 use crate::engine::peering::chart::definition;
 use crate::engine::peering::events::PeeringEvent;
 use crate::engine::peering::state::PeeringState;
@@ -268,6 +270,8 @@ pub struct World {
     pub now: TimeMs,
     /// Every published map; `maps[e - 1]` is epoch e.
     pub maps: Vec<Rc<OsdMap>>,
+    /// Every epoch's PG mappings, parallel to `maps`.
+    pub mappings: Vec<Rc<MappingTable>>,
     pub osds: BTreeMap<OsdId, OsdNode>,
     pub net: Network<Msg>,
     pub timers: Vec<Timer>,
@@ -306,6 +310,7 @@ impl World {
             .collect();
         let mut world = World {
             now: 0,
+            mappings: vec![Rc::new(MappingTable::compute(&map))],
             maps: vec![Rc::new(map)],
             osds,
             net: Network::new(NET_LATENCY_MS),
@@ -524,6 +529,7 @@ impl World {
         for &o in &inc.new_down {
             self.add_timer(MON_OSD_DOWN_OUT_INTERVAL_MS, TimerKind::DownOut { osd: o });
         }
+        self.mappings.push(Rc::new(MappingTable::compute(&next)));
         self.maps.push(Rc::new(next));
         self.broadcast_map(log);
     }
@@ -679,19 +685,23 @@ impl World {
             return;
         }
         let first = node.epoch + 1;
-        let maps: Vec<Rc<OsdMap>> = (first..=epoch)
-            .filter_map(|e| self.maps.get(e as usize - 1).cloned())
+        let epochs: Vec<(Rc<OsdMap>, Rc<MappingTable>)> = (first..=epoch)
+            .filter_map(|e| {
+                let i = e as usize - 1;
+                Some((self.maps.get(i)?.clone(), self.mappings.get(i)?.clone()))
+            })
             .collect();
         let node = self.osds.get_mut(&osd).expect("checked");
         let mut touched: BTreeMap<PgId, (Vec<Micro>, &'static str)> = BTreeMap::new();
         let def = definition();
-        for map in &maps {
-            for pg in map.pgs() {
-                let m = map.pg_to_up_acting(pg);
-                let mine = m.up.contains(&osd) || m.acting.contains(&osd);
-                if !mine && !node.pgs.contains_key(&pg) {
-                    continue;
-                }
+        for (map, table) in &epochs {
+            // The PGs this OSD is in now, and those it still holds from before.
+            let mut pgs: BTreeSet<PgId> = table.pgs_of(osd).iter().copied().collect();
+            pgs.extend(node.pgs.keys().copied());
+            for pg in pgs {
+                let Some(m) = table.by_pg.get(&pg).cloned() else {
+                    continue; // the pool is gone: PG deletion is not modelled yet
+                };
                 let inst = node.pgs.entry(pg).or_insert_with(|| {
                     let mut state = PeeringState::new(osd);
                     let mut machine = Machine::new();
@@ -745,11 +755,12 @@ impl World {
 
     /// `ceph pg dump`-like: every PG's state string as its acting primary reports it.
     pub fn pg_states(&self) -> BTreeMap<PgId, String> {
-        let map = self.map();
-        map.pgs()
-            .into_iter()
-            .map(|pg| {
-                let primary = map.pg_to_up_acting(pg).acting_primary;
+        let table = self.mappings.last().expect("the world always has epoch 1");
+        table
+            .by_pg
+            .iter()
+            .map(|(&pg, m)| {
+                let primary = m.acting_primary;
                 let state = self
                     .osds
                     .get(&primary)
