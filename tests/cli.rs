@@ -82,3 +82,18 @@ fn pglog_merge_reports_what_it_did() {
     ]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn intervals_prints_past_intervals_and_the_prior_set() {
+    let (code, out, _) = cephscope(&[
+        "intervals",
+        "tests/data/intervals/down_pg_up_thru_granted.json",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["prior_set"]["pg_down"], true);
+    assert_eq!(v["prior_set"]["blocked_by"][0]["osd"], 0);
+    let (code, _, err) = cephscope(&["intervals", "tests/data/pglog/merge_divergent.json"]);
+    assert_eq!(code, 2);
+    assert!(!err.is_empty());
+}

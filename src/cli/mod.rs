@@ -28,6 +28,11 @@ enum Command {
     },
     /// List the built-in scenarios: name, then a one-line summary
     Scenarios,
+    /// Past intervals and the prior set of one PG from a JSON list of map epochs
+    Intervals {
+        /// JSON: {"epochs": [{epoch, up, acting, up_primary, acting_primary, pool, osds}], "history": {...}}
+        file: PathBuf,
+    },
     /// Run Ceph's PGLog algorithms on logs given as JSON (field names as Ceph's dumps)
     Pglog {
         #[command(subcommand)]
@@ -103,6 +108,9 @@ fn run(command: Command) -> Result<String, String> {
         Command::Run { scenario, json } => run_scenario(&scenario, json),
         Command::Layout { write } => layout(write),
         Command::Pglog { op } => pglog(op),
+        Command::Intervals { file } => {
+            json_tool(&file, cephscope::engine::intervals::cli_intervals)
+        }
     }
 }
 
@@ -114,7 +122,12 @@ fn pglog(op: PglogOp) -> Result<String, String> {
         PglogOp::Merge { file } => (file, cephscope::engine::pglog::cli_merge),
         PglogOp::ProcReplicaLog { file } => (file, cephscope::engine::pglog::cli_proc_replica_log),
     };
-    let text = std::fs::read_to_string(&file)
+    json_tool(&file, run)
+}
+
+/// Read a JSON file, hand it to an engine entry point, print its JSON answer.
+fn json_tool(file: &std::path::Path, run: JsonTool) -> Result<String, String> {
+    let text = std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let out = run(&text).map_err(|e| format!("{}: {e}", file.display()))?;
     serde_json::to_string_pretty(&out)

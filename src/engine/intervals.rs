@@ -1,1 +1,0 @@
-//! PastIntervals and the prior set (work in progress).
