@@ -37,14 +37,16 @@ const SIZES: [(i32, i32, u32); 2] = [(3, 2, 32), (40, 3, 4096)];
 #[divan::bench(args = SIZES, sample_count = 5)]
 fn failure_run(bencher: divan::Bencher, (hosts, per_host, pgs): (i32, i32, u32)) {
     let base = cluster(hosts, per_host, pgs);
-    bencher.with_inputs(|| base.clone()).bench_local_values(|mut world| {
-        world.act(UserAction::Kill { osd: 0 }).expect("osd.0 runs");
-        let mut steps = 0u32;
-        while world.step().is_some() {
-            steps += 1;
-        }
-        steps
-    });
+    bencher
+        .with_inputs(|| base.clone())
+        .bench_local_values(|mut world| {
+            world.act(UserAction::Kill { osd: 0 }).expect("osd.0 runs");
+            let mut steps = 0u32;
+            while world.step().is_some() {
+                steps += 1;
+            }
+            steps
+        });
 }
 
 #[divan::bench(args = SIZES, sample_count = 5)]
