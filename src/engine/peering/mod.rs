@@ -1,6 +1,7 @@
 //! Ceph's PG peering: the PeeringMachine chart (data), its events, the per-PG
 //! PeeringState it reacts over, and the reaction functions.
 
+pub mod acting;
 pub mod chart;
 pub mod events;
 pub mod reactions;
