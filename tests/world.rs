@@ -139,3 +139,49 @@ fn pg_states_are_reported_per_pg() {
     assert_eq!(states.len(), 4);
     assert_eq!(states[&PgId { pool: 1, seed: 0 }], "peering");
 }
+
+/// osd_logs/11_*: a map change that touches neither the up nor the acting set of a PG
+/// starts no new interval for it (no Reset), while the PGs it does touch restart.
+#[test]
+fn a_map_change_elsewhere_starts_no_new_interval() {
+    use cephscope::engine::statechart::Micro;
+    let mut world = World::new(&spec(4, 1, 3, 16)).unwrap();
+    run_until_quiet(&mut world, 10_000);
+    world.act(UserAction::Kill { osd: 3 }).unwrap();
+    let map_before = world.map().clone();
+    let mut reset: std::collections::BTreeSet<PgId> = Default::default();
+    let mut seen: std::collections::BTreeSet<PgId> = Default::default();
+    while let Some(step) = world.step() {
+        for p in step.pgs {
+            seen.insert(p.pg);
+            if p.micro.contains(&Micro::Enter { state: "Reset" }) {
+                reset.insert(p.pg);
+            }
+        }
+    }
+    for pg in seen {
+        let used_osd3 = map_before.pg_to_up_acting(pg).acting.contains(&3);
+        assert_eq!(reset.contains(&pg), used_osd3, "pg {pg}");
+    }
+}
+
+#[test]
+fn the_ended_interval_is_recorded_in_past_intervals() {
+    let mut world = World::new(&spec(3, 1, 3, 1)).unwrap();
+    run_until_quiet(&mut world, 1000);
+    let pg = PgId { pool: 1, seed: 0 };
+    let old = world.map().pg_to_up_acting(pg);
+    world
+        .act(UserAction::Kill {
+            osd: old.acting_primary,
+        })
+        .unwrap();
+    run_until_quiet(&mut world, 1000);
+    let new_primary = world.map().pg_to_up_acting(pg).acting_primary;
+    let state = &world.osds[&new_primary].pgs[&pg].state;
+    assert_eq!(state.history.same_interval_since, 2, "osd down in epoch 2");
+    let recorded = state.past_intervals.recorded();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!((recorded[0].first, recorded[0].last), (1, 1));
+    assert_eq!(recorded[0].acting, old.acting);
+}

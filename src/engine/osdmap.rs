@@ -17,7 +17,9 @@ pub type Epoch = u32;
 pub type PoolId = u64;
 
 /// A placement group id, printed as Ceph does: pool, then the seed in hex (`11.4`, `1.1f`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct PgId {
     pub pool: PoolId,
     pub seed: u32,

@@ -7,6 +7,7 @@
 //! outs, pg creation and the AdvMap/ActMap sequence are modelled; the peer-to-peer peering
 //! messages (query, notify, info, log) and client I/O arrive with the peering logic.
 
+use crate::engine::intervals::{EpochMap, PgHistory};
 use crate::engine::monitor::{
     self, Incremental, MON_OSD_DOWN_OUT_INTERVAL_MS, OSD_HEARTBEAT_GRACE_MS,
 };
@@ -704,6 +705,8 @@ impl World {
                 };
                 let inst = node.pgs.entry(pg).or_insert_with(|| {
                     let mut state = PeeringState::new(osd);
+                    state.pgid = pg;
+                    state.history = PgHistory::new(map.epoch);
                     let mut machine = Machine::new();
                     let mut micro = Vec::new();
                     machine.initiate(def, &mut state, &mut micro);
@@ -714,7 +717,10 @@ impl World {
                 let entry = touched
                     .entry(pg)
                     .or_insert_with(|| (Vec::new(), inst.machine.path(def)));
+                // PeeringState::advance_map: the map reference moves before the event.
                 inst.state.epoch = map.epoch;
+                inst.state.lastmap = inst.state.osdmap.take();
+                inst.state.osdmap = Some(Rc::new(EpochMap::from_osdmap(map, pg)));
                 inst.machine.process(
                     def,
                     &mut inst.state,

@@ -114,10 +114,14 @@ pub fn clean_exit(ps: &mut PeeringState, _: &mut P) {
     ps.state.clear(PgState::CLEAN);
 }
 
-/// Models `PeeringState::should_restart_peering` in its simplest form: the up or acting
-/// set or a primary changed. (The full rule, PastIntervals::is_new_interval plus "this
-/// OSD went down and up", comes with the peering simulator.)
+/// Models `PeeringState::should_restart_peering`: a new interval
+/// (`PastIntervals::is_new_interval` between the last and the new map), or this OSD went
+/// from down to up. Without maps (a machine driven on its own) only the up/acting sets and
+/// primaries carried by the AdvMap are compared.
 fn should_restart_peering(ps: &PeeringState, ev: &PeeringEvent) -> bool {
+    if let (Some(last), Some(new)) = (&ps.lastmap, &ps.osdmap) {
+        return crate::engine::intervals::should_restart_peering(last, new, ps.pgid, ps.whoami);
+    }
     match ev {
         PeeringEvent::AdvMap {
             up,
@@ -135,8 +139,10 @@ fn should_restart_peering(ps: &PeeringState, ev: &PeeringEvent) -> bool {
     }
 }
 
-/// Models `PeeringState::start_peering_interval`'s adoption of the new up/acting sets
-/// (it calls `set_last_peering_reset` again, with the new map's epoch).
+/// Models `PeeringState::start_peering_interval`: adopt the new up/acting sets and
+/// primaries, record the interval that ended in past_intervals and update the history's
+/// `same_*_since` (PastIntervals::check_new_interval), and reset the peering epoch
+/// (`set_last_peering_reset`).
 fn adopt_map(ps: &mut PeeringState, ev: &PeeringEvent) {
     if let PeeringEvent::AdvMap {
         epoch,
@@ -152,6 +158,16 @@ fn adopt_map(ps: &mut PeeringState, ev: &PeeringEvent) {
         ps.up_primary = *up_primary;
         ps.acting_primary = *acting_primary;
         ps.last_peering_reset = *epoch;
+        if let Some(new) = ps.osdmap.clone() {
+            crate::engine::intervals::advance_map(
+                ps.lastmap.as_deref(),
+                &new,
+                ps.pgid,
+                1,
+                &mut ps.history,
+                &mut ps.past_intervals,
+            );
+        }
     }
 }
 

@@ -3,14 +3,30 @@
 //! directly (Ceph's PeeringState / PeeringCtx split).
 
 use super::events::{Epoch, OsdId};
+use crate::engine::intervals::{EpochMap, PastIntervals, PgHistory};
+use crate::engine::osdmap::PgId;
 use crate::engine::pgstate::PgState;
 use serde::Serialize;
+use std::rc::Rc;
 
 /// Per-PG peering data on one OSD.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct PeeringState {
+    pub pgid: PgId,
     /// This OSD (`pg_whoami`).
     pub whoami: OsdId,
+    /// `info.history`: the epochs that bound the PG's past (created, les, lec,
+    /// same_interval_since, …).
+    pub history: PgHistory,
+    /// The intervals since the PG was last clean (recorded by start_peering_interval).
+    pub past_intervals: PastIntervals,
+    /// The PG's view of the newest map this OSD processed (`osdmap_ref`) and of the one
+    /// before it. The OSD sets both before delivering AdvMap (PeeringState::advance_map).
+    /// None when a machine is driven without a cluster (machine walkthroughs).
+    #[serde(skip)]
+    pub osdmap: Option<Rc<EpochMap>>,
+    #[serde(skip)]
+    pub lastmap: Option<Rc<EpochMap>>,
     /// The map epoch this PG has processed.
     pub epoch: Epoch,
     pub up: Vec<OsdId>,
@@ -29,6 +45,7 @@ impl PeeringState {
     pub fn new(whoami: OsdId) -> Self {
         PeeringState {
             whoami,
+            history: PgHistory::new(0),
             up_primary: -1,
             acting_primary: -1,
             ..Default::default()
