@@ -438,6 +438,7 @@ fn declare_states(b: &mut Builder) {
     b.entry(Peering, r::peering_entry);
     b.exit(Peering, r::peering_exit);
     b.entry(GetInfo, r::getinfo_entry);
+    b.exit(GetInfo, r::getinfo_exit);
     b.entry(Down, r::down_entry);
     b.exit(Down, r::down_exit);
     b.entry(Incomplete, r::incomplete_entry);

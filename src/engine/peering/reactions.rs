@@ -9,7 +9,7 @@
 
 use super::chart::S;
 use super::events::PeeringEvent;
-use super::state::PeeringState;
+use super::state::{Outgoing, PeeringState};
 use crate::engine::pgstate::PgState;
 use crate::engine::statechart::{Outcome, Posts};
 
@@ -52,24 +52,77 @@ pub fn peering_entry(ps: &mut PeeringState, _: &mut P) {
     ps.state.set(PgState::PEERING);
 }
 
-/// Models `PeeringState::Peering::exit`: clear PG_STATE_PEERING.
+/// Models `PeeringState::Peering::exit`: clear PG_STATE_PEERING (and the probe targets).
 pub fn peering_exit(ps: &mut PeeringState, _: &mut P) {
     ps.state.clear(PgState::PEERING);
 }
 
-/// Models `PeeringState::GetInfo::GetInfo` (build_prior, send INFO queries): the prior
-/// set arrives with the peering simulator.
-pub fn getinfo_entry(_: &mut PeeringState, _: &mut P) {}
+/// Models `PeeringState::GetInfo::GetInfo`: `build_prior` (DOWN if pg_down; need_up_thru),
+/// then `get_infos` (an INFO query to every up OSD of the prior set whose info we lack),
+/// then IsDown if the prior set says pg_down, else GotInfo if nobody needs asking.
+/// Without a map (a machine driven on its own) there is no prior set to build.
+pub fn getinfo_entry(ps: &mut PeeringState, posts: &mut P) {
+    let Some(map) = ps.osdmap.clone() else { return };
+    let prior = crate::engine::intervals::build_prior(&map, &ps.history, &ps.past_intervals);
+    if prior.pg_down {
+        ps.state.set(PgState::DOWN);
+    }
+    ps.need_up_thru = crate::engine::intervals::need_up_thru(&map, ps.whoami, &ps.history);
+    get_infos(ps, &map, &prior);
+    let pg_down = prior.pg_down;
+    ps.prior_set = Some(prior);
+    if pg_down {
+        posts.post(PeeringEvent::IsDown);
+    } else if ps.peer_info_requested.is_empty() {
+        posts.post(PeeringEvent::GotInfo);
+    }
+}
 
-/// Models `PeeringState::Down::Down`: PEERING off, DOWN on.
+/// Models `PeeringState::GetInfo::get_infos`.
+fn get_infos(
+    ps: &mut PeeringState,
+    map: &crate::engine::intervals::EpochMap,
+    prior: &crate::engine::intervals::PriorSet,
+) {
+    ps.blocked_by.clear();
+    for peer in prior.probe.iter().map(|s| s.osd) {
+        if peer == ps.whoami {
+            continue;
+        }
+        if ps.peer_info_requested.contains(&peer) {
+            ps.blocked_by.insert(peer);
+        } else if map.is_up(peer) {
+            ps.outbox.push(Outgoing::QueryInfo {
+                to: peer,
+                epoch: ps.epoch,
+            });
+            ps.peer_info_requested.insert(peer);
+            ps.blocked_by.insert(peer);
+        }
+    }
+}
+
+/// Models `PeeringState::GetInfo::exit` (`peer_info_requested` is a GetInfo member in
+/// Ceph: it goes with the state).
+pub fn getinfo_exit(ps: &mut PeeringState, _: &mut P) {
+    ps.blocked_by.clear();
+    ps.peer_info_requested.clear();
+}
+
+/// Models `PeeringState::Down::Down`: PEERING off, DOWN on, blocked by the prior set's
+/// down OSDs.
 pub fn down_entry(ps: &mut PeeringState, _: &mut P) {
     ps.state.clear(PgState::PEERING);
     ps.state.set(PgState::DOWN);
+    if let Some(prior) = &ps.prior_set {
+        ps.blocked_by = prior.down.clone();
+    }
 }
 
 /// Models `PeeringState::Down::exit`.
 pub fn down_exit(ps: &mut PeeringState, _: &mut P) {
     ps.state.clear(PgState::DOWN);
+    ps.blocked_by.clear();
 }
 
 /// Models `PeeringState::Incomplete::Incomplete`: PEERING off, INCOMPLETE on.
@@ -158,6 +211,10 @@ fn adopt_map(ps: &mut PeeringState, ev: &PeeringEvent) {
         ps.up_primary = *up_primary;
         ps.acting_primary = *acting_primary;
         ps.last_peering_reset = *epoch;
+        // clear_primary_state: nothing learned in the old interval is trusted.
+        ps.prior_set = None;
+        ps.need_up_thru = false;
+        ps.blocked_by.clear();
         if let Some(new) = ps.osdmap.clone() {
             crate::engine::intervals::advance_map(
                 ps.lastmap.as_deref(),
@@ -209,8 +266,24 @@ pub fn waitactingchange_advmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P
     Outcome::Forward
 }
 
-/// Models `PeeringState::Peering::react(const AdvMap&)` (prior_set.affected_by_map).
-pub fn peering_advmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+/// Models `PeeringState::Peering::react(const AdvMap&)`: if the new map affects the prior
+/// set (a probed OSD went down, a down one came up or was marked lost…) re-post the AdvMap
+/// and Reset; else `adjust_need_up_thru` and forward (Started checks for a new interval).
+pub fn peering_advmap(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -> Outcome {
+    let Some(map) = ps.osdmap.clone() else {
+        return Outcome::Forward;
+    };
+    if ps
+        .prior_set
+        .as_ref()
+        .is_some_and(|p| p.affected_by_map(&map))
+    {
+        posts.post(ev.clone());
+        return Outcome::Transit(S::Reset.id());
+    }
+    if ps.need_up_thru && map.up_thru(ps.whoami) >= ps.history.same_interval_since {
+        ps.need_up_thru = false;
+    }
     Outcome::Forward
 }
 

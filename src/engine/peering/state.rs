@@ -3,10 +3,11 @@
 //! directly (Ceph's PeeringState / PeeringCtx split).
 
 use super::events::{Epoch, OsdId};
-use crate::engine::intervals::{EpochMap, PastIntervals, PgHistory};
+use crate::engine::intervals::{EpochMap, PastIntervals, PgHistory, PriorSet};
 use crate::engine::osdmap::PgId;
 use crate::engine::pgstate::PgState;
 use serde::Serialize;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 /// Per-PG peering data on one OSD.
@@ -39,6 +40,25 @@ pub struct PeeringState {
     pub state: PgState,
     /// Set when the machine entered Crashed: in Ceph the OSD aborts.
     pub crashed: bool,
+    /// Peering's prior set (built by GetInfo's entry: `build_prior`).
+    pub prior_set: Option<PriorSet>,
+    /// OSDs asked for their info and not yet answered (GetInfo's `peer_info_requested`).
+    pub peer_info_requested: BTreeSet<OsdId>,
+    /// `blocked_by`: whom peering waits for (`ceph pg query` "blocked_by").
+    pub blocked_by: BTreeSet<OsdId>,
+    /// The primary needs the monitor to record up_thru for this interval first.
+    pub need_up_thru: bool,
+    /// Messages the reactions want sent; the OSD (the world) routes and clears it
+    /// (Ceph's PeeringCtx).
+    pub outbox: Vec<Outgoing>,
+}
+
+/// A message a PG's reaction asks its OSD to send.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type")]
+pub enum Outgoing {
+    /// `pg_query_t::INFO` to a peer (MOSDPGQuery), carrying our history.
+    QueryInfo { to: OsdId, epoch: Epoch },
 }
 
 impl PeeringState {
