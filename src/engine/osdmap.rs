@@ -110,6 +110,10 @@ impl OsdMap {
         self.osds.get(&osd).is_some_and(|o| o.up)
     }
 
+    pub fn up_thru_of(&self, osd: OsdId) -> Epoch {
+        self.osds.get(&osd).map_or(0, |o| o.up_thru)
+    }
+
     pub fn exists(&self, osd: OsdId) -> bool {
         self.osds.contains_key(&osd)
     }

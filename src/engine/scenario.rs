@@ -236,7 +236,11 @@ pub fn builtin() -> Vec<Scenario> {
                 Initialize,
                 advmap(10, &[0, 1, 2], &[0, 1, 2]),
                 ActMap { epoch: 10 },
-                MLogRec { from: 0, epoch: 10 },
+                MLogRec {
+                    from: 0,
+                    epoch: 10,
+                    peer: None,
+                },
             ],
         },
         Scenario {
@@ -251,7 +255,11 @@ pub fn builtin() -> Vec<Scenario> {
                 Initialize,
                 advmap(10, &[0, 1, 2], &[0, 1, 2]),
                 ActMap { epoch: 10 },
-                MLogRec { from: 0, epoch: 10 },
+                MLogRec {
+                    from: 0,
+                    epoch: 10,
+                    peer: None,
+                },
                 advmap(11, &[1, 2], &[1, 2]),
                 ActMap { epoch: 11 },
             ],

@@ -16,7 +16,8 @@ use crate::engine::osdmap::{
     Epoch, Flag, MappingTable, OsdEntry, OsdId, OsdMap, PgId, Pool, PoolId, WEIGHT_IN,
 };
 use crate::engine::peering::chart::definition;
-use crate::engine::peering::events::PeeringEvent;
+use crate::engine::peering::events::{PeerState, PeeringEvent, QueryKind};
+use crate::engine::peering::state::Outgoing;
 use crate::engine::peering::state::PeeringState;
 use crate::engine::statechart::{Machine, Micro};
 use serde::{Deserialize, Serialize};
@@ -161,6 +162,30 @@ pub enum Msg {
     Alive { want: Epoch, have: Epoch },
     /// MOSDPGTemp: the primary asks for a pg_temp (empty: remove it).
     PgTemp { pg: PgId, osds: Vec<OsdId> },
+    /// MOSDPGQuery: a `pg_query_t` (INFO, LOG, FULLLOG) sent in `epoch`.
+    PgQuery {
+        pg: PgId,
+        epoch: Epoch,
+        kind: QueryKind,
+    },
+    /// MOSDPGNotify: a peer's info, sent in `epoch`.
+    PgNotify {
+        pg: PgId,
+        epoch: Epoch,
+        peer: PeerState,
+    },
+    /// MOSDPGInfo: activation or its acknowledgement.
+    PgInfo {
+        pg: PgId,
+        epoch: Epoch,
+        peer: PeerState,
+    },
+    /// MOSDPGLog: a log (and info) for the primary or a replica.
+    PgLog {
+        pg: PgId,
+        epoch: Epoch,
+        peer: PeerState,
+    },
 }
 
 impl Msg {
@@ -171,6 +196,10 @@ impl Msg {
             Msg::Failure { .. } => "MOSDFailure",
             Msg::Alive { .. } => "MOSDAlive",
             Msg::PgTemp { .. } => "MOSDPGTemp",
+            Msg::PgQuery { .. } => "MOSDPGQuery",
+            Msg::PgNotify { .. } => "MOSDPGNotify",
+            Msg::PgInfo { .. } => "MOSDPGInfo",
+            Msg::PgLog { .. } => "MOSDPGLog",
         }
     }
 }
@@ -225,6 +254,11 @@ pub struct PgInstance {
 #[derive(Clone, Debug)]
 pub struct OsdNode {
     pub running: bool,
+    /// The up_thru this OSD asked the monitor for (`up_thru_wanted`).
+    pub up_thru_wanted: Epoch,
+    /// Peer messages sent in an epoch this OSD has no map for yet: they wait for the map
+    /// (Ceph's OSD queues such peering events until it has caught up).
+    pub waiting_for_map: Vec<(OsdId, Msg)>,
     /// The newest map epoch this OSD has processed.
     pub epoch: Epoch,
     pub pgs: BTreeMap<PgId, PgInstance>,
@@ -303,6 +337,8 @@ impl World {
                     o,
                     OsdNode {
                         running: true,
+                        up_thru_wanted: 0,
+                        waiting_for_map: Vec::new(),
                         epoch: 0,
                         pgs: BTreeMap::new(),
                     },
@@ -623,6 +659,11 @@ impl World {
         match (to, msg) {
             (Endpoint::Mon, msg) => self.mon_receive(from, msg, log),
             (Endpoint::Osd(osd), Msg::OsdMap { epoch }) => self.osd_consume_map(osd, epoch, log),
+            (Endpoint::Osd(osd), msg) => {
+                if let Endpoint::Osd(from) = from {
+                    self.osd_peering_msg(osd, from, msg, log);
+                }
+            }
             _ => {}
         }
     }
@@ -639,7 +680,7 @@ impl World {
             Msg::Failure { target } => monitor::failure_reported(map, &mut inc, target).is_ok(),
             Msg::Alive { want, have } => monitor::alive(map, &mut inc, sender, want, have),
             Msg::PgTemp { pg, osds } => monitor::pg_temp(map, &mut inc, pg, osds).is_ok(),
-            Msg::OsdMap { .. } => false,
+            _ => false,
         };
         if changed {
             self.publish(inc, log);
@@ -752,10 +793,153 @@ impl World {
             });
         }
         node.epoch = epoch;
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut node.waiting_for_map)
+            .into_iter()
+            .partition(|(_, m)| msg_epoch(m) <= epoch);
+        node.waiting_for_map = waiting;
+        let pgs: Vec<PgId> = node.pgs.keys().copied().collect();
+        for pg in pgs {
+            self.drain_outbox(osd, pg, log);
+        }
+        for (from, msg) in ready {
+            self.osd_peering_msg(osd, from, msg, log);
+        }
         // An OSD that finds itself marked down while running boots again ("wrongly marked
         // me down"), unless `noup` is set: then it waits (OSD::_preboot).
         if !self.map().is_up(osd) && !self.map().flags.contains(&Flag::Noup) {
             self.send(Endpoint::Osd(osd), Endpoint::Mon, Msg::Boot, log);
+        }
+    }
+
+    /// Models OSD::dequeue_peering_evt for a peer message: the PG gets the matching event
+    /// unless the message predates its last peering reset (`pg_has_reset_since`: stale).
+    /// A query for a PG this OSD lacks is answered with an empty notify
+    /// (handle_pg_query_nopg).
+    fn osd_peering_msg(&mut self, osd: OsdId, from: OsdId, msg: Msg, log: &mut StepLog) {
+        let (pg, epoch, event) = match msg {
+            Msg::PgQuery { pg, epoch, kind } => (
+                pg,
+                epoch,
+                PeeringEvent::MQuery {
+                    from,
+                    epoch,
+                    kind: Some(kind),
+                },
+            ),
+            Msg::PgNotify { pg, epoch, peer } => (
+                pg,
+                epoch,
+                PeeringEvent::MNotifyRec {
+                    from,
+                    epoch,
+                    peer: Some(peer),
+                },
+            ),
+            Msg::PgInfo { pg, epoch, peer } => (
+                pg,
+                epoch,
+                PeeringEvent::MInfoRec {
+                    from,
+                    epoch,
+                    peer: Some(peer),
+                },
+            ),
+            Msg::PgLog { pg, epoch, peer } => (
+                pg,
+                epoch,
+                PeeringEvent::MLogRec {
+                    from,
+                    epoch,
+                    peer: Some(peer),
+                },
+            ),
+            _ => return,
+        };
+        let Some(node) = self.osds.get_mut(&osd) else {
+            return;
+        };
+        if !node.running {
+            return;
+        }
+        if epoch > node.epoch {
+            node.waiting_for_map
+                .push((from, msg_again(pg, epoch, &event)));
+            return;
+        }
+        let Some(inst) = node.pgs.get_mut(&pg) else {
+            if let PeeringEvent::MQuery { .. } = event {
+                let reply = Msg::PgNotify {
+                    pg,
+                    epoch: node.epoch,
+                    peer: PeerState::default(),
+                };
+                self.send(Endpoint::Osd(osd), Endpoint::Osd(from), reply, log);
+            }
+            return;
+        };
+        if epoch < inst.state.last_peering_reset {
+            return; // stale: sent before this PG's current interval began
+        }
+        let def = definition();
+        let before = inst.machine.path(def);
+        let mut micro = Vec::new();
+        inst.machine
+            .process(def, &mut inst.state, event, &mut micro);
+        log.pgs.push(PgSteps {
+            osd,
+            pg,
+            micro,
+            from: before,
+            to: inst.machine.path(def),
+        });
+        self.drain_outbox(osd, pg, log);
+    }
+
+    /// Models the OSD dispatching a PG's PeeringCtx: peer messages, pg_temp wishes, and
+    /// MOSDAlive when the PG needs up_thru (OSD::queue_want_up_thru).
+    fn drain_outbox(&mut self, osd: OsdId, pg: PgId, log: &mut StepLog) {
+        let Some(node) = self.osds.get_mut(&osd) else {
+            return;
+        };
+        let Some(inst) = node.pgs.get_mut(&pg) else {
+            return;
+        };
+        let outbox = std::mem::take(&mut inst.state.outbox);
+        let want_up_thru = inst
+            .state
+            .need_up_thru
+            .then_some(inst.state.history.same_interval_since);
+        let have = node.epoch;
+        for out in outbox {
+            let (to, msg) = match out {
+                Outgoing::Query { to, epoch, kind } => {
+                    (Endpoint::Osd(to), Msg::PgQuery { pg, epoch, kind })
+                }
+                Outgoing::Notify { to, epoch, peer } => {
+                    (Endpoint::Osd(to), Msg::PgNotify { pg, epoch, peer })
+                }
+                Outgoing::Info { to, epoch, peer } => {
+                    (Endpoint::Osd(to), Msg::PgInfo { pg, epoch, peer })
+                }
+                Outgoing::Log { to, epoch, peer } => {
+                    (Endpoint::Osd(to), Msg::PgLog { pg, epoch, peer })
+                }
+                Outgoing::WantPgTemp { osds } => (Endpoint::Mon, Msg::PgTemp { pg, osds }),
+            };
+            self.send(Endpoint::Osd(osd), to, msg, log);
+        }
+        if let Some(want) = want_up_thru {
+            let recorded = self.map().up_thru_of(osd);
+            let node = self.osds.get_mut(&osd).expect("checked");
+            if want > node.up_thru_wanted && recorded < want {
+                node.up_thru_wanted = want;
+                self.send(
+                    Endpoint::Osd(osd),
+                    Endpoint::Mon,
+                    Msg::Alive { want, have },
+                    log,
+                );
+            }
         }
     }
 
@@ -779,6 +963,46 @@ impl World {
     }
 }
 
+/// The epoch a peer message was sent in.
+fn msg_epoch(msg: &Msg) -> Epoch {
+    match msg {
+        Msg::PgQuery { epoch, .. }
+        | Msg::PgNotify { epoch, .. }
+        | Msg::PgInfo { epoch, .. }
+        | Msg::PgLog { epoch, .. } => *epoch,
+        _ => 0,
+    }
+}
+
+/// Rebuild the message an event came from (to park it until the map arrives).
+fn msg_again(pg: PgId, epoch: Epoch, event: &PeeringEvent) -> Msg {
+    match event {
+        PeeringEvent::MQuery { kind, .. } => Msg::PgQuery {
+            pg,
+            epoch,
+            kind: kind.unwrap_or_default(),
+        },
+        PeeringEvent::MNotifyRec { peer, .. } => Msg::PgNotify {
+            pg,
+            epoch,
+            peer: peer.clone().unwrap_or_default(),
+        },
+        PeeringEvent::MInfoRec { peer, .. } => Msg::PgInfo {
+            pg,
+            epoch,
+            peer: peer.clone().unwrap_or_default(),
+        },
+        _ => Msg::PgLog {
+            pg,
+            epoch,
+            peer: match event {
+                PeeringEvent::MLogRec { peer, .. } => peer.clone().unwrap_or_default(),
+                _ => PeerState::default(),
+            },
+        },
+    }
+}
+
 fn msg_detail(msg: &Msg) -> String {
     match msg {
         Msg::OsdMap { epoch } => format!(" (e{epoch})"),
@@ -786,6 +1010,13 @@ fn msg_detail(msg: &Msg) -> String {
         Msg::Alive { want, have } => format!(" (want up_thru {want}, have e{have})"),
         Msg::PgTemp { pg, osds } => format!(" ({pg} {osds:?})"),
         Msg::Boot => String::new(),
+        Msg::PgQuery { pg, epoch, kind } => format!(" ({pg} {kind:?} e{epoch})"),
+        Msg::PgNotify { pg, epoch, peer }
+        | Msg::PgInfo { pg, epoch, peer }
+        | Msg::PgLog { pg, epoch, peer } => format!(
+            " ({pg} e{epoch} last_update {} les {})",
+            peer.info.last_update, peer.info.last_epoch_started
+        ),
     }
 }
 

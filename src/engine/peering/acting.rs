@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What `find_best_info` and `choose_acting` read of one OSD's `pg_info_t`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ShardInfo {
     pub last_update: Eversion,
     pub last_complete: Eversion,
@@ -24,6 +24,21 @@ pub struct ShardInfo {
     pub history_les: Epoch,
     /// `stats.stats.sum.num_objects_missing` (for approx_missing_objects).
     pub num_objects_missing: u64,
+}
+
+impl Default for ShardInfo {
+    /// A new, empty PG: no log, complete (last_backfill MAX), never started.
+    fn default() -> Self {
+        ShardInfo {
+            last_update: Eversion::ZERO,
+            last_complete: Eversion::ZERO,
+            log_tail: Eversion::ZERO,
+            last_backfill: ObjectBound::Max,
+            last_epoch_started: 0,
+            history_les: 0,
+            num_objects_missing: 0,
+        }
+    }
 }
 
 impl ShardInfo {

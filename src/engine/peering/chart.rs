@@ -438,6 +438,11 @@ fn declare_states(b: &mut Builder) {
     b.entry(Peering, r::peering_entry);
     b.exit(Peering, r::peering_exit);
     b.entry(GetInfo, r::getinfo_entry);
+    b.entry(GetLog, r::getlog_entry);
+    b.exit(GetLog, r::getlog_exit);
+    b.entry(GetMissing, r::getmissing_entry);
+    b.exit(GetMissing, r::getmissing_exit);
+    b.entry(Recovered, r::recovered_entry);
     b.exit(GetInfo, r::getinfo_exit);
     b.entry(Down, r::down_entry);
     b.exit(Down, r::down_exit);
@@ -748,15 +753,31 @@ fn declare_active(b: &mut Builder) {
         &["AdvMap"],
         "active-map hooks; the interval change itself is handled by Started",
     );
+    b.custom(
+        Active,
+        "MInfoRec",
+        r::active_minforec,
+        &[],
+        "a replica confirms its activation; when all have, AllReplicasActivated",
+    );
+    b.custom(
+        Active,
+        "MNotifyRec",
+        r::primary_mnotifyrec,
+        &[],
+        "proc_replica_info for a new peer",
+    );
     b.ignore(
         Active,
-        &["MInfoRec", "MNotifyRec", "MLogRec", "MTrim"],
-        "peer bookkeeping while active",
+        &["MLogRec", "MTrim"],
+        "peer log bookkeeping while active",
     );
     b.ignore(Active, &["Backfilled"], "discarded at this level");
-    b.ignore(
+    b.custom(
         Active,
-        &["ActivateCommitted"],
+        "ActivateCommitted",
+        r::active_activatecommitted,
+        &[],
         "our own activation is durable",
     );
     b.custom(
@@ -1013,16 +1034,31 @@ fn declare_replica(b: &mut Builder) {
         &[],
         "answer the primary's query",
     );
+    b.custom(
+        ReplicaActive,
+        "MInfoRec",
+        r::replica_minforec,
+        &[],
+        "proc_primary_info: merge the primary's history",
+    );
     b.ignore(
         ReplicaActive,
-        &[
-            "MInfoRec",
-            "MLogRec",
-            "MTrim",
-            "Activate",
-            "ActivateCommitted",
-        ],
-        "replica-side activation and log bookkeeping",
+        &["MLogRec", "MTrim"],
+        "log bookkeeping (merge_log, trim)",
+    );
+    b.custom(
+        ReplicaActive,
+        "Activate",
+        r::replica_activate,
+        &[],
+        "activate() as a replica: les := the primary's activation epoch",
+    );
+    b.custom(
+        ReplicaActive,
+        "ActivateCommitted",
+        r::replica_activatecommitted,
+        &[],
+        "tell the primary; ACTIVE (or PEERED)",
     );
     b.ignore(
         ReplicaActive,

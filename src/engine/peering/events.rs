@@ -2,8 +2,30 @@
 //! src/osd/PGPeeringEvent.h), as one enum. Payloads carry what the simulation needs; the
 //! variant name is the C++ class name, which is what reactions match on.
 
+use crate::engine::intervals::PgHistory;
+use crate::engine::peering::acting::ShardInfo;
 use crate::engine::statechart::Event;
 use serde::{Deserialize, Serialize};
+
+/// What a peer message carries of the sender's PG: its `pg_info_t` (the parts peering
+/// reads) and its history. Log entries and missing sets travel with the pg_log work.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerState {
+    pub info: ShardInfo,
+    pub history: PgHistory,
+}
+
+/// What a `pg_query_t` asks for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueryKind {
+    /// `pg_query_t::INFO`: answer with a notify.
+    #[default]
+    Info,
+    /// `pg_query_t::LOG`: the log since an eversion (carried as epoch'version text).
+    Log,
+    /// `pg_query_t::FULLLOG`: the whole log.
+    FullLog,
+}
 
 /// An OSD id (`osd.N`).
 pub type OsdId = i32;
@@ -84,13 +106,13 @@ peering_events! {
     GotLog,
     // ---- declared in PGPeeringEvent.h (20) ----
     /// A pg_info_t from a peer (MOSDPGInfo).
-    MInfoRec { from: OsdId, epoch: Epoch },
+    MInfoRec { from: OsdId, epoch: Epoch, peer: Option<PeerState> },
     /// A log (+ info, missing) from a peer (MOSDPGLog).
-    MLogRec { from: OsdId, epoch: Epoch },
+    MLogRec { from: OsdId, epoch: Epoch, peer: Option<PeerState> },
     /// A pg_notify_t from a peer (MOSDPGNotify): its info and past intervals.
-    MNotifyRec { from: OsdId, epoch: Epoch },
+    MNotifyRec { from: OsdId, epoch: Epoch, peer: Option<PeerState> },
     /// A pg_query_t (INFO, LOG, FULLLOG) from the primary.
-    MQuery { from: OsdId, epoch: Epoch },
+    MQuery { from: OsdId, epoch: Epoch, kind: Option<QueryKind> },
     MTrim { from: OsdId, epoch: Epoch },
     RequestBackfillPrio { priority: u32 },
     RequestRecoveryPrio { priority: u32 },
@@ -125,10 +147,12 @@ impl Event for PeeringEvent {
             }
             ActMap { epoch } => format!("ActMap e{epoch}"),
             Activate { activation_epoch } => format!("Activate from {activation_epoch}"),
-            MInfoRec { from, epoch } => format!("MInfoRec from {from} e{epoch}"),
-            MLogRec { from, epoch } => format!("MLogRec from {from} e{epoch}"),
-            MNotifyRec { from, epoch } => format!("MNotifyRec from {from} e{epoch}"),
-            MQuery { from, epoch } => format!("MQuery from {from} e{epoch}"),
+            MInfoRec { from, epoch, .. } => format!("MInfoRec from {from} e{epoch}"),
+            MLogRec { from, epoch, .. } => format!("MLogRec from {from} e{epoch}"),
+            MNotifyRec { from, epoch, .. } => format!("MNotifyRec from {from} e{epoch}"),
+            MQuery {
+                from, epoch, kind, ..
+            } => format!("MQuery {:?} from {from} e{epoch}", kind.unwrap_or_default()),
             other => other.type_name().to_string(),
         }
     }

@@ -4,5 +4,6 @@
 pub mod acting;
 pub mod chart;
 pub mod events;
+pub mod flow;
 pub mod reactions;
 pub mod state;

@@ -8,10 +8,12 @@
 //! work. Until then the conditional reactions take their "nothing changed" branch.
 
 use super::chart::S;
-use super::events::PeeringEvent;
+use super::events::{PeeringEvent, QueryKind};
 use super::state::{Outgoing, PeeringState};
 use crate::engine::pgstate::PgState;
 use crate::engine::statechart::{Outcome, Posts};
+
+pub use super::flow::*;
 
 type P = Posts<PeeringEvent>;
 
@@ -78,8 +80,9 @@ pub fn getinfo_entry(ps: &mut PeeringState, posts: &mut P) {
     }
 }
 
-/// Models `PeeringState::GetInfo::get_infos`.
-fn get_infos(
+/// Models `PeeringState::GetInfo::get_infos`: an INFO query to every up OSD of the prior
+/// set we have no info from; `blocked_by` is whom we wait for.
+pub fn get_infos(
     ps: &mut PeeringState,
     map: &crate::engine::intervals::EpochMap,
     prior: &crate::engine::intervals::PriorSet,
@@ -92,9 +95,10 @@ fn get_infos(
         if ps.peer_info_requested.contains(&peer) {
             ps.blocked_by.insert(peer);
         } else if map.is_up(peer) {
-            ps.outbox.push(Outgoing::QueryInfo {
+            ps.outbox.push(Outgoing::Query {
                 to: peer,
                 epoch: ps.epoch,
+                kind: QueryKind::Info,
             });
             ps.peer_info_requested.insert(peer);
             ps.blocked_by.insert(peer);
@@ -136,12 +140,6 @@ pub fn incomplete_exit(ps: &mut PeeringState, _: &mut P) {
     ps.state.clear(PgState::INCOMPLETE);
 }
 
-/// Models `PeeringState::Active::Active` (activate()): ACTIVATING until every replica
-/// committed.
-pub fn active_entry(ps: &mut PeeringState, _: &mut P) {
-    ps.state.set(PgState::ACTIVATING);
-}
-
 /// Models `PeeringState::Active::exit`: clears the Active-only bits.
 pub fn active_exit(ps: &mut PeeringState, _: &mut P) {
     for bit in [
@@ -155,11 +153,6 @@ pub fn active_exit(ps: &mut PeeringState, _: &mut P) {
     ] {
         ps.state.clear(bit);
     }
-}
-
-/// Models `PeeringState::Clean::Clean` (try_mark_clean).
-pub fn clean_entry(ps: &mut PeeringState, _: &mut P) {
-    ps.state.set(PgState::CLEAN);
 }
 
 /// Models `PeeringState::Clean::exit`.
@@ -215,6 +208,25 @@ fn adopt_map(ps: &mut PeeringState, ev: &PeeringEvent) {
         ps.prior_set = None;
         ps.need_up_thru = false;
         ps.blocked_by.clear();
+        ps.peer_info.clear();
+        ps.peer_missing_requested.clear();
+        ps.want_acting.clear();
+        ps.auth_log_shard = None;
+        ps.acting_recovery_backfill.clear();
+        ps.backfill_targets.clear();
+        ps.peer_activated.clear();
+        ps.all_replicas_activated = false;
+        ps.activate_committed = false;
+        for bit in [
+            PgState::ACTIVE,
+            PgState::PEERED,
+            PgState::DOWN,
+            PgState::RECOVERY_WAIT,
+            PgState::RECOVERY_TOOFULL,
+            PgState::RECOVERING,
+        ] {
+            ps.state.clear(bit);
+        }
         if let Some(new) = ps.osdmap.clone() {
             crate::engine::intervals::advance_map(
                 ps.lastmap.as_deref(),
@@ -256,16 +268,6 @@ pub fn started_advmap(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -
     }
 }
 
-/// Models `PeeringState::Primary::react(const MNotifyRec&)` (proc_replica_info).
-pub fn primary_mnotifyrec(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Discard
-}
-
-/// Models `PeeringState::WaitActingChange::react(const AdvMap&)`.
-pub fn waitactingchange_advmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Forward
-}
-
 /// Models `PeeringState::Peering::react(const AdvMap&)`: if the new map affects the prior
 /// set (a probed OSD went down, a down one came up or was marked lost…) re-post the AdvMap
 /// and Reset; else `adjust_need_up_thru` and forward (Started checks for a new interval).
@@ -287,63 +289,9 @@ pub fn peering_advmap(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -
     Outcome::Forward
 }
 
-/// Models `PeeringState::GetInfo::react(const MNotifyRec&)`.
-pub fn getinfo_mnotifyrec(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Discard
-}
-
-/// Models `PeeringState::GetLog::react(const AdvMap&)`.
-pub fn getlog_advmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Forward
-}
-
-/// Models `PeeringState::GetLog::react(const MLogRec&)`.
-pub fn getlog_mlogrec(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Discard
-}
-
-/// Models `PeeringState::GetLog::react(const GotLog&)`: proc_master_log, → GetMissing.
-pub fn getlog_gotlog(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Transit(S::GetMissing.id())
-}
-
-/// Models `PeeringState::GetMissing::react(const MLogRec&)`.
-pub fn getmissing_mlogrec(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Discard
-}
-
-/// Models `PeeringState::WaitUpThru::react(const ActMap&)`.
-pub fn waitupthru_actmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Forward
-}
-
-/// Models `PeeringState::WaitUpThru::react(const MLogRec&)`.
-pub fn waitupthru_mlogrec(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Discard
-}
-
-/// Models `PeeringState::Down::react(const MNotifyRec&)`.
-pub fn down_mnotifyrec(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Discard
-}
-
 /// Models `PeeringState::Incomplete::react(const AdvMap&)`.
 pub fn incomplete_advmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
     Outcome::Forward
-}
-
-/// Models `PeeringState::Incomplete::react(const MNotifyRec&)`.
-pub fn incomplete_mnotifyrec(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Discard
-}
-
-/// Models `PeeringState::Active::react(const AllReplicasActivated&)`: ACTIVATING off,
-/// ACTIVE on (PEERED when the acting set is below min_size: with the recovery work).
-pub fn active_allreplicasactivated(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    ps.state.clear(PgState::ACTIVATING);
-    ps.state.clear(PgState::CREATING);
-    ps.state.set(PgState::ACTIVE);
-    Outcome::Discard
 }
 
 /// Models `PeeringState::Recovered::react(const AllReplicasActivated&)`: post GoClean,
@@ -437,38 +385,6 @@ pub fn recovering_unfound(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) ->
 pub fn recovery_toofull(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
     ps.state.set(PgState::RECOVERY_TOOFULL);
     Outcome::Transit(S::NotRecovering.id())
-}
-
-/// Models `PeeringState::Stray::react(const MLogRec&)`: merge the primary's log, post
-/// Activate, → ReplicaActive.
-pub fn stray_mlogrec(_: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -> Outcome {
-    let epoch = match ev {
-        PeeringEvent::MLogRec { epoch, .. } => *epoch,
-        _ => 0,
-    };
-    posts.post(PeeringEvent::Activate {
-        activation_epoch: epoch,
-    });
-    Outcome::Transit(S::ReplicaActive.id())
-}
-
-/// Models `PeeringState::Stray::react(const MInfoRec&)`: rewind divergent entries if
-/// ahead, post Activate, → ReplicaActive.
-pub fn stray_minforec(_: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -> Outcome {
-    let epoch = match ev {
-        PeeringEvent::MInfoRec { epoch, .. } => *epoch,
-        _ => 0,
-    };
-    posts.post(PeeringEvent::Activate {
-        activation_epoch: epoch,
-    });
-    Outcome::Transit(S::ReplicaActive.id())
-}
-
-/// Models `PeeringState::Stray::react(const MQuery&)` and
-/// `PeeringState::ReplicaActive::react(const MQuery&)` (fulfill_query).
-pub fn answer_query(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Discard
 }
 
 /// Models `PeeringState::RepNotRecovering::react(const RequestBackfillPrio&)`.

@@ -2,12 +2,13 @@
 //! context). Reactions read and change it and fill its outbox; they never reach the world
 //! directly (Ceph's PeeringState / PeeringCtx split).
 
-use super::events::{Epoch, OsdId};
+use super::acting::ShardInfo;
+use super::events::{Epoch, OsdId, PeerState, QueryKind};
 use crate::engine::intervals::{EpochMap, PastIntervals, PgHistory, PriorSet};
 use crate::engine::osdmap::PgId;
 use crate::engine::pgstate::PgState;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// Per-PG peering data on one OSD.
@@ -51,14 +52,79 @@ pub struct PeeringState {
     /// Messages the reactions want sent; the OSD (the world) routes and clears it
     /// (Ceph's PeeringCtx).
     pub outbox: Vec<Outgoing>,
+    /// This OSD's `pg_info_t` (the parts peering reads).
+    pub info: ShardInfo,
+    /// What the primary learned of each peer (`peer_info`).
+    pub peer_info: BTreeMap<OsdId, ShardInfo>,
+    /// The acting set choose_acting asked for (pg_temp), while waiting for it.
+    pub want_acting: Vec<OsdId>,
+    /// The OSD whose log is authoritative (GetLog's `auth_log_shard`).
+    pub auth_log_shard: Option<OsdId>,
+    /// The acting set plus backfill targets, fixed by choose_acting.
+    pub acting_recovery_backfill: BTreeSet<OsdId>,
+    pub backfill_targets: BTreeSet<OsdId>,
+    /// Peers asked for their log and missing set (GetMissing's `peer_missing_requested`).
+    pub peer_missing_requested: BTreeSet<OsdId>,
+    /// The epoch activate() ran in, and the replicas that confirmed it (Active).
+    pub activation_epoch: Epoch,
+    pub peer_activated: BTreeSet<OsdId>,
+    pub activate_committed: bool,
+    pub all_replicas_activated: bool,
+    /// Why the last choose_acting decided as it did (for display).
+    pub choose_acting_why: Vec<String>,
+}
+
+impl PeeringState {
+    /// What this PG tells peers about itself.
+    pub fn peer_state(&self) -> PeerState {
+        let mut info = self.info.clone();
+        info.history_les = self.history.last_epoch_started;
+        PeerState {
+            info,
+            history: self.history.clone(),
+        }
+    }
+
+    pub fn pool_sizes(&self) -> (usize, usize) {
+        self.osdmap
+            .as_ref()
+            .and_then(|m| m.pool.as_ref())
+            .map_or((self.acting.len().max(1), 1), |p| {
+                (p.size as usize, p.min_size as usize)
+            })
+    }
 }
 
 /// A message a PG's reaction asks its OSD to send.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type")]
 pub enum Outgoing {
-    /// `pg_query_t::INFO` to a peer (MOSDPGQuery), carrying our history.
-    QueryInfo { to: OsdId, epoch: Epoch },
+    /// A `pg_query_t` (MOSDPGQuery) to a peer, carrying our history.
+    Query {
+        to: OsdId,
+        epoch: Epoch,
+        kind: QueryKind,
+    },
+    /// MOSDPGNotify: our info, to the primary (an answer to INFO, or after a new map).
+    Notify {
+        to: OsdId,
+        epoch: Epoch,
+        peer: PeerState,
+    },
+    /// MOSDPGInfo: activation (primary → replica) or its acknowledgement.
+    Info {
+        to: OsdId,
+        epoch: Epoch,
+        peer: PeerState,
+    },
+    /// MOSDPGLog: an answer to LOG / FULLLOG, or activation with log entries.
+    Log {
+        to: OsdId,
+        epoch: Epoch,
+        peer: PeerState,
+    },
+    /// Ask the monitor for a pg_temp (empty: remove it) (queue_want_pg_temp).
+    WantPgTemp { osds: Vec<OsdId> },
 }
 
 impl PeeringState {
