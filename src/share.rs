@@ -1,12 +1,25 @@
-//! Share links: the URL hash that restores a view (`#scenario=new-interval&step=4`).
-//! Pure string handling, compiled natively so it is tested without a browser. Anything
-//! unexpected in a hash is reported, never trusted: values are only ever used as a
-//! scenario *name* looked up among the built-ins, or as a number.
+//! Share links: the URL hash that restores a view. Pure string handling, compiled natively
+//! so it is tested without a browser. Anything unexpected in a hash is reported, never
+//! trusted: values are only ever used as a *name* looked up among the built-ins
+//! (scenarios, examples, views), or as a number.
+//!
+//! * statechart (the default tab): `#scenario=new-interval&step=4`
+//! * intervals: `#view=intervals&example=seed001_q13`
+//! * PG log: `#view=pglog&example=merge_divergent&step=3` (`step` = the decision shown,
+//!   counted from 0; one past the last decision is the final result)
+//! * embed mode adds `embed=1` (then `view` is always written) and optionally `controls=0`,
+//!   `from`, `to` (the steps a reader may reach; not for the intervals view).
 
 /// What a link restores.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Link {
+    /// The tab (or, embedded, the one view) shown.
+    pub view: View,
+    /// The statechart's scenario (statechart and narration views).
     pub scenario: Option<String>,
+    /// The built-in example of the intervals or PG log view.
+    pub example: Option<String>,
+    /// The step of the view: scenario steps taken, or the PG log decision shown.
     pub step: usize,
     /// `embed=1`: one view without the surrounding page, for an iframe.
     pub embed: Option<Embed>,
@@ -15,24 +28,28 @@ pub struct Link {
 /// Embed mode: `embed=1&view=statechart&controls=0&from=2&to=5`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Embed {
-    pub view: View,
     pub controls: bool,
     /// Stepping is limited to steps `from..=to`.
     pub from: usize,
     pub to: Option<usize>,
 }
 
-/// The views a link can embed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The views a link can show. On the full page `narration` is part of the statechart tab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum View {
+    #[default]
     Statechart,
     Narration,
+    Intervals,
+    PgLog,
 }
 
 impl View {
-    pub const ALL: [(View, &'static str); 2] = [
+    pub const ALL: [(View, &'static str); 4] = [
         (View::Statechart, "statechart"),
         (View::Narration, "narration"),
+        (View::Intervals, "intervals"),
+        (View::PgLog, "pglog"),
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +69,16 @@ impl View {
                 format!("view '{s}' is not one of {}", names.join(", "))
             })
     }
+
+    /// Does this view show the statechart's scenario (`scenario=`)?
+    pub fn shows_scenario(self) -> bool {
+        matches!(self, View::Statechart | View::Narration)
+    }
+
+    /// Does this view have steps (`step`, `from`, `to`)?
+    pub fn has_steps(self) -> bool {
+        self != View::Intervals
+    }
 }
 
 fn number(key: &str, value: &str) -> Result<usize, String> {
@@ -64,35 +91,58 @@ fn number(key: &str, value: &str) -> Result<usize, String> {
 pub fn parse_hash(hash: &str) -> Result<Link, String> {
     let mut link = Link::default();
     let mut embed = false;
-    let mut view = View::Statechart;
     let mut controls = true;
-    let mut from = 0;
+    let mut from = None;
     let mut to = None;
+    let mut step = None;
     let hash = hash.strip_prefix('#').unwrap_or(hash);
     for pair in hash.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let value = decode(value)?;
         match key {
             "scenario" => link.scenario = Some(value),
-            "step" => link.step = number("step", &value)?,
+            "example" => link.example = Some(value),
+            "step" => step = Some(number("step", &value)?),
             "embed" => embed = value == "1",
-            "view" => view = View::parse(&value)?,
+            "view" => link.view = View::parse(&value)?,
             "controls" => controls = value != "0",
-            "from" => from = number("from", &value)?,
+            "from" => from = Some(number("from", &value)?),
             "to" => to = Some(number("to", &value)?),
             other => return Err(format!("unknown link field '{}'", decode(other)?)),
         }
     }
-    if let Some(to) = to {
-        if to < from {
-            return Err(format!("to={to} is before from={from}"));
+    let view = link.view;
+    if link.scenario.is_some() && !view.shows_scenario() {
+        return Err(format!(
+            "scenario= belongs to the statechart and narration views, not {}",
+            view.name()
+        ));
+    }
+    if link.example.is_some() && view.shows_scenario() {
+        return Err(format!(
+            "example= belongs to the intervals and pglog views, not {}",
+            view.name()
+        ));
+    }
+    if !view.has_steps() {
+        if let Some((key, _)) = [("step", step), ("from", from), ("to", to)]
+            .into_iter()
+            .find(|(_, v)| v.is_some())
+        {
+            return Err(format!("the {} view has no steps ({key}=)", view.name()));
         }
     }
+    let from_n = from.unwrap_or(0);
+    if let Some(to) = to {
+        if to < from_n {
+            return Err(format!("to={to} is before from={from_n}"));
+        }
+    }
+    link.step = step.unwrap_or(0);
     if embed {
         link.embed = Some(Embed {
-            view,
             controls,
-            from,
+            from: from_n,
             to,
         });
     }
@@ -102,20 +152,31 @@ pub fn parse_hash(hash: &str) -> Result<Link, String> {
 /// The hash for a view.
 pub fn to_hash(link: &Link) -> String {
     let mut parts = Vec::new();
-    if let Some(s) = &link.scenario {
-        parts.push(format!("scenario={}", encode(s)));
+    if link.embed.is_none() && link.view != View::Statechart {
+        parts.push(format!("view={}", link.view.name()));
     }
-    parts.push(format!("step={}", link.step));
+    if link.view.shows_scenario() {
+        if let Some(s) = &link.scenario {
+            parts.push(format!("scenario={}", encode(s)));
+        }
+    } else if let Some(e) = &link.example {
+        parts.push(format!("example={}", encode(e)));
+    }
+    if link.view.has_steps() {
+        parts.push(format!("step={}", link.step));
+    }
     if let Some(e) = &link.embed {
-        parts.push(format!("embed=1&view={}", e.view.name()));
+        parts.push(format!("embed=1&view={}", link.view.name()));
         if !e.controls {
             parts.push("controls=0".into());
         }
-        if e.from > 0 {
-            parts.push(format!("from={}", e.from));
-        }
-        if let Some(to) = e.to {
-            parts.push(format!("to={to}"));
+        if link.view.has_steps() {
+            if e.from > 0 {
+                parts.push(format!("from={}", e.from));
+            }
+            if let Some(to) = e.to {
+                parts.push(format!("to={to}"));
+            }
         }
     }
     format!("#{}", parts.join("&"))
@@ -156,12 +217,12 @@ mod tests {
         let link = Link {
             scenario: Some("new interval/ü".into()),
             step: 7,
-            embed: None,
+            ..Link::default()
         };
         assert_eq!(parse_hash(&to_hash(&link)).unwrap(), link);
         let embedded = Link {
+            view: View::Narration,
             embed: Some(Embed {
-                view: View::Narration,
                 controls: false,
                 from: 2,
                 to: Some(5),
@@ -169,12 +230,51 @@ mod tests {
             ..link
         };
         assert_eq!(parse_hash(&to_hash(&embedded)).unwrap(), embedded);
+        let pglog = Link {
+            view: View::PgLog,
+            example: Some("merge_divergent".into()),
+            step: 3,
+            ..Link::default()
+        };
+        assert_eq!(
+            to_hash(&pglog),
+            "#view=pglog&example=merge_divergent&step=3"
+        );
+        assert_eq!(parse_hash(&to_hash(&pglog)).unwrap(), pglog);
+        let intervals = Link {
+            view: View::Intervals,
+            example: Some("seed001_q13".into()),
+            ..Link::default()
+        };
+        assert_eq!(to_hash(&intervals), "#view=intervals&example=seed001_q13");
+        assert_eq!(parse_hash(&to_hash(&intervals)).unwrap(), intervals);
+        let embedded = Link {
+            embed: Some(Embed {
+                controls: true,
+                from: 0,
+                to: None,
+            }),
+            ..intervals
+        };
+        assert_eq!(
+            to_hash(&embedded),
+            "#example=seed001_q13&embed=1&view=intervals"
+        );
+        assert_eq!(parse_hash(&to_hash(&embedded)).unwrap(), embedded);
+    }
+
+    #[test]
+    fn the_statechart_link_is_unchanged() {
+        let link = parse_hash("#scenario=new-interval&step=4").unwrap();
+        assert_eq!(link.view, View::Statechart);
+        assert_eq!(to_hash(&link), "#scenario=new-interval&step=4");
     }
 
     #[test]
     fn empty_hash_is_the_default_view() {
         assert_eq!(parse_hash("").unwrap(), Link::default());
         assert_eq!(parse_hash("#").unwrap(), Link::default());
+        assert_eq!(parse_hash("#view=intervals").unwrap().view, View::Intervals);
     }
 
     #[test]
@@ -191,11 +291,27 @@ mod tests {
         assert!(parse_hash("#scenario=%FF").is_err());
         assert_eq!(
             parse_hash("#embed=1&view=pie").unwrap_err(),
-            "view 'pie' is not one of statechart, narration"
+            "view 'pie' is not one of statechart, narration, intervals, pglog"
+        );
+        assert_eq!(
+            parse_hash("#view=PGLOG").unwrap_err(),
+            "view 'PGLOG' is not one of statechart, narration, intervals, pglog"
         );
         assert_eq!(
             parse_hash("#from=5&to=2").unwrap_err(),
             "to=2 is before from=5"
+        );
+        assert_eq!(
+            parse_hash("#view=intervals&step=2").unwrap_err(),
+            "the intervals view has no steps (step=)"
+        );
+        assert_eq!(
+            parse_hash("#view=pglog&scenario=new-interval").unwrap_err(),
+            "scenario= belongs to the statechart and narration views, not pglog"
+        );
+        assert_eq!(
+            parse_hash("#example=seed001_q13").unwrap_err(),
+            "example= belongs to the intervals and pglog views, not statechart"
         );
     }
 }

@@ -2,7 +2,7 @@
 //! keyboard, the console and the `window.cephscope` devtools object. Each effect only
 //! reads engine state or dispatches reducer actions.
 
-use crate::share::{parse_hash, to_hash};
+use crate::share::{parse_hash, to_hash, View};
 use crate::ui::state::{Action, State};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -47,13 +47,16 @@ pub fn log_step(state: &State) {
     }
 }
 
-/// What the key does, if it is one of the app's shortcuts.
-pub fn key_action(key: &str) -> Option<Action> {
-    match key {
-        "ArrowRight" => Some(Action::Step),
-        "ArrowLeft" => Some(Action::Back),
-        " " => Some(Action::TogglePlay),
-        "?" => Some(Action::ToggleKeys),
+/// What the key does in `view`, if it is one of the app's shortcuts there. The arrows step
+/// the active view (the statechart's scenario, or the PG log's decisions); on the intervals
+/// tab they, and Space, keep their usual meaning (scrolling).
+pub fn key_action(key: &str, view: View) -> Option<Action> {
+    match (key, view) {
+        ("?", _) => Some(Action::ToggleKeys),
+        (_, View::Intervals) => None,
+        ("ArrowRight", _) => Some(Action::StepView),
+        ("ArrowLeft", _) => Some(Action::BackView),
+        (" ", View::Statechart | View::Narration) => Some(Action::TogglePlay),
         _ => None,
     }
 }
@@ -71,10 +74,17 @@ pub fn listen_keys(dispatch: Callback<Action>) -> impl FnOnce() {
                         "SELECT" | "INPUT" | "TEXTAREA" | "BUTTON"
                     )
                 });
-            if e.ctrl_key() || e.meta_key() || e.alt_key() || (in_form && e.key() == " ") {
+            // The tabs handle their own arrow keys (moving between tabs).
+            let on_tab = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| el.get_attribute("role").as_deref() == Some("tab"));
+            if e.ctrl_key() || e.meta_key() || e.alt_key() || on_tab || (in_form && e.key() == " ")
+            {
                 return;
             }
-            if let Some(action) = key_action(&e.key()) {
+            let view = with_latest(|s, _| s.view).unwrap_or_default();
+            if let Some(action) = key_action(&e.key(), view) {
                 e.prevent_default();
                 dispatch.emit(action);
             }
@@ -112,7 +122,8 @@ fn method(obj: &js_sys::Object, name: &str, f: Closure<dyn Fn(JsValue) -> JsValu
 
 fn state_json(state: &State) -> JsValue {
     #[derive(serde::Serialize)]
-    struct View<'a> {
+    struct StateJson<'a> {
+        view: &'static str,
         scenario: &'a str,
         step: usize,
         steps: usize,
@@ -120,7 +131,8 @@ fn state_json(state: &State) -> JsValue {
         pg_state: String,
         records: &'a [crate::engine::scenario::StepRecord],
     }
-    let view = View {
+    let view = StateJson {
+        view: state.view.name(),
         scenario: &state.run.scenario.name,
         step: state.run.records.len(),
         steps: state.run.scenario.events.len(),

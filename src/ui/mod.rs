@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod components;
+pub mod examples;
 pub mod state;
 
 use components::app::App;

@@ -1,9 +1,11 @@
-//! The UI's one reducer: which scenario, how many steps in, playing or not, and any error
-//! to show. The engine run is replayed from the scenario (deterministic), so "back" and
-//! "seek" are replays to a step count.
+//! The UI's one reducer: which tab, which scenario and how many steps in, playing or not,
+//! the example and decision of the intervals and PG log views, and any error to show. The
+//! engine run is replayed from the scenario (deterministic), so "back" and "seek" are
+//! replays to a step count.
 
 use crate::engine::scenario::{self, Run, Scenario};
-use crate::share::{Embed, Link};
+use crate::share::{Embed, Link, View};
+use crate::ui::examples::{self, INTERVALS, PGLOGS};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -20,6 +22,14 @@ pub struct State {
     pub embed: Option<Embed>,
     /// Drawing scale of the statechart.
     pub zoom: f64,
+    /// The active tab (embedded: the one view shown). Never `Narration` on the full page.
+    pub view: View,
+    /// The intervals example shown (index into `examples::INTERVALS`).
+    pub intervals: usize,
+    /// The PG log example shown (index into `examples::PGLOGS`).
+    pub pglog: usize,
+    /// The PG log decision shown, from 0; the number of decisions means the final result.
+    pub pglog_step: usize,
 }
 
 /// Zoom steps offered by the chart's − / + buttons.
@@ -39,6 +49,15 @@ pub enum Action {
     DismissError,
     /// Multiply the chart's scale (clamped to ZOOM_MIN..=ZOOM_MAX).
     Zoom(f64),
+    /// Show a tab.
+    ShowView(View),
+    /// The → and ← keys: step the active view forward or back.
+    StepView,
+    BackView,
+    SelectIntervals(usize),
+    SelectPgLog(usize),
+    /// Show PG log decision n (clamped to the view's range).
+    PgLogSeek(usize),
 }
 
 impl Default for State {
@@ -54,6 +73,10 @@ impl Default for State {
             error: None,
             embed: None,
             zoom: 0.8,
+            view: View::Statechart,
+            intervals: 0,
+            pglog: 0,
+            pglog_step: 0,
         }
     }
 }
@@ -90,11 +113,53 @@ impl State {
 
     /// The share link of this view.
     pub fn link(&self) -> Link {
+        let (scenario, example, step) = match self.view {
+            View::Statechart | View::Narration => (
+                Some(self.run.scenario.name.clone()),
+                None,
+                self.run.records.len(),
+            ),
+            View::Intervals => (None, Some(INTERVALS[self.intervals].name.to_string()), 0),
+            View::PgLog => (
+                None,
+                Some(PGLOGS[self.pglog].name.to_string()),
+                self.pglog_step,
+            ),
+        };
         Link {
-            scenario: Some(self.run.scenario.name.clone()),
-            step: self.run.records.len(),
+            view: self.view,
+            scenario,
+            example,
+            step,
             embed: self.embed.clone(),
         }
+    }
+
+    /// The first PG log decision this view may show (embed `from`).
+    pub fn pglog_first(&self) -> usize {
+        self.embed
+            .as_ref()
+            .map_or(0, |e| e.from)
+            .min(self.pglog_total())
+    }
+
+    /// The last PG log step this view may show: the final result (one past the last
+    /// decision), or embed `to`.
+    pub fn pglog_last(&self) -> usize {
+        let total = self.pglog_total();
+        self.embed
+            .as_ref()
+            .and_then(|e| e.to)
+            .map_or(total, |to| to.min(total))
+    }
+
+    /// The final result's step: the number of decisions of the example shown.
+    pub fn pglog_total(&self) -> usize {
+        examples::decision_count(self.pglog)
+    }
+
+    fn pglog_seek(&mut self, n: usize) {
+        self.pglog_step = n.clamp(self.pglog_first(), self.pglog_last());
     }
 
     /// The first step this view may show (embed `from`).
@@ -120,6 +185,50 @@ impl State {
                 return next;
             }
         };
+        next.embed = link.embed.clone();
+        // On the full page the narration is part of the statechart tab.
+        next.view = match (link.view, &link.embed) {
+            (View::Narration, None) => View::Statechart,
+            (view, _) => view,
+        };
+        next.playing = false;
+        match link.view {
+            View::Statechart | View::Narration => {}
+            View::Intervals => {
+                let name = link.example.as_deref().unwrap_or(INTERVALS[0].name);
+                match INTERVALS.iter().position(|e| e.name == name) {
+                    Some(i) => next.intervals = i,
+                    None => {
+                        next.error = Some(unknown_example(
+                            "intervals",
+                            name,
+                            &INTERVALS.map(|e| e.name),
+                        ))
+                    }
+                }
+                return next;
+            }
+            View::PgLog => {
+                let name = link.example.as_deref().unwrap_or(PGLOGS[0].name);
+                match PGLOGS.iter().position(|e| e.name == name) {
+                    Some(i) => next.pglog = i,
+                    None => {
+                        next.error = Some(unknown_example("pglog", name, &PGLOGS.map(|e| e.name)));
+                        next.pglog_seek(0);
+                        return next;
+                    }
+                }
+                let total = next.pglog_total();
+                if link.step > total {
+                    next.error = Some(format!(
+                        "This link asks for step {} but '{name}' has {total} decisions (step {total} is the result); showing the result.",
+                        link.step
+                    ));
+                }
+                next.pglog_seek(link.step);
+                return next;
+            }
+        }
         let name = link.scenario.as_deref().unwrap_or(&self.scenarios[0].name);
         let Some(i) = self.scenarios.iter().position(|s| s.name == name) else {
             next.error = Some(format!("This link names an unknown scenario: '{name}'."));
@@ -133,7 +242,6 @@ impl State {
             ));
         }
         next.selected = i;
-        next.embed = link.embed.clone();
         let from = link.embed.as_ref().map_or(0, |e| e.from).min(total);
         let to = link
             .embed
@@ -144,6 +252,13 @@ impl State {
         next.run = self.replay(i, link.step.clamp(from, to));
         next
     }
+}
+
+fn unknown_example(view: &str, name: &str, names: &[&str]) -> String {
+    format!(
+        "This link names an unknown {view} example: '{name}' (the examples are {}).",
+        names.join(", ")
+    )
 }
 
 impl Reducible for State {
@@ -181,6 +296,7 @@ impl Reducible for State {
                 let n = n.clamp(self.first_step(), self.last_step());
                 next.run = self.replay(self.selected, n);
             }
+            Action::TogglePlay if !self.view.shows_scenario() => return self,
             Action::TogglePlay => {
                 next.playing = !self.playing && self.run.records.len() < self.last_step()
             }
@@ -188,6 +304,27 @@ impl Reducible for State {
             Action::Open(link) => next = self.open(link),
             Action::DismissError => next.error = None,
             Action::Zoom(factor) => next.zoom = (self.zoom * factor).clamp(ZOOM_MIN, ZOOM_MAX),
+            Action::ShowView(view) => {
+                next.view = view;
+                next.playing = false;
+            }
+            Action::StepView => match self.view {
+                View::Statechart | View::Narration => return self.reduce(Action::Step),
+                View::PgLog => next.pglog_seek(self.pglog_step + 1),
+                View::Intervals => return self,
+            },
+            Action::BackView => match self.view {
+                View::Statechart | View::Narration => return self.reduce(Action::Back),
+                View::PgLog => next.pglog_seek(self.pglog_step.saturating_sub(1)),
+                View::Intervals => return self,
+            },
+            Action::SelectIntervals(i) if i < INTERVALS.len() => next.intervals = i,
+            Action::SelectPgLog(i) if i < PGLOGS.len() => {
+                next.pglog = i;
+                next.pglog_seek(0);
+            }
+            Action::SelectIntervals(_) | Action::SelectPgLog(_) => return self,
+            Action::PgLogSeek(n) => next.pglog_seek(n),
         }
         Rc::new(next)
     }

@@ -41,6 +41,8 @@ async function open(viewport) {
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(base);
   await page.waitForSelector('[data-state="Started/Primary/Peering/GetInfo"]');
+  // The keyboard listener is installed with window.cephscope, just after the first render.
+  await page.waitForFunction(() => window.cephscope !== undefined);
   return { page, errors };
 }
 
@@ -156,5 +158,167 @@ test('the trace exports as JSON', async () => {
   const records = JSON.parse(fs.readFileSync(file, 'utf8'));
   assert.equal(records.length, 1);
   assert.equal(records[0].to, 'Reset');
+  await page.close();
+});
+
+// The intervals and PG log tabs. Expected values are the engine's output for the examples
+// (the same as `cephscope intervals` / `cephscope pglog merge` print; see the README).
+
+async function noSidewaysScroll(page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+}
+
+for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+  const size = `${viewport.width}x${viewport.height}`;
+
+  test(`the intervals tab says why the PG is down (${size})`, async () => {
+    const page = await browser.newPage({ viewport });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(base + '#view=intervals&example=down_pg_up_thru_granted');
+    await page.waitForSelector('[data-testid=interval-band]');
+    assert.equal(await page.getAttribute('[role=tab][data-view=intervals]', 'aria-selected'), 'true');
+    assert.equal(await page.$$eval('[data-testid=interval-band]', (els) => els.length), 3);
+    assert.equal(await page.$$eval('[data-testid=interval-band].rw', (els) => els.length), 2);
+    assert.equal(await page.$$eval('[data-testid=current-band]', (els) => els.length), 1);
+    assert.match(await page.getAttribute('[data-testid=interval-band][data-first="101"]', 'title'),
+      /up_thru 101 >= first 101/);
+    assert.equal(await page.textContent('[data-testid=pg-down]'), 'true');
+    assert.equal(await page.textContent('[data-testid=blocked-by]'), 'osd.0 (lost_at 0)');
+    assert.match(await page.textContent('[data-testid=verdict]'), /pg 1\.0 is down.*peering waits for this OSD/s);
+    await noSidewaysScroll(page);
+    await page.screenshot({ path: path.join(shots, `intervals-down-${size}.png`), fullPage: true, animations: 'disabled' });
+    // The intervals tab has no steps: Space and the arrows keep scrolling the page.
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => window.scrollY > 0);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    // The other example: the PG is not down, and the interval without up_thru is why.
+    await page.selectOption('[data-testid=intervals-example]', 'seed001_q13');
+    await page.waitForFunction(() => location.hash === '#view=intervals&example=seed001_q13');
+    assert.equal(await page.textContent('[data-testid=pg-down]'), 'false');
+    assert.match(await page.textContent('[data-testid=verdict]'), /is not down.*101–101 ignored: primary osd\.0 up 5-100 does not include interval 101-101/s);
+    await page.screenshot({ path: path.join(shots, `intervals-${size}.png`), fullPage: true, animations: 'disabled' });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test(`the PG log tab replays merge_log's decisions (${size})`, async () => {
+    const page = await browser.newPage({ viewport });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(base + '#view=pglog&example=merge_divergent');
+    await page.waitForSelector('[data-testid=decision-explain]');
+    assert.match(await page.textContent('[data-testid=decision-explain]'), /^The log \(20'0,22'7\] is authoritative/);
+    assert.equal(await page.textContent('[data-testid=pglog-counter]'), 'decision 1 / 14');
+    await page.click('[data-testid=pglog-step]');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.textContent('[data-testid=pglog-counter]'), 'decision 3 / 14');
+    assert.equal(await page.textContent('[data-testid=decision-explain]'),
+      "The authoritative log runs on to 22'7 past our 21'8; 20'5 is the last point both share, so our entries after it are divergent.");
+    assert.deepEqual(await page.$$eval('.entry.focus', (els) => els.map((e) => e.dataset.version)).then((v) => [...new Set(v)].sort()),
+      ["20'5", "21'8", "22'7"]);
+    for (let i = 3; i < 10; i++) await page.keyboard.press('ArrowRight');
+    assert.equal(await page.textContent('[data-testid=pglog-counter]'), 'decision 10 / 14');
+    await page.waitForFunction(() => location.hash === '#view=pglog&example=merge_divergent&step=9');
+    assert.deepEqual(await page.$$eval('[data-testid=lane-local] .entry.divergent', (els) => els.map((e) => e.dataset.version)),
+      ["21'6", "21'7", "21'8"]);
+    assert.deepEqual(await page.$$eval('[data-testid=lane-local] .entry.appended', (els) => els.map((e) => e.dataset.version)),
+      ["22'6", "22'7"]);
+    await noSidewaysScroll(page);
+    await page.screenshot({ path: path.join(shots, `pglog-${size}.png`), fullPage: true, animations: 'disabled' });
+    while (!(await page.isDisabled('[data-testid=pglog-step]'))) await page.click('[data-testid=pglog-step]');
+    assert.equal(await page.textContent('[data-testid=pglog-counter]'), 'result (14 decisions)');
+    assert.equal(await page.textContent('[data-testid=removed]'), 'baz, foo');
+    assert.deepEqual(await page.$$eval('[data-testid=missing] tbody tr', (rows) => rows.map((r) => r.innerText.split('\t').join(' '))),
+      ["bar 20'5 0'0", "foo 22'6 0'0", "qux 22'7 0'0"]);
+    assert.equal(await page.$$eval('[data-testid=lane-result] .entry', (els) => els.length), 7);
+    await page.screenshot({ path: path.join(shots, `pglog-result-${size}.png`), fullPage: true, animations: 'disabled' });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test('proc_replica_log: the replica matches up to 20\'5', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+  await page.goto(base + '#view=pglog&example=proc_replica_log&step=4');
+  await page.waitForSelector('[data-testid=decision-explain]');
+  assert.match(await page.textContent('[data-testid=decision-explain]'), /^foo: rolled back locally/);
+  await page.screenshot({ path: path.join(shots, 'pglog-replica-dark-1280x800.png'), fullPage: true, animations: 'disabled' });
+  await page.keyboard.press('End'); // not a shortcut: nothing happens
+  while (!(await page.isDisabled('[data-testid=pglog-step]'))) await page.keyboard.press('ArrowRight');
+  assert.equal(await page.textContent('[data-testid=removed]'), 'none');
+  assert.deepEqual(await page.$$eval('[data-testid=missing] tbody tr', (rows) => rows.map((r) => r.innerText.split('\t').join(' '))),
+    ["bar 20'5 0'0"]);
+  await page.close();
+});
+
+test('the tabs are keyboard reachable and part of the link', async () => {
+  const { page } = await open({ width: 1280, height: 800 });
+  // Tab from the start of the page reaches the selected tab (one tab stop for the list).
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('role')), 'tab');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.view), 'statechart');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, 'none', 'the focused tab shows its focus');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.view), 'intervals');
+  assert.equal(await page.getAttribute('[role=tab][data-view=intervals]', 'aria-selected'), 'true');
+  await page.waitForFunction(() => location.hash.startsWith('#view=intervals'));
+  await page.keyboard.press('End');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.view), 'pglog');
+  await page.waitForSelector('#panel-pglog[role=tabpanel][aria-labelledby=tab-pglog]');
+  await page.keyboard.press('Home');
+  assert.equal(await page.textContent('[data-testid=counter]'), '0 / 3', 'arrows on the tabs do not step');
+  const url = page.url();
+  const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await fresh.goto(url.replace(/#.*/, '#view=pglog&example=merge_divergent&step=5'));
+  await fresh.waitForSelector('[data-testid=decision-explain]');
+  assert.equal(await fresh.textContent('[data-testid=pglog-counter]'), 'decision 6 / 14');
+  await fresh.close();
+  await page.close();
+});
+
+test('embed mode shows the intervals or PG log view alone', async () => {
+  const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+  await page.goto(base + '#example=down_pg_up_thru_granted&embed=1&view=intervals');
+  await page.waitForSelector('[data-testid=interval-band]');
+  assert.equal(await page.$$eval('header, [role=tab]', (els) => els.length), 0);
+  assert.equal(await page.textContent('[data-testid=pg-down]'), 'true');
+  await page.screenshot({ path: path.join(shots, 'embed-intervals-800x600.png'), animations: 'disabled' });
+  await page.goto(base + '#example=merge_divergent&step=1&embed=1&view=pglog&from=2&to=4');
+  await page.reload();
+  await page.waitForSelector('[data-testid=pglog-step]');
+  assert.equal(await page.textContent('[data-testid=pglog-counter]'), 'decision 3 / 14', 'step clamped to from');
+  await page.click('[data-testid=pglog-step]');
+  await page.click('[data-testid=pglog-step]');
+  assert.equal(await page.textContent('[data-testid=pglog-counter]'), 'decision 5 / 14');
+  assert.ok(await page.isDisabled('[data-testid=pglog-step]'), 'cannot step past to');
+  await page.goto(base + '#example=merge_divergent&step=3&embed=1&view=pglog&controls=0');
+  await page.reload();
+  await page.waitForSelector('[data-testid=decision-explain]');
+  assert.equal(await page.$$eval('[data-testid=pglog-step], select', (els) => els.length), 0, 'controls=0 hides them');
+  await page.screenshot({ path: path.join(shots, 'embed-pglog-800x600.png'), animations: 'disabled' });
+  await page.close();
+});
+
+test('bad view links show a message, never a blank page', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  for (const [hash, message] of [
+    ['#view=pie', /view 'pie' is not one of statechart, narration, intervals, pglog/],
+    ['#view=pglog&example=nope', /unknown pglog example: 'nope'/],
+    ['#view=intervals&step=3', /the intervals view has no steps \(step=\)/],
+    ['#view=pglog&example=merge_divergent&step=99', /has 14 decisions/],
+  ]) {
+    await page.goto(base + hash);
+    await page.reload();
+    await page.waitForSelector('[role=alert]');
+    assert.match(await page.textContent('[role=alert]'), message);
+    assert.equal(await page.$$eval('[role=tab]', (els) => els.length), 3, 'the app keeps running');
+  }
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -1,7 +1,10 @@
 use super::chart::Statechart;
 use super::controls::Controls;
 use super::export::Export;
+use super::intervals::IntervalsView;
 use super::narration::Narration;
+use super::pglog::PgLogView;
+use super::tabs::{panel_id, tab_id, Tabs};
 use crate::engine::peering::chart::definition;
 use crate::share::View;
 use crate::ui::browser;
@@ -31,17 +34,21 @@ pub fn app() -> Html {
             browser::listen_keys(dispatch)
         });
     }
-    // After every change: keep the URL and the devtools object current, log the step.
+    // After every change of the view: keep the URL and the devtools object current.
     {
         let state_rc = (*state).clone();
         let dispatch = dispatch.clone();
-        let steps = state.run.records.len();
-        let scenario = state.selected;
-        use_effect_with((steps, scenario), move |_| {
+        use_effect_with(state.link(), move |_| {
             browser::write_hash(&state_rc);
-            browser::log_step(&state_rc);
             browser::publish(std::rc::Rc::new(state_rc), dispatch);
         });
+    }
+    // After every step of the scenario: log it to the console.
+    {
+        let state_rc = (*state).clone();
+        let steps = state.run.records.len();
+        let scenario = state.selected;
+        use_effect_with((steps, scenario), move |_| browser::log_step(&state_rc));
     }
     // While playing: one step per interval (gloo-timers).
     {
@@ -101,42 +108,81 @@ pub fn app() -> Html {
         </section>
     };
     let narration = html! { <Narration records={state.run.records.clone()} /> };
+    let controls_shown = state.embed.as_ref().is_none_or(|e| e.controls);
+    // Built only for the view shown (the PG log's range runs its examples through the engine).
+    let intervals = || {
+        html! {
+            <IntervalsView index={state.intervals} controls={controls_shown}
+                on_select={dispatch.reform(Action::SelectIntervals)} />
+        }
+    };
+    let pglog = || {
+        html! {
+            <PgLogView index={state.pglog} step={state.pglog_step}
+                first={state.pglog_first()} last={state.pglog_last()}
+                controls={controls_shown} on_action={dispatch.clone()} />
+        }
+    };
 
     if let Some(embed) = &state.embed {
         return html! {
             <div class={classes!("app", "embed")}>
                 { error }
-                if embed.controls { { controls } }
-                { pg_state }
-                { match embed.view {
-                    View::Statechart => chart,
-                    View::Narration => narration,
+                { match state.view {
+                    View::Statechart | View::Narration => html! {
+                        <>
+                            if embed.controls { { controls } }
+                            { pg_state }
+                            if state.view == View::Statechart { { chart } } else { { narration } }
+                        </>
+                    },
+                    View::Intervals => intervals(),
+                    View::PgLog => pglog(),
                 } }
             </div>
         };
     }
+    let tab = state.view;
+    let panel = |content: Html, class: &'static str| {
+        html! {
+            <main id={panel_id(tab)} role="tabpanel" aria-labelledby={tab_id(tab)} class={class}>
+                { content }
+            </main>
+        }
+    };
+    let content = match tab {
+        View::Statechart | View::Narration => panel(
+            html! {
+                <>
+                    <section class="side" aria-label="Scenario">
+                        { controls }
+                        <p class="narration-intro">{ state.run.scenario.narration.clone() }</p>
+                        { pg_state }
+                        { narration }
+                        <Export scenario={state.run.scenario.name.clone()} records={state.run.records.clone()} />
+                    </section>
+                    { chart }
+                </>
+            },
+            "statechart-panel",
+        ),
+        View::Intervals => panel(intervals(), "wide"),
+        View::PgLog => panel(pglog(), "wide"),
+    };
     html! {
         <div class="app">
             <header>
                 <h1>{ "cephscope" }</h1>
-                <p class="tagline">{ "Ceph's PG peering state machine, one event at a time" }</p>
+                <p class="tagline">{ "Ceph's PG peering state machines, one event at a time" }</p>
+                <Tabs active={tab} on_select={dispatch.reform(Action::ShowView)} />
             </header>
             { error }
             if state.show_keys {
                 <div class="keys" role="dialog" aria-label="Keyboard shortcuts">
-                    <p><kbd>{ "→" }</kbd>{ " step  " }<kbd>{ "←" }</kbd>{ " back  " }<kbd>{ "Space" }</kbd>{ " play / pause  " }<kbd>{ "?" }</kbd>{ " this help" }</p>
+                    <p><kbd>{ "→" }</kbd>{ " step  " }<kbd>{ "←" }</kbd>{ " back (the scenario, or the PG log's decisions)  " }<kbd>{ "Space" }</kbd>{ " play / pause  " }<kbd>{ "?" }</kbd>{ " this help  · on the tabs, " }<kbd>{ "←" }</kbd>{ " " }<kbd>{ "→" }</kbd>{ " switch tabs" }</p>
                 </div>
             }
-            <main>
-                <section class="side" aria-label="Scenario">
-                    { controls }
-                    <p class="narration-intro">{ state.run.scenario.narration.clone() }</p>
-                    { pg_state }
-                    { narration }
-                    <Export scenario={state.run.scenario.name.clone()} records={state.run.records.clone()} />
-                </section>
-                { chart }
-            </main>
+            { content }
         </div>
     }
 }

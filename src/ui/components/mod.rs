@@ -4,4 +4,7 @@ pub mod app;
 pub mod chart;
 pub mod controls;
 pub mod export;
+pub mod intervals;
 pub mod narration;
+pub mod pglog;
+pub mod tabs;
