@@ -3,9 +3,12 @@
 //! (Ceph's PeeringCtx split: a PG machine reacts to an event and fills an outbox; the world
 //! routes it). One step = one event: a message delivered, a timer fired, or a user action.
 //!
-//! Stage: the skeleton of issue "Cluster simulator and PG peering". Maps, boots, failures,
-//! outs, pg creation and the AdvMap/ActMap sequence are modelled; the peer-to-peer peering
-//! messages (query, notify, info, log) and client I/O arrive with the peering logic.
+//! Maps, boots, failures, outs, PG creation, the AdvMap/ActMap sequence, the peering
+//! messages (query, notify, info, log) and client writes are routed here; every protocol
+//! decision is in `peering/` (the PG machines, `peering::io` for client I/O) and `pglog`.
+//! The client (Ceph's Objecter) lives here too: it sends each op to the PG's acting
+//! primary, resends it when a new map moves the primary, and records what was
+//! acknowledged (`acked`), so that loss is checkable.
 
 use crate::engine::intervals::{EpochMap, PgHistory};
 use crate::engine::monitor::{
@@ -17,8 +20,10 @@ use crate::engine::osdmap::{
 };
 use crate::engine::peering::chart::definition;
 use crate::engine::peering::events::{PeerState, PeeringEvent, QueryKind};
-use crate::engine::peering::state::Outgoing;
+use crate::engine::peering::io;
 use crate::engine::peering::state::PeeringState;
+use crate::engine::peering::state::{ClientOp, Outgoing};
+use crate::engine::pglog::{Eversion, LogEntry};
 use crate::engine::statechart::{Machine, Micro};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -180,12 +185,37 @@ pub enum Msg {
         epoch: Epoch,
         peer: PeerState,
     },
-    /// MOSDPGLog: a log (and info) for the primary or a replica.
+    /// MOSDPGLog: a log (and info) for the primary or a replica. `query_epoch` is the
+    /// epoch of the query it answers, or the primary's last_peering_reset for an
+    /// activation: the receiver judges staleness by it.
     PgLog {
         pg: PgId,
         epoch: Epoch,
+        query_epoch: Epoch,
         peer: PeerState,
     },
+    /// MOSDOp: a client write or delete, sent with the client's map epoch.
+    ClientOp {
+        pg: PgId,
+        epoch: Epoch,
+        op: ClientOp,
+    },
+    /// MOSDOpReply: `result` 0 (written at `version`) or an error.
+    ClientReply {
+        pg: PgId,
+        op: u64,
+        version: Eversion,
+        result: i32,
+    },
+    /// MOSDRepOp: the primary's write for a replica.
+    RepOp {
+        pg: PgId,
+        epoch: Epoch,
+        tid: u64,
+        entry: LogEntry,
+    },
+    /// MOSDRepOpReply: the replica applied it.
+    RepOpReply { pg: PgId, epoch: Epoch, tid: u64 },
 }
 
 impl Msg {
@@ -200,6 +230,10 @@ impl Msg {
             Msg::PgNotify { .. } => "MOSDPGNotify",
             Msg::PgInfo { .. } => "MOSDPGInfo",
             Msg::PgLog { .. } => "MOSDPGLog",
+            Msg::ClientOp { .. } => "MOSDOp",
+            Msg::ClientReply { .. } => "MOSDOpReply",
+            Msg::RepOp { .. } => "MOSDRepOp",
+            Msg::RepOpReply { .. } => "MOSDRepOpReply",
         }
     }
 }
@@ -241,6 +275,53 @@ pub enum UserAction {
     Lost { osd: OsdId },
     /// Lose one message in flight.
     Drop { message: u64 },
+    /// A client writes (creates or replaces) `object` in `pg` ("1.0").
+    Write {
+        #[serde(with = "pg_text")]
+        pg: PgId,
+        object: String,
+    },
+    /// A client deletes `object` in `pg`.
+    Delete {
+        #[serde(with = "pg_text")]
+        pg: PgId,
+        object: String,
+    },
+}
+
+/// PG ids in user actions are written as Ceph prints them: `"1.0"`, `"11.4"`.
+mod pg_text {
+    use crate::engine::osdmap::PgId;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(pg: &PgId, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(pg)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PgId, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A client op as the client (Objecter) tracks it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClientOpState {
+    pub pg: PgId,
+    pub op: ClientOp,
+    /// The OSD it was last sent to (-1: the PG had no primary).
+    pub target: OsdId,
+    /// The reply's result once acknowledged.
+    pub result: Option<i32>,
+}
+
+/// A write the client got an acknowledgement for: it must survive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AckedWrite {
+    pub pg: PgId,
+    pub object: String,
+    pub version: Eversion,
+    pub deleted: bool,
 }
 
 /// A PG instance on an OSD: its machine and the data it reacts over.
@@ -258,7 +339,7 @@ pub struct OsdNode {
     pub up_thru_wanted: Epoch,
     /// Peer messages sent in an epoch this OSD has no map for yet: they wait for the map
     /// (Ceph's OSD queues such peering events until it has caught up).
-    pub waiting_for_map: Vec<(OsdId, Msg)>,
+    pub waiting_for_map: Vec<(Endpoint, Msg)>,
     /// The newest map epoch this OSD has processed.
     pub epoch: Epoch,
     pub pgs: BTreeMap<PgId, PgInstance>,
@@ -269,6 +350,8 @@ pub struct OsdNode {
 pub struct PgSteps {
     pub osd: OsdId,
     pub pg: PgId,
+    /// The map epoch the PG had processed when it reacted (the `pg_epoch` of Ceph's log).
+    pub epoch: Epoch,
     pub micro: Vec<Micro>,
     pub from: &'static str,
     pub to: &'static str,
@@ -312,6 +395,10 @@ pub struct World {
     pub timers: Vec<Timer>,
     /// OSDs the monitor marked out by itself (they come back in when they boot).
     pub auto_out: BTreeSet<OsdId>,
+    /// Every client op by id, acknowledged or not.
+    pub client_ops: BTreeMap<u64, ClientOpState>,
+    /// Every acknowledged write, in acknowledgement order.
+    pub acked: Vec<AckedWrite>,
     next_timer: u64,
     steps: u64,
 }
@@ -353,6 +440,8 @@ impl World {
             net: Network::new(NET_LATENCY_MS),
             timers: Vec::new(),
             auto_out: BTreeSet::new(),
+            client_ops: BTreeMap::new(),
+            acked: Vec::new(),
             next_timer: 1,
             steps: 0,
         };
@@ -474,6 +563,9 @@ impl World {
                     return Err(format!("osd.{osd} is not running"));
                 }
                 node.running = false;
+                for inst in node.pgs.values_mut() {
+                    io::on_daemon_stop(&mut inst.state);
+                }
                 self.net.reset_endpoint(Endpoint::Osd(osd));
                 self.add_timer(OSD_HEARTBEAT_GRACE_MS, TimerKind::HeartbeatGrace { osd });
                 Ok(format!("osd.{osd} stops (its daemon dies)"))
@@ -526,6 +618,107 @@ impl World {
                     env.to
                 ))
             }
+            UserAction::Write { pg, ref object } => self.client_submit(pg, object, false, log),
+            UserAction::Delete { pg, ref object } => self.client_submit(pg, object, true, log),
+        }
+    }
+
+    /// Models the client's `Objecter::op_submit`: the op goes to the PG's acting primary in
+    /// the newest map (`_calc_target`), tagged with that map's epoch.
+    fn client_submit(
+        &mut self,
+        pg: PgId,
+        object: &str,
+        delete: bool,
+        log: &mut StepLog,
+    ) -> Result<String, String> {
+        if !self.map().pgs().contains(&pg) {
+            return Err(format!("pg {pg} does not exist"));
+        }
+        if object.is_empty() || object == "MIN" || object == "MAX" {
+            return Err(format!("'{object}' is not an object name"));
+        }
+        let id = self.client_ops.len() as u64 + 1;
+        let op = ClientOp {
+            id,
+            object: object.to_string(),
+            delete,
+        };
+        self.client_ops.insert(
+            id,
+            ClientOpState {
+                pg,
+                op,
+                target: -1,
+                result: None,
+            },
+        );
+        self.client_send(id, log);
+        let verb = if delete { "deletes" } else { "writes" };
+        Ok(format!("client.0 {verb} {object} in pg {pg} (op {id})"))
+    }
+
+    /// Send (or resend) an op to its PG's acting primary in the newest map.
+    fn client_send(&mut self, id: u64, log: &mut StepLog) {
+        let epoch = self.map().epoch;
+        let table = self
+            .mappings
+            .last()
+            .expect("the world always has epoch 1")
+            .clone();
+        let Some(state) = self.client_ops.get_mut(&id) else {
+            return;
+        };
+        let primary = table.by_pg.get(&state.pg).map_or(-1, |m| m.acting_primary);
+        state.target = primary;
+        if primary < 0 {
+            return;
+        }
+        let msg = Msg::ClientOp {
+            pg: state.pg,
+            epoch,
+            op: state.op.clone(),
+        };
+        self.send(Endpoint::Client(0), Endpoint::Osd(primary), msg, log);
+    }
+
+    /// Models `Objecter::handle_osd_map` → `_scan_requests`: an unacknowledged op whose
+    /// PG's acting primary moved is resent to the new primary.
+    fn client_resend(&mut self, log: &mut StepLog) {
+        let table = self
+            .mappings
+            .last()
+            .expect("the world always has epoch 1")
+            .clone();
+        let moved: Vec<u64> = self
+            .client_ops
+            .iter()
+            .filter(|(_, s)| s.result.is_none())
+            .filter(|(_, s)| table.by_pg.get(&s.pg).map_or(-1, |m| m.acting_primary) != s.target)
+            .map(|(&id, _)| id)
+            .collect();
+        for id in moved {
+            self.client_send(id, log);
+        }
+    }
+
+    /// Models `Objecter::handle_osd_op_reply`: only a reply from the OSD the op was last
+    /// sent to counts (an older attempt's reply is ignored); a success is recorded.
+    fn client_reply(&mut self, from: OsdId, id: u64, version: Eversion, result: i32) {
+        let Some(state) = self.client_ops.get_mut(&id) else {
+            return;
+        };
+        if state.result.is_some() || state.target != from {
+            return;
+        }
+        state.result = Some(result);
+        if result == 0 {
+            self.acked.push(AckedWrite {
+                pg: state.pg,
+                object: state.op.object.clone(),
+                version,
+                deleted: state.op.delete,
+            });
         }
     }
 
@@ -569,6 +762,7 @@ impl World {
         self.mappings.push(Rc::new(MappingTable::compute(&next)));
         self.maps.push(Rc::new(next));
         self.broadcast_map(log);
+        self.client_resend(log);
     }
 
     /// The monitor sends the newest map to every running OSD (their subscriptions).
@@ -658,6 +852,25 @@ impl World {
     fn receive(&mut self, from: Endpoint, to: Endpoint, msg: Msg, log: &mut StepLog) {
         match (to, msg) {
             (Endpoint::Mon, msg) => self.mon_receive(from, msg, log),
+            (
+                Endpoint::Client(_),
+                Msg::ClientReply {
+                    op,
+                    version,
+                    result,
+                    ..
+                },
+            ) => {
+                if let Endpoint::Osd(from) = from {
+                    self.client_reply(from, op, version, result);
+                }
+            }
+            (
+                Endpoint::Osd(osd),
+                msg @ (Msg::ClientOp { .. } | Msg::RepOp { .. } | Msg::RepOpReply { .. }),
+            ) => {
+                self.osd_io_msg(osd, from, msg, log);
+            }
             (Endpoint::Osd(osd), Msg::OsdMap { epoch }) => self.osd_consume_map(osd, epoch, log),
             (Endpoint::Osd(osd), msg) => {
                 if let Endpoint::Osd(from) = from {
@@ -787,6 +1000,7 @@ impl World {
             log.pgs.push(PgSteps {
                 osd,
                 pg,
+                epoch: inst.state.epoch,
                 micro,
                 from,
                 to: inst.machine.path(def),
@@ -802,7 +1016,7 @@ impl World {
             self.drain_outbox(osd, pg, log);
         }
         for (from, msg) in ready {
-            self.osd_peering_msg(osd, from, msg, log);
+            self.receive(from, Endpoint::Osd(osd), msg, log);
         }
         // An OSD that finds itself marked down while running boots again ("wrongly marked
         // me down"), unless `noup` is set: then it waits (OSD::_preboot).
@@ -811,11 +1025,58 @@ impl World {
         }
     }
 
+    /// Models OSD::ms_fast_dispatch → `PG::do_request` for client and replication ops: an
+    /// op from a newer map waits for it (`require_same_or_newer_map`); the PG's
+    /// `peering::io` handlers decide; the replies are routed.
+    fn osd_io_msg(&mut self, osd: OsdId, from: Endpoint, msg: Msg, log: &mut StepLog) {
+        let Some(node) = self.osds.get_mut(&osd) else {
+            return;
+        };
+        if !node.running {
+            return;
+        }
+        if msg_epoch(&msg) > node.epoch {
+            node.waiting_for_map.push((from, msg));
+            return;
+        }
+        let pg = match &msg {
+            Msg::ClientOp { pg, .. } | Msg::RepOp { pg, .. } | Msg::RepOpReply { pg, .. } => *pg,
+            _ => return,
+        };
+        let Some(inst) = node.pgs.get_mut(&pg) else {
+            return; // no such PG here (yet): dropped, the client resends on a map change
+        };
+        let state = &mut inst.state;
+        match (msg, from) {
+            (Msg::ClientOp { op, .. }, _) => io::do_op(state, op),
+            (
+                Msg::RepOp {
+                    epoch, tid, entry, ..
+                },
+                Endpoint::Osd(f),
+            ) => io::do_repop(state, f, epoch, tid, entry),
+            (Msg::RepOpReply { tid, .. }, Endpoint::Osd(f)) => io::do_repop_reply(state, f, tid),
+            _ => {}
+        }
+        self.drain_outbox(osd, pg, log);
+    }
+
     /// Models OSD::dequeue_peering_evt for a peer message: the PG gets the matching event
-    /// unless the message predates its last peering reset (`pg_has_reset_since`: stale).
-    /// A query for a PG this OSD lacks is answered with an empty notify
+    /// unless the message predates its last peering reset (`pg_has_reset_since` of the
+    /// epoch the message answers: stale). A message from a map this OSD lacks waits for
+    /// it. A query for a PG this OSD lacks is answered with an empty notify
     /// (handle_pg_query_nopg).
     fn osd_peering_msg(&mut self, osd: OsdId, from: OsdId, msg: Msg, log: &mut StepLog) {
+        let Some(node) = self.osds.get_mut(&osd) else {
+            return;
+        };
+        if !node.running {
+            return;
+        }
+        if msg_epoch(&msg) > node.epoch {
+            node.waiting_for_map.push((Endpoint::Osd(from), msg));
+            return;
+        }
         let (pg, epoch, event) = match msg {
             Msg::PgQuery { pg, epoch, kind } => (
                 pg,
@@ -844,9 +1105,14 @@ impl World {
                     peer: Some(peer),
                 },
             ),
-            Msg::PgLog { pg, epoch, peer } => (
+            Msg::PgLog {
                 pg,
                 epoch,
+                query_epoch,
+                peer,
+            } => (
+                pg,
+                query_epoch,
                 PeeringEvent::MLogRec {
                     from,
                     epoch,
@@ -855,17 +1121,7 @@ impl World {
             ),
             _ => return,
         };
-        let Some(node) = self.osds.get_mut(&osd) else {
-            return;
-        };
-        if !node.running {
-            return;
-        }
-        if epoch > node.epoch {
-            node.waiting_for_map
-                .push((from, msg_again(pg, epoch, &event)));
-            return;
-        }
+        let node = self.osds.get_mut(&osd).expect("checked");
         let Some(inst) = node.pgs.get_mut(&pg) else {
             if let PeeringEvent::MQuery { .. } = event {
                 let reply = Msg::PgNotify {
@@ -888,6 +1144,7 @@ impl World {
         log.pgs.push(PgSteps {
             osd,
             pg,
+            epoch: inst.state.epoch,
             micro,
             from: before,
             to: inst.machine.path(def),
@@ -921,10 +1178,51 @@ impl World {
                 Outgoing::Info { to, epoch, peer } => {
                     (Endpoint::Osd(to), Msg::PgInfo { pg, epoch, peer })
                 }
-                Outgoing::Log { to, epoch, peer } => {
-                    (Endpoint::Osd(to), Msg::PgLog { pg, epoch, peer })
-                }
+                Outgoing::Log {
+                    to,
+                    epoch,
+                    query_epoch,
+                    peer,
+                } => (
+                    Endpoint::Osd(to),
+                    Msg::PgLog {
+                        pg,
+                        epoch,
+                        query_epoch,
+                        peer,
+                    },
+                ),
                 Outgoing::WantPgTemp { osds } => (Endpoint::Mon, Msg::PgTemp { pg, osds }),
+                Outgoing::RepOp {
+                    to,
+                    epoch,
+                    tid,
+                    entry,
+                } => (
+                    Endpoint::Osd(to),
+                    Msg::RepOp {
+                        pg,
+                        epoch,
+                        tid,
+                        entry,
+                    },
+                ),
+                Outgoing::RepOpReply { to, epoch, tid } => {
+                    (Endpoint::Osd(to), Msg::RepOpReply { pg, epoch, tid })
+                }
+                Outgoing::ClientReply {
+                    op,
+                    version,
+                    result,
+                } => (
+                    Endpoint::Client(0),
+                    Msg::ClientReply {
+                        pg,
+                        op,
+                        version,
+                        result,
+                    },
+                ),
             };
             self.send(Endpoint::Osd(osd), to, msg, log);
         }
@@ -969,37 +1267,11 @@ fn msg_epoch(msg: &Msg) -> Epoch {
         Msg::PgQuery { epoch, .. }
         | Msg::PgNotify { epoch, .. }
         | Msg::PgInfo { epoch, .. }
-        | Msg::PgLog { epoch, .. } => *epoch,
+        | Msg::PgLog { epoch, .. }
+        | Msg::ClientOp { epoch, .. }
+        | Msg::RepOp { epoch, .. }
+        | Msg::RepOpReply { epoch, .. } => *epoch,
         _ => 0,
-    }
-}
-
-/// Rebuild the message an event came from (to park it until the map arrives).
-fn msg_again(pg: PgId, epoch: Epoch, event: &PeeringEvent) -> Msg {
-    match event {
-        PeeringEvent::MQuery { kind, .. } => Msg::PgQuery {
-            pg,
-            epoch,
-            kind: kind.unwrap_or_default(),
-        },
-        PeeringEvent::MNotifyRec { peer, .. } => Msg::PgNotify {
-            pg,
-            epoch,
-            peer: peer.clone().unwrap_or_default(),
-        },
-        PeeringEvent::MInfoRec { peer, .. } => Msg::PgInfo {
-            pg,
-            epoch,
-            peer: peer.clone().unwrap_or_default(),
-        },
-        _ => Msg::PgLog {
-            pg,
-            epoch,
-            peer: match event {
-                PeeringEvent::MLogRec { peer, .. } => peer.clone().unwrap_or_default(),
-                _ => PeerState::default(),
-            },
-        },
     }
 }
 
@@ -1013,10 +1285,35 @@ fn msg_detail(msg: &Msg) -> String {
         Msg::PgQuery { pg, epoch, kind } => format!(" ({pg} {kind:?} e{epoch})"),
         Msg::PgNotify { pg, epoch, peer }
         | Msg::PgInfo { pg, epoch, peer }
-        | Msg::PgLog { pg, epoch, peer } => format!(
-            " ({pg} e{epoch} last_update {} les {})",
-            peer.info.last_update, peer.info.last_epoch_started
+        | Msg::PgLog {
+            pg, epoch, peer, ..
+        } => format!(
+            " ({pg} e{epoch} last_update {} les {}{})",
+            peer.info.last_update,
+            peer.info.last_epoch_started,
+            peer.log.as_ref().map_or(String::new(), |l| format!(
+                ", log ({},{}] {} entries",
+                l.tail,
+                l.head,
+                l.entries.len()
+            ))
         ),
+        Msg::ClientOp { pg, epoch, op } => format!(
+            " ({pg} {} {} op {} e{epoch})",
+            if op.delete { "delete" } else { "write" },
+            op.object,
+            op.id
+        ),
+        Msg::ClientReply {
+            pg,
+            op,
+            version,
+            result,
+        } => format!(" ({pg} op {op} result {result} version {version})"),
+        Msg::RepOp {
+            pg, epoch, entry, ..
+        } => format!(" ({pg} {entry} e{epoch})"),
+        Msg::RepOpReply { pg, epoch, tid } => format!(" ({pg} tid {tid} e{epoch})"),
     }
 }
 

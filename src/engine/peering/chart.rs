@@ -451,6 +451,10 @@ fn declare_states(b: &mut Builder) {
     b.entry(Active, r::active_entry);
     b.exit(Active, r::active_exit);
     b.entry(Clean, r::clean_entry);
+    b.entry(
+        WaitLocalRecoveryReserved,
+        r::waitlocalrecoveryreserved_entry,
+    );
     b.exit(Clean, r::clean_exit);
 }
 
@@ -1041,9 +1045,16 @@ fn declare_replica(b: &mut Builder) {
         &[],
         "proc_primary_info: merge the primary's history",
     );
+    b.custom(
+        ReplicaActive,
+        "MLogRec",
+        r::replica_mlogrec,
+        &[],
+        "log bookkeeping (merge_log, trim)",
+    );
     b.ignore(
         ReplicaActive,
-        &["MLogRec", "MTrim"],
+        &["MTrim"],
         "log bookkeeping (merge_log, trim)",
     );
     b.custom(

@@ -4,15 +4,23 @@
 
 use crate::engine::intervals::PgHistory;
 use crate::engine::peering::acting::ShardInfo;
+use crate::engine::pglog::{Eversion, IndexedLog, Missing};
 use crate::engine::statechart::Event;
 use serde::{Deserialize, Serialize};
 
 /// What a peer message carries of the sender's PG: its `pg_info_t` (the parts peering
-/// reads) and its history. Log entries and missing sets travel with the pg_log work.
+/// reads) and its history; an MOSDPGLog also carries a log (`MOSDPGLog::log`, a
+/// `pg_log_t`: all or the tail end of the sender's log) and, answering a query, the
+/// sender's missing set (`MOSDPGLog::missing`). Scripts cannot supply logs (they are
+/// built by the simulated OSDs), so those two fields are never read from JSON.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerState {
     pub info: ShardInfo,
     pub history: PgHistory,
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub log: Option<IndexedLog>,
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Missing>,
 }
 
 /// What a `pg_query_t` asks for.
@@ -21,8 +29,8 @@ pub enum QueryKind {
     /// `pg_query_t::INFO`: answer with a notify.
     #[default]
     Info,
-    /// `pg_query_t::LOG`: the log since an eversion (carried as epoch'version text).
-    Log,
+    /// `pg_query_t::LOG`: the log after `since` (`pg_query_t::since`).
+    Log { since: Eversion },
     /// `pg_query_t::FULLLOG`: the whole log.
     FullLog,
 }

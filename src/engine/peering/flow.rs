@@ -4,15 +4,18 @@
 //! models. They change the PG's data, post events and fill the outbox; the OSD (the world)
 //! routes the outbox.
 //!
-//! Stage: logs carry no entries yet (client writes and the pg_log merge are wired next), so
-//! proc_master_log / proc_replica_log reduce to adopting infos; recovery and backfill are
-//! queued as Ceph does but not run.
+//! The PG log travels with the flow (`logs.rs`): GetLog merges the authoritative log
+//! (proc_master_log), GetMissing works out each peer's missing set (proc_replica_log),
+//! activate() sends each replica the entries it lacks. Recovery and backfill are queued as
+//! Ceph does but not run: a PG with missing objects stops in WaitLocalRecoveryReserved.
 
 use super::acting::{choose_acting, ActingInputs, ChooseActing, ShardInfo};
 use super::chart::S;
 use super::events::{PeerState, PeeringEvent, QueryKind};
+use super::logs;
 use super::state::{Outgoing, PeeringState};
 use crate::engine::intervals::build_prior;
+use crate::engine::pglog::{Eversion, Missing};
 use crate::engine::pgstate::PgState;
 use crate::engine::statechart::{Outcome, Posts};
 use std::collections::BTreeMap;
@@ -133,10 +136,11 @@ pub fn getlog_entry(ps: &mut PeeringState, posts: &mut P) {
                 // "not contiguous": our log ends before theirs begins.
                 posts.post(PeeringEvent::IsIncomplete);
             } else {
+                let since = request_log_from(ps, &infos[&auth]);
                 ps.outbox.push(Outgoing::Query {
                     to: auth,
                     epoch: ps.epoch,
-                    kind: QueryKind::Log,
+                    kind: QueryKind::Log { since },
                 });
                 ps.blocked_by.insert(auth);
             }
@@ -144,9 +148,32 @@ pub fn getlog_entry(ps: &mut PeeringState, posts: &mut P) {
     }
 }
 
+/// GetLog's "how much log to request?": from our last_update, or from an older
+/// last_update of a peer whose log ends before our tail but after the auth's tail (so the
+/// merged log covers it).
+fn request_log_from(ps: &PeeringState, best: &ShardInfo) -> Eversion {
+    let mut from = ps.info.last_update;
+    for p in ps
+        .acting_recovery_backfill
+        .iter()
+        .filter(|p| **p != ps.whoami)
+    {
+        if let Some(ri) = ps.peer_info.get(p) {
+            if ri.last_update < ps.info.log_tail
+                && ri.last_update >= best.log_tail
+                && ri.last_update < from
+            {
+                from = ri.last_update;
+            }
+        }
+    }
+    from
+}
+
 /// Models `PeeringState::GetLog::exit`.
 pub fn getlog_exit(ps: &mut PeeringState, _: &mut P) {
     ps.blocked_by.clear();
+    ps.master_log = None;
 }
 
 /// Models `PeeringState::GetLog::react(const AdvMap&)`: the auth log's OSD went down.
@@ -166,24 +193,18 @@ pub fn getlog_advmap(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) ->
 pub fn getlog_mlogrec(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -> Outcome {
     if let Some((from, _, peer)) = peer_of(ev) {
         if Some(from) == ps.auth_log_shard {
-            ps.peer_info.insert(from, peer.info.clone());
+            ps.master_log = Some(peer.clone());
             posts.post(PeeringEvent::GotLog);
         }
     }
     Outcome::Discard
 }
 
-/// Models `PeeringState::GetLog::react(const GotLog&)`: proc_master_log (adopt the
-/// authoritative log: here its head and tail, and les if larger), then GetMissing.
+/// Models `PeeringState::GetLog::react(const GotLog&)`: if the auth shard's log came,
+/// proc_master_log merges it into ours; then GetMissing.
 pub fn getlog_gotlog(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    if let Some(auth) = ps.auth_log_shard.filter(|a| *a != ps.whoami) {
-        if let Some(a) = ps.peer_info.get(&auth).cloned() {
-            if a.last_update > ps.info.last_update {
-                ps.info.last_update = a.last_update;
-                ps.info.log_tail = ps.info.log_tail.min(a.log_tail);
-            }
-            ps.info.last_epoch_started = ps.info.last_epoch_started.max(a.last_epoch_started);
-        }
+    if let (Some(auth), Some(msg)) = (ps.auth_log_shard, ps.master_log.take()) {
+        logs::proc_master_log(ps, auth, &msg);
     }
     Outcome::Transit(S::GetMissing.id())
 }
@@ -202,17 +223,27 @@ pub fn getmissing_entry(ps: &mut PeeringState, posts: &mut P) {
         let Some(pi) = ps.peer_info.get(&peer).cloned() else {
             continue;
         };
+        // Empty, not contiguous (backfill), will fully backfill, or no missing and an
+        // identical log: nothing to ask (and an empty missing set to start from).
+        ps.peer_missing.insert(peer, Missing::new(true));
         let skip = pi.is_empty()
-            || pi.last_update < ps.info.log_tail
-            || pi.is_incomplete()
+            || pi.last_update < ps.pg_log.log.tail
+            || pi.last_backfill == crate::engine::pglog::ObjectBound::Min
             || (pi.last_update == pi.last_complete && pi.last_update == ps.info.last_update);
         if skip {
             continue;
         }
+        // Enough log to see divergent entries: since the peer's last_epoch_started.
+        let since = Eversion::new(pi.last_epoch_started, 0);
+        let kind = if pi.log_tail <= since {
+            QueryKind::Log { since }
+        } else {
+            QueryKind::FullLog
+        };
         ps.outbox.push(Outgoing::Query {
             to: peer,
             epoch: ps.epoch,
-            kind: QueryKind::Log,
+            kind,
         });
         ps.peer_missing_requested.insert(peer);
         ps.blocked_by.insert(peer);
@@ -238,12 +269,13 @@ pub fn getmissing_exit(ps: &mut PeeringState, _: &mut P) {
     ps.peer_missing_requested.clear();
 }
 
-/// Models `PeeringState::GetMissing::react(const MLogRec&)` (proc_replica_log).
+/// Models `PeeringState::GetMissing::react(const MLogRec&)`: proc_replica_log gives the
+/// peer's true missing set and last_update; after the last answer NeedUpThru or Activate.
 pub fn getmissing_mlogrec(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -> Outcome {
     if let Some((from, _, peer)) = peer_of(ev) {
         ps.peer_missing_requested.remove(&from);
         ps.blocked_by.remove(&from);
-        ps.peer_info.insert(from, peer.info.clone());
+        logs::proc_replica_log(ps, from, peer);
         if ps.peer_missing_requested.is_empty() {
             post_after_missing(ps, posts);
         }
@@ -262,9 +294,12 @@ pub fn waitupthru_actmap(ps: &mut PeeringState, _: &PeeringEvent, posts: &mut P)
     Outcome::Forward
 }
 
-/// Models `PeeringState::WaitUpThru::react(const MLogRec&)`: a late answer, kept.
+/// Models `PeeringState::WaitUpThru::react(const MLogRec&)`: a late answer: its missing
+/// set and info are kept ("Noting missing").
 pub fn waitupthru_mlogrec(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outcome {
     if let Some((from, _, peer)) = peer_of(ev) {
+        let missing = peer.missing.clone().unwrap_or_else(|| Missing::new(true));
+        ps.peer_missing.insert(from, missing);
         ps.peer_info.insert(from, peer.info.clone());
     }
     Outcome::Discard
@@ -311,20 +346,22 @@ pub fn waitactingchange_advmap(ps: &mut PeeringState, ev: &PeeringEvent, posts: 
 }
 
 /// Models `PeeringState::Active::Active` (`activate()` on the primary): les := the
-/// activation epoch when the acting set can take writes; tell every peer (MOSDPGInfo);
-/// UNDERSIZED when the acting set is below the pool size; ACTIVATING. Our own activation
-/// commits at once (ActivateCommitted).
+/// activation epoch when the acting set can take writes; our complete pointer; each peer
+/// gets our info or the log entries it lacks (`logs::activate_peer`); UNDERSIZED when the
+/// acting set is below the pool size; ACTIVATING. Our own activation commits at once
+/// (ActivateCommitted).
 pub fn active_entry(ps: &mut PeeringState, posts: &mut P) {
     let (size, min_size) = ps.pool_sizes();
     ps.activation_epoch = ps.epoch;
-    if ps.acting.len() >= min_size {
+    let writeable = ps.acting.len() >= min_size;
+    if writeable {
         ps.info.last_epoch_started = ps.epoch;
     }
     ps.need_up_thru = false;
     ps.peer_activated.clear();
     ps.activate_committed = false;
     ps.all_replicas_activated = false;
-    let peer = ps.peer_state();
+    logs::activate_log(ps, writeable);
     let peers: Vec<i32> = ps
         .acting_recovery_backfill
         .iter()
@@ -332,11 +369,7 @@ pub fn active_entry(ps: &mut PeeringState, posts: &mut P) {
         .filter(|p| *p != ps.whoami)
         .collect();
     for to in peers {
-        ps.outbox.push(Outgoing::Info {
-            to,
-            epoch: ps.epoch,
-            peer: peer.clone(),
-        });
+        logs::activate_peer(ps, to);
     }
     if size > ps.acting.len() {
         ps.state.set(PgState::UNDERSIZED);
@@ -348,8 +381,9 @@ pub fn active_entry(ps: &mut PeeringState, posts: &mut P) {
     });
 }
 
-/// Models `PeeringState::all_activated_and_committed`: DEGRADED when the acting set is
-/// short, then AllReplicasActivated.
+/// Models `PeeringState::all_activated_and_committed`: DEGRADED when update_calc_stats
+/// finds degraded objects (here: the acting set is short, or an acting OSD misses
+/// objects), then AllReplicasActivated.
 fn maybe_all_activated(ps: &mut PeeringState, posts: &mut P) {
     let waiting = ps
         .acting_recovery_backfill
@@ -359,7 +393,7 @@ fn maybe_all_activated(ps: &mut PeeringState, posts: &mut P) {
         return;
     }
     let (size, _) = ps.pool_sizes();
-    if ps.acting.len() < size {
+    if ps.acting.len() < size || logs::needs_recovery(ps) {
         ps.state.set(PgState::DEGRADED);
     } else {
         ps.state.clear(PgState::DEGRADED);
@@ -389,8 +423,10 @@ pub fn active_minforec(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) 
 }
 
 /// Models `PeeringState::Active::react(const AllReplicasActivated&)`: ACTIVE (or PEERED
-/// below min_size), history.les := les, share the info, then `on_activate_complete`
-/// (PG.cc): RequestBackfill if there are backfill targets, else AllReplicasRecovered.
+/// below min_size), history.les := les, share the info, requeue the client ops that
+/// waited for the PG, then `on_activate_complete` (PG.cc): DoRecovery if an acting OSD
+/// misses objects (needs_recovery), else RequestBackfill if there are backfill targets,
+/// else AllReplicasRecovered.
 pub fn active_allreplicasactivated(
     ps: &mut PeeringState,
     _: &PeeringEvent,
@@ -408,9 +444,10 @@ pub fn active_allreplicasactivated(
     ps.history.last_epoch_started = ps.info.last_epoch_started;
     ps.history.last_interval_started = ps.history.same_interval_since;
     share_pg_info(ps);
-    // on_activate_complete: backfill first if any target needs it, else (nothing is
-    // missing while logs carry no entries) every replica is recovered.
-    if ps.backfill_targets.is_empty() {
+    super::io::requeue_ops(ps);
+    if logs::needs_recovery(ps) {
+        posts.post(PeeringEvent::DoRecovery);
+    } else if ps.backfill_targets.is_empty() {
         posts.post(PeeringEvent::AllReplicasRecovered);
     } else {
         posts.post(PeeringEvent::RequestBackfill);
@@ -482,9 +519,12 @@ pub fn clean_entry(ps: &mut PeeringState, _: &mut P) {
     share_pg_info(ps);
 }
 
-/// Models `PeeringState::Stray::react(const MLogRec&)`: adopt the primary's log (here its
-/// info), then Activate with the primary's les and become a replica.
+/// Models `PeeringState::Stray::react(const MLogRec&)`: merge_log the primary's log into
+/// ours, then Activate with the primary's les and become a replica.
 pub fn stray_mlogrec(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -> Outcome {
+    if let Some((from, _, peer)) = peer_of(ev) {
+        logs::replica_merge_log(ps, from, peer);
+    }
     let les = adopt_primary_info(ps, ev);
     posts.post(PeeringEvent::Activate {
         activation_epoch: les,
@@ -493,8 +533,12 @@ pub fn stray_mlogrec(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) ->
 }
 
 /// Models `PeeringState::Stray::react(const MInfoRec&)`: our log matches the primary's
-/// (or is rewound to it): Activate with its les and become a replica.
+/// (or is rewound to it: rewind_divergent_log): Activate with its les and become a
+/// replica.
 pub fn stray_minforec(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -> Outcome {
+    if let Some((from, _, peer)) = peer_of(ev) {
+        logs::replica_rewind(ps, from, peer.info.last_update);
+    }
     let les = adopt_primary_info(ps, ev);
     posts.post(PeeringEvent::Activate {
         activation_epoch: les,
@@ -507,10 +551,6 @@ fn adopt_primary_info(ps: &mut PeeringState, ev: &PeeringEvent) -> u32 {
     match peer_of(ev) {
         Some((_, _, peer)) => {
             ps.history.merge(&peer.history);
-            if peer.info.last_update > ps.info.last_update {
-                ps.info.last_update = peer.info.last_update;
-                ps.info.last_complete = peer.info.last_update;
-            }
             peer.info.last_epoch_started
         }
         None => match ev {
@@ -521,21 +561,19 @@ fn adopt_primary_info(ps: &mut PeeringState, ev: &PeeringEvent) -> u32 {
 }
 
 /// Models `PeeringState::fulfill_query` (Stray / ReplicaActive `react(const MQuery&)`):
-/// INFO → a notify with our info; LOG / FULLLOG → our log (here: our info) to the querier.
+/// INFO → a notify with our info; LOG / FULLLOG → fulfill_log (info, missing, log).
 pub fn answer_query(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outcome {
-    if let PeeringEvent::MQuery { from, kind, .. } = ev {
-        let peer = ps.peer_state();
+    if let PeeringEvent::MQuery {
+        from, epoch, kind, ..
+    } = ev
+    {
         let out = match kind.unwrap_or_default() {
             QueryKind::Info => Outgoing::Notify {
                 to: *from,
                 epoch: ps.epoch,
-                peer,
+                peer: ps.peer_state(),
             },
-            QueryKind::Log | QueryKind::FullLog => Outgoing::Log {
-                to: *from,
-                epoch: ps.epoch,
-                peer,
-            },
+            kind => logs::fulfill_log(ps, *from, *epoch, kind),
         };
         ps.outbox.push(out);
     }
@@ -551,6 +589,8 @@ pub fn replica_activate(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P)
         if ps.acting.contains(&ps.whoami) && ps.info.last_epoch_started < *activation_epoch {
             ps.info.last_epoch_started = *activation_epoch;
         }
+        let (_, min_size) = ps.pool_sizes();
+        logs::activate_log(ps, ps.acting.len() >= min_size);
         ps.activation_epoch = *activation_epoch;
         posts.post(PeeringEvent::ActivateCommitted {
             epoch: ps.epoch,
@@ -584,6 +624,23 @@ pub fn replica_activatecommitted(ps: &mut PeeringState, ev: &PeeringEvent, _: &m
         ps.state.set(PgState::PEERED);
     }
     Outcome::Discard
+}
+
+/// Models `PeeringState::ReplicaActive::react(const MLogRec&)`: merge_log the primary's
+/// log.
+pub fn replica_mlogrec(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outcome {
+    if let Some((from, _, peer)) = peer_of(ev) {
+        logs::replica_merge_log(ps, from, peer);
+    }
+    Outcome::Discard
+}
+
+/// Models `PeeringState::WaitLocalRecoveryReserved::WaitLocalRecoveryReserved`:
+/// RECOVERY_WAIT, and the local reservation is requested. Recovery itself is not modelled
+/// yet: the reserver never grants it, so the PG stays here (active+recovery_wait+degraded).
+pub fn waitlocalrecoveryreserved_entry(ps: &mut PeeringState, _: &mut P) {
+    ps.state.clear(PgState::RECOVERY_TOOFULL);
+    ps.state.set(PgState::RECOVERY_WAIT);
 }
 
 /// Models `PeeringState::ReplicaActive::react(const MInfoRec&)` (proc_primary_info):

@@ -5,5 +5,7 @@ pub mod acting;
 pub mod chart;
 pub mod events;
 pub mod flow;
+pub mod io;
+pub mod logs;
 pub mod reactions;
 pub mod state;

@@ -81,7 +81,8 @@ pub fn getinfo_entry(ps: &mut PeeringState, posts: &mut P) {
 }
 
 /// Models `PeeringState::GetInfo::get_infos`: an INFO query to every up OSD of the prior
-/// set we have no info from; `blocked_by` is whom we wait for.
+/// set we have no info from (one we have is not asked again); `blocked_by` is whom we
+/// wait for.
 pub fn get_infos(
     ps: &mut PeeringState,
     map: &crate::engine::intervals::EpochMap,
@@ -89,7 +90,7 @@ pub fn get_infos(
 ) {
     ps.blocked_by.clear();
     for peer in prior.probe.iter().map(|s| s.osd) {
-        if peer == ps.whoami {
+        if peer == ps.whoami || ps.peer_info.contains_key(&peer) {
             continue;
         }
         if ps.peer_info_requested.contains(&peer) {
@@ -217,6 +218,11 @@ fn adopt_map(ps: &mut PeeringState, ev: &PeeringEvent) {
         ps.peer_activated.clear();
         ps.all_replicas_activated = false;
         ps.activate_committed = false;
+        ps.peer_missing.clear();
+        ps.master_log = None;
+        ps.merges.clear();
+        // PrimaryLogPG::on_change: in-flight and queued client ops.
+        super::io::on_change(ps);
         for bit in [
             PgState::ACTIVE,
             PgState::PEERED,

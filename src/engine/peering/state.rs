@@ -6,6 +6,7 @@ use super::acting::ShardInfo;
 use super::events::{Epoch, OsdId, PeerState, QueryKind};
 use crate::engine::intervals::{EpochMap, PastIntervals, PgHistory, PriorSet};
 use crate::engine::osdmap::PgId;
+use crate::engine::pglog::{Eversion, IndexedLog, LogEntry, MergeDecision, Missing, PgLog};
 use crate::engine::pgstate::PgState;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -39,8 +40,11 @@ pub struct PeeringState {
     pub last_peering_reset: Epoch,
     /// PG_STATE_* bits (`ceph pg dump` state string).
     pub state: PgState,
-    /// Set when the machine entered Crashed: in Ceph the OSD aborts.
+    /// Set when the machine entered Crashed, or where Ceph would `ceph_assert`: in Ceph
+    /// the OSD aborts.
     pub crashed: bool,
+    /// Why, when it was an assertion (which check, and what it found).
+    pub crash_reason: Option<String>,
     /// Peering's prior set (built by GetInfo's entry: `build_prior`).
     pub prior_set: Option<PriorSet>,
     /// OSDs asked for their info and not yet answered (GetInfo's `peer_info_requested`).
@@ -60,6 +64,8 @@ pub struct PeeringState {
     pub want_acting: Vec<OsdId>,
     /// The OSD whose log is authoritative (GetLog's `auth_log_shard`).
     pub auth_log_shard: Option<OsdId>,
+    /// The auth shard's answer, kept until GotLog (GetLog's `msg`).
+    pub master_log: Option<PeerState>,
     /// The acting set plus backfill targets, fixed by choose_acting.
     pub acting_recovery_backfill: BTreeSet<OsdId>,
     pub backfill_targets: BTreeSet<OsdId>,
@@ -72,6 +78,68 @@ pub struct PeeringState {
     pub all_replicas_activated: bool,
     /// Why the last choose_acting decided as it did (for display).
     pub choose_acting_why: Vec<String>,
+    /// This OSD's PG log and missing set (`pg_log`). `info.last_update` / `log_tail` /
+    /// `last_complete` always match it.
+    pub pg_log: PgLog,
+    /// This OSD's copy of the PG's objects: object → the version stored (what the object
+    /// store holds; data itself is not modelled).
+    pub store: BTreeMap<String, Eversion>,
+    /// What the primary knows each peer lacks (`peer_missing`).
+    pub peer_missing: BTreeMap<OsdId, Missing>,
+    /// The log merges of the current interval, in order, with their decisions, for the
+    /// browser to replay.
+    pub merges: Vec<MergeRecord>,
+    /// Client ops waiting for the PG to be peered (`waiting_for_peered`).
+    pub waiting_for_peered: Vec<ClientOp>,
+    /// Client ops on a peered PG that cannot take writes (`waiting_for_active`).
+    pub waiting_for_active: Vec<ClientOp>,
+    /// Client ops on objects some acting OSD is missing: they wait for recovery
+    /// (`waiting_for_unreadable_object` / `waiting_for_degraded_object`).
+    pub waiting_for_degraded: BTreeMap<String, Vec<ClientOp>>,
+    /// Writes replicated and not yet applied by every acting replica (`repop_map`).
+    pub repops: BTreeMap<u64, RepOp>,
+    /// The next replication transaction id (`get_tid`).
+    pub next_tid: u64,
+}
+
+/// One client operation (an `MOSDOp` with one write or delete).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ClientOp {
+    /// The client's op id; the reqid `client.0.0:<id>` identifies the op in the log.
+    pub id: u64,
+    pub object: String,
+    pub delete: bool,
+}
+
+impl ClientOp {
+    /// The `osd_reqid_t` the log entry records (for duplicate detection).
+    pub fn reqid(&self) -> String {
+        format!("client.0.0:{}", self.id)
+    }
+}
+
+/// Models `PrimaryLogPG::RepGather`: a write sent to the replicas, waiting for their
+/// commits (`waiting_for_commit`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RepOp {
+    pub op: ClientOp,
+    pub version: Eversion,
+    pub waiting_on: BTreeSet<OsdId>,
+    /// Resent copies of the op (same reqid) waiting for this write: they get the same
+    /// reply (Ceph's `waiting_for_ondisk` on a dup).
+    pub dups: Vec<ClientOp>,
+}
+
+/// One log merge and where it happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MergeRecord {
+    pub epoch: Epoch,
+    /// `merge_log` (proc_master_log, or a replica activating), `rewind_divergent_log`, or
+    /// `proc_replica_log` (the primary working out a peer's missing set).
+    pub kind: &'static str,
+    /// The other OSD: whose log was merged in, or whose log was examined.
+    pub with: OsdId,
+    pub decisions: Vec<MergeDecision>,
 }
 
 impl PeeringState {
@@ -79,9 +147,21 @@ impl PeeringState {
     pub fn peer_state(&self) -> PeerState {
         let mut info = self.info.clone();
         info.history_les = self.history.last_epoch_started;
+        info.num_objects_missing = self.pg_log.missing.num_missing() as u64;
         PeerState {
             info,
             history: self.history.clone(),
+            log: None,
+            missing: None,
+        }
+    }
+
+    /// Our info and history with a log (an MOSDPGLog).
+    pub fn peer_state_with_log(&self, log: IndexedLog, missing: Option<Missing>) -> PeerState {
+        PeerState {
+            log: Some(log),
+            missing,
+            ..self.peer_state()
         }
     }
 
@@ -118,13 +198,30 @@ pub enum Outgoing {
         peer: PeerState,
     },
     /// MOSDPGLog: an answer to LOG / FULLLOG, or activation with log entries.
+    /// `query_epoch`: the query's epoch, or the primary's last_peering_reset.
     Log {
         to: OsdId,
         epoch: Epoch,
+        query_epoch: Epoch,
         peer: PeerState,
     },
     /// Ask the monitor for a pg_temp (empty: remove it) (queue_want_pg_temp).
     WantPgTemp { osds: Vec<OsdId> },
+    /// MOSDRepOp: a write for a replica to log and apply.
+    RepOp {
+        to: OsdId,
+        epoch: Epoch,
+        tid: u64,
+        entry: LogEntry,
+    },
+    /// MOSDRepOpReply: the replica applied (committed) the write.
+    RepOpReply { to: OsdId, epoch: Epoch, tid: u64 },
+    /// MOSDOpReply to the client: `result` 0 with the write's version, or an error.
+    ClientReply {
+        op: u64,
+        version: Eversion,
+        result: i32,
+    },
 }
 
 impl PeeringState {
@@ -134,6 +231,7 @@ impl PeeringState {
             history: PgHistory::new(0),
             up_primary: -1,
             acting_primary: -1,
+            pg_log: PgLog::new(IndexedLog::default(), Missing::new(true)),
             ..Default::default()
         }
     }

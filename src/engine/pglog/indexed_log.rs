@@ -38,7 +38,7 @@ pub struct TrimOutcome {
 /// The log holds the updates in `(tail, head]`, oldest first. `entries` is public like Ceph's
 /// `log` member: code that edits it directly must call [`IndexedLog::index`] afterwards, as
 /// Ceph's does.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct IndexedLog {
     pub head: Eversion,
     pub tail: Eversion,
@@ -328,6 +328,26 @@ impl IndexedLog {
         );
         self.skip_can_rollback_to_to_head();
         self.index();
+    }
+
+    /// Models `pg_log_t::copy_after` (src/osd/osd_types.cc), what `fulfill_log` and
+    /// `activate()` send: the entries newer than `v`, this log's head and can_rollback_to,
+    /// and as tail the newest entry not newer than `v` ("make tail accurate"), or our tail.
+    /// Dups are not copied: the simulated cluster never trims, so it has none.
+    pub fn copy_after(&self, v: Eversion) -> IndexedLog {
+        let keep = self.entries.partition_point(|e| e.version <= v);
+        let tail = match keep {
+            0 => self.tail,
+            n => self.entries[n - 1].version,
+        };
+        IndexedLog::from_parts(
+            self.head,
+            tail,
+            self.can_rollback_to,
+            tail,
+            self.entries.range(keep..).cloned(),
+            [],
+        )
     }
 
     /// Models `IndexedLog::zero`.

@@ -49,10 +49,11 @@ impl DirtyMarks {
 
 /// Models `PGLog` (src/osd/PGLog.h): the PG's `IndexedLog` and missing set. The merge
 /// operations are in `merge.rs`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct PgLog {
     pub log: IndexedLog,
     pub missing: Missing,
+    #[serde(skip)]
     pub(super) dirty: DirtyMarks,
 }
 
