@@ -337,6 +337,13 @@ pub struct OsdNode {
     pub running: bool,
     /// The up_thru this OSD asked the monitor for (`up_thru_wanted`).
     pub up_thru_wanted: Epoch,
+    /// The up_from of this daemon instance once the map marks it up (`Epoch::MAX` until
+    /// then; 0 for the first instance). I/O is only served by PGs that peered since
+    /// (a restarted OSD loads its PGs from disk and peers again before serving; messages
+    /// addressed to the old instance never reach the new one).
+    pub instance_up_from: Epoch,
+    /// The newest map epoch when this instance started.
+    pub started_at: Epoch,
     /// Peer messages sent in an epoch this OSD has no map for yet: they wait for the map
     /// (Ceph's OSD queues such peering events until it has caught up).
     pub waiting_for_map: Vec<(Endpoint, Msg)>,
@@ -425,6 +432,8 @@ impl World {
                     OsdNode {
                         running: true,
                         up_thru_wanted: 0,
+                        instance_up_from: 0,
+                        started_at: 0,
                         waiting_for_map: Vec::new(),
                         epoch: 0,
                         pgs: BTreeMap::new(),
@@ -577,6 +586,8 @@ impl World {
                     return Err(format!("osd.{osd} is already running"));
                 }
                 node.running = true;
+                node.instance_up_from = Epoch::MAX;
+                node.started_at = self.maps.len() as Epoch;
                 self.timers
                     .retain(|t| t.kind != TimerKind::HeartbeatGrace { osd });
                 self.send(Endpoint::Osd(osd), Endpoint::Mon, Msg::Boot, log);
@@ -603,7 +614,29 @@ impl World {
                 Ok(format!("ceph osd lost {osd} --yes-i-really-mean-it"))
             }
             UserAction::Drop { message } => {
+                let replication = self.net.in_flight().iter().any(|e| {
+                    e.id == message && matches!(e.msg, Msg::RepOp { .. } | Msg::RepOpReply { .. })
+                });
+                if replication {
+                    // Ceph's cluster messenger is lossless between OSDs (lossless_peer): a
+                    // faulted session reconnects and resends; only a daemon restart loses
+                    // what was in flight (Kill).
+                    return Err(format!(
+                        "message #{message} is replication between OSDs, on a lossless \
+                         connection: it cannot be lost (kill an OSD instead)"
+                    ));
+                }
                 let env = self.net.drop_message(message).map_err(|e| e.to_string())?;
+                // A client session is lossy: on the reset the Objecter resends the op
+                // (Objecter::ms_handle_reset); a dup is recognised by its reqid.
+                let client_op = match &env.msg {
+                    Msg::ClientOp { op, .. } => Some(op.id),
+                    Msg::ClientReply { op, .. } => Some(*op),
+                    _ => None,
+                };
+                if let Some(id) = client_op {
+                    self.client_send(id, log);
+                }
                 // A lost message faults its connection. Toward the monitor the OSD
                 // reconnects and re-sends what it still wants (OSD::ms_handle_connect).
                 if let (Endpoint::Osd(osd), Endpoint::Mon) | (Endpoint::Mon, Endpoint::Osd(osd)) =
@@ -1007,6 +1040,15 @@ impl World {
             });
         }
         node.epoch = epoch;
+        if let Some(e) = self
+            .maps
+            .get(epoch as usize - 1)
+            .and_then(|m| m.osds.get(&osd))
+        {
+            if e.up && e.up_from > node.started_at && node.instance_up_from == Epoch::MAX {
+                node.instance_up_from = e.up_from;
+            }
+        }
         let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut node.waiting_for_map)
             .into_iter()
             .partition(|(_, m)| msg_epoch(m) <= epoch);
@@ -1043,9 +1085,13 @@ impl World {
             Msg::ClientOp { pg, .. } | Msg::RepOp { pg, .. } | Msg::RepOpReply { pg, .. } => *pg,
             _ => return,
         };
+        let floor = node.instance_up_from;
         let Some(inst) = node.pgs.get_mut(&pg) else {
             return; // no such PG here (yet): dropped, the client resends on a map change
         };
+        if floor == Epoch::MAX || inst.state.last_peering_reset < floor {
+            return; // this instance has not peered yet: the op was for the old one
+        }
         let state = &mut inst.state;
         match (msg, from) {
             (Msg::ClientOp { op, .. }, _) => io::do_op(state, op),
