@@ -81,7 +81,7 @@ pub fn getinfo_entry(ps: &mut PeeringState, posts: &mut P) {
 }
 
 /// Models `PeeringState::GetInfo::get_infos`: an INFO query to every up OSD of the prior
-/// set we have no info from; `blocked_by` is whom we wait for.
+/// set we have no info from (and have not asked yet); `blocked_by` is whom we wait for.
 pub fn get_infos(
     ps: &mut PeeringState,
     map: &crate::engine::intervals::EpochMap,
@@ -89,8 +89,8 @@ pub fn get_infos(
 ) {
     ps.blocked_by.clear();
     for peer in prior.probe.iter().map(|s| s.osd) {
-        if peer == ps.whoami {
-            continue;
+        if peer == ps.whoami || ps.peer_info.contains_key(&peer) {
+            continue; // "have osd.N info": asked and answered already
         }
         if ps.peer_info_requested.contains(&peer) {
             ps.blocked_by.insert(peer);
