@@ -15,6 +15,7 @@ fn cluster(hosts: i32, per_host: i32, pg_num: u32) -> World {
             .map(|h| HostSpec {
                 name: format!("node{h}"),
                 osds: (0..per_host).map(|i| h * per_host + i).collect(),
+                weights: vec![],
             })
             .collect(),
         pools: vec![PoolSpec {
@@ -25,6 +26,8 @@ fn cluster(hosts: i32, per_host: i32, pg_num: u32) -> World {
             pg_num,
         }],
         flags: vec![],
+        first_epoch: 1,
+        mon_prime_pg_temp: Default::default(),
     };
     let mut world = World::new(&spec).expect("valid spec");
     while world.step().is_some() {}

@@ -3,6 +3,7 @@
 //! run pinned in tests/data/traces.
 #![cfg(target_arch = "wasm32")]
 
+use cephscope::engine::cluster::{self, ClusterRun};
 use cephscope::engine::scenario::{builtin, Run};
 use wasm_bindgen_test::*;
 
@@ -23,5 +24,33 @@ fn wasm_traces_equal_the_native_golden_traces() {
         let mut run = Run::new(scenario);
         run.run_to_end();
         assert_eq!(run.trace_text(), golden(&name), "scenario {name}");
+    }
+}
+
+fn cluster_golden(name: &str) -> &'static str {
+    match name {
+        "seed000-down-lost" => include_str!("data/traces/cluster/seed000-down-lost.log"),
+        "seed000-down-revive" => include_str!("data/traces/cluster/seed000-down-revive.log"),
+        "seed001-q13-up-thru" => include_str!("data/traces/cluster/seed001-q13-up-thru.log"),
+        "seed001-q13-no-up-thru" => {
+            include_str!("data/traces/cluster/seed001-q13-no-up-thru.log")
+        }
+        "jewel-osd0-down-out" => include_str!("data/traces/cluster/jewel-osd0-down-out.log"),
+        other => panic!("no golden trace for {other}: add it here"),
+    }
+}
+
+/// The cluster scenarios (the golden Jewel trace among them) under wasm32 in Node.
+#[wasm_bindgen_test]
+fn wasm_cluster_traces_equal_the_native_golden_traces() {
+    for scenario in cluster::builtin() {
+        let name = scenario.name.clone();
+        let mut run = ClusterRun::new(scenario).unwrap();
+        run.run_to_end().unwrap();
+        assert_eq!(
+            run.trace_text(None),
+            cluster_golden(&name),
+            "scenario {name}"
+        );
     }
 }

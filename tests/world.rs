@@ -10,6 +10,7 @@ fn spec(hosts: usize, per_host: i32, size: usize, pg_num: u32) -> ClusterSpec {
             .map(|h| HostSpec {
                 name: format!("node{h}"),
                 osds: (0..per_host).map(|i| h as i32 * per_host + i).collect(),
+                weights: vec![],
             })
             .collect(),
         pools: vec![PoolSpec {
@@ -20,6 +21,8 @@ fn spec(hosts: usize, per_host: i32, size: usize, pg_num: u32) -> ClusterSpec {
             pg_num,
         }],
         flags: vec![],
+        first_epoch: 1,
+        mon_prime_pg_temp: Default::default(),
     }
 }
 

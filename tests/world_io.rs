@@ -20,6 +20,7 @@ fn spec(hosts: usize) -> ClusterSpec {
             .map(|h| HostSpec {
                 name: format!("node{h}"),
                 osds: vec![h as i32],
+                weights: vec![],
             })
             .collect(),
         pools: vec![PoolSpec {
@@ -30,6 +31,8 @@ fn spec(hosts: usize) -> ClusterSpec {
             pg_num: 1,
         }],
         flags: vec![],
+        first_epoch: 1,
+        mon_prime_pg_temp: Default::default(),
     }
 }
 

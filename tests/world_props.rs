@@ -22,6 +22,7 @@ fn spec() -> ClusterSpec {
             .map(|h| HostSpec {
                 name: format!("node{h}"),
                 osds: vec![h * 2, h * 2 + 1],
+                weights: vec![],
             })
             .collect(),
         pools: vec![PoolSpec {
@@ -32,6 +33,8 @@ fn spec() -> ClusterSpec {
             pg_num: 8,
         }],
         flags: vec![],
+        first_epoch: 1,
+        mon_prime_pg_temp: Default::default(),
     }
 }
 

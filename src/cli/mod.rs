@@ -1,7 +1,7 @@
 //! The `cephscope` CLI: thin wrappers over the engine. Errors are one line on stderr and
 //! exit status 2.
 
-use cephscope::engine::{dot, peering, scenario};
+use cephscope::engine::{cluster, dot, peering, scenario};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -44,13 +44,17 @@ enum Command {
         #[arg(long)]
         write: bool,
     },
-    /// Run a scenario and print its trace as OSD-log-like lines, then the final PG state
+    /// Run a scenario and print its trace as OSD-log-like lines, then the final PG states
     Run {
         /// A built-in scenario name (see `cephscope scenarios`) or a scenario JSON file
+        /// (a cluster scenario has "cluster" and "script"; a machine walkthrough "events")
         scenario: String,
         /// Print the step records as JSON instead
         #[arg(long)]
         json: bool,
+        /// Cluster scenarios: only the lines of this PG (e.g. 11.4)
+        #[arg(long)]
+        pg: Option<String>,
     },
 }
 
@@ -101,11 +105,8 @@ fn run(command: Command) -> Result<String, String> {
         Command::Dot {
             machine: Machine::Peering,
         } => Ok(dot::to_dot(peering::chart::definition())),
-        Command::Scenarios => Ok(scenario::builtin()
-            .iter()
-            .map(|s| format!("{}\t{}\n", s.name, first_sentence(&s.narration)))
-            .collect()),
-        Command::Run { scenario, json } => run_scenario(&scenario, json),
+        Command::Scenarios => Ok(list_scenarios()),
+        Command::Run { scenario, json, pg } => run_scenario(&scenario, json, pg.as_deref()),
         Command::Layout { write } => layout(write),
         Command::Pglog { op } => pglog(op),
         Command::Intervals { file } => {
@@ -153,24 +154,86 @@ fn first_sentence(text: &str) -> &str {
     text.split_once(". ").map_or(text, |(first, _)| first)
 }
 
-fn load_scenario(name_or_path: &str) -> Result<scenario::Scenario, String> {
+/// Both kinds of built-in scenario: the cluster stories first, then the machine
+/// walkthroughs.
+fn list_scenarios() -> String {
+    let clusters = cluster::builtin()
+        .into_iter()
+        .map(|s| format!("{}\tcluster\t{}\n", s.name, first_sentence(&s.narration)));
+    let machines = scenario::builtin()
+        .into_iter()
+        .map(|s| format!("{}\tmachine\t{}\n", s.name, first_sentence(&s.narration)));
+    clusters.chain(machines).collect()
+}
+
+enum Loaded {
+    Cluster(Box<cluster::ClusterScenario>),
+    Machine(scenario::Scenario),
+}
+
+fn load_scenario(name_or_path: &str) -> Result<Loaded, String> {
     let path = PathBuf::from(name_or_path);
     if name_or_path.ends_with(".json") || path.is_file() {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        return scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
+        let at = |e: String| format!("{}: {e}", path.display());
+        // A cluster scenario names its cluster; anything else is a machine walkthrough.
+        let is_cluster = serde_json::from_str::<serde_json::Value>(&text)
+            .map(|v| v.get("cluster").is_some())
+            .unwrap_or(false);
+        return if is_cluster {
+            cluster::from_json(&text)
+                .map(|s| Loaded::Cluster(Box::new(s)))
+                .map_err(at)
+        } else {
+            scenario::from_json(&text).map(Loaded::Machine).map_err(at)
+        };
+    }
+    if let Some(s) = cluster::find(name_or_path) {
+        return Ok(Loaded::Cluster(Box::new(s)));
     }
     scenario::find(name_or_path)
+        .map(Loaded::Machine)
+        .map_err(|_| {
+            let names: Vec<String> = cluster::builtin()
+                .into_iter()
+                .map(|s| s.name)
+                .chain(scenario::builtin().into_iter().map(|s| s.name))
+                .collect();
+            format!(
+                "unknown scenario '{name_or_path}' (built-in: {})",
+                names.join(", ")
+            )
+        })
 }
 
-fn run_scenario(name_or_path: &str, json: bool) -> Result<String, String> {
-    let mut run = scenario::Run::new(load_scenario(name_or_path)?);
-    run.run_to_end();
-    if json {
-        return serde_json::to_string_pretty(&run.records)
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string());
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    serde_json::to_string_pretty(value)
+        .map(|s| s + "\n")
+        .map_err(|e| e.to_string())
+}
+
+fn run_scenario(name_or_path: &str, json: bool, pg: Option<&str>) -> Result<String, String> {
+    match load_scenario(name_or_path)? {
+        Loaded::Machine(s) => {
+            if pg.is_some() {
+                return Err("--pg applies to cluster scenarios only".into());
+            }
+            let mut run = scenario::Run::new(s);
+            run.run_to_end();
+            if json {
+                return to_json(&run.records);
+            }
+            Ok(run.trace_text())
+        }
+        Loaded::Cluster(s) => {
+            let only = pg.map(str::parse).transpose()?;
+            let mut run = cluster::ClusterRun::new(*s)?;
+            run.run_to_end()?;
+            if json {
+                return to_json(&run.records);
+            }
+            Ok(run.trace_text(only))
+        }
     }
-    let out = run.trace_text();
-    Ok(out)
 }

@@ -1,5 +1,6 @@
 //! The simulation engine: pure Rust, no web dependency. Everything that models Ceph lives here.
 
+pub mod cluster;
 pub mod dot;
 pub mod intervals;
 pub mod monitor;

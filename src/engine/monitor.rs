@@ -3,14 +3,18 @@
 //! published as the next epoch. The world decides when to publish; this module only says
 //! what a request or command changes, and refuses what Ceph refuses.
 
-use crate::engine::osdmap::{Epoch, Flag, OsdId, OsdMap, PgId, WEIGHT_IN};
-use serde::Serialize;
+use crate::engine::osdmap::{Epoch, Flag, MappingTable, OsdId, OsdMap, PgId, WEIGHT_IN};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// `mon_osd_down_out_interval` (seconds in Ceph): a down OSD is marked out after this.
 pub const MON_OSD_DOWN_OUT_INTERVAL_MS: u64 = 600_000;
 /// `osd_heartbeat_grace`: peers report an OSD failed after this without heartbeats.
 pub const OSD_HEARTBEAT_GRACE_MS: u64 = 20_000;
+/// `mon_osd_report_timeout`: the monitor marks an OSD down by itself when it has heard
+/// nothing from it (no beacon) for this long (OSDMonitor::handle_osd_timeouts) — what
+/// happens when no peer is left to report it.
+pub const MON_OSD_REPORT_TIMEOUT_MS: u64 = 900_000;
 
 /// One epoch's worth of changes (`OSDMap::Incremental`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -103,6 +107,122 @@ pub fn apply(map: &OsdMap, inc: &Incremental) -> OsdMap {
         }
     }
     next
+}
+
+/// Which monitor's `prime_pg_temp` to model (`mon_osd_prime_pg_temp` is on by default in
+/// both).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrimeStyle {
+    /// Current OSDMonitor::prime_pg_temp: when the next map's up equals its acting set it
+    /// emplaces an *empty* pg_temp, so a plain mapping change keeps no temporary mapping
+    /// and the new primary peers with the new acting set at once.
+    #[default]
+    Current,
+    /// Jewel's OSDMonitor::prime_pg_temp: a PG whose acting set changes keeps its previous
+    /// acting set as pg_temp (when that set is non-empty and at least min_size), also when
+    /// an OSD goes down: the golden log's e2223 map primes `pg_temp 11.4 [0,3]` (acting
+    /// [3] while osd.0 is down; "139 remapped pgs"), so when osd.0 is out at e2226 the
+    /// PG is `[3,2]/[3]` and its primary must ask for the new set (WaitActingChange).
+    Jewel,
+}
+
+/// Models `OSDMonitor::maybe_prime_pg_temp` + `prime_pg_temp`, run while the monitor
+/// encodes a pending epoch: OSDs going down, booting or reweighted make their PGs
+/// "interesting"; each PG whose acting set would change gets a pg_temp entry (unless the
+/// pending epoch already names one: "do not touch a mapping if a change is pending").
+pub fn prime_pg_temp(
+    map: &OsdMap,
+    mapping: &MappingTable,
+    inc: &mut Incremental,
+    style: PrimeStyle,
+) {
+    let mut osds: Vec<OsdId> = inc.new_down.clone();
+    osds.extend(inc.new_weight.keys().copied());
+    let all = !inc.new_up.is_empty()
+        || inc
+            .new_weight
+            .iter()
+            .any(|(o, w)| *w >= map.osds.get(o).map_or(0, |e| e.weight));
+    if osds.is_empty() && !all {
+        return;
+    }
+    let next = apply(map, inc);
+    let pgs: Vec<PgId> = if all {
+        mapping.by_pg.keys().copied().collect()
+    } else {
+        let mut v: Vec<PgId> = osds
+            .iter()
+            .flat_map(|o| mapping.pgs_of(*o).to_vec())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    for pg in pgs {
+        if inc.new_pg_temp.contains_key(&pg) {
+            continue;
+        }
+        if let Some(temp) = prime_one(&next, mapping, pg, style) {
+            inc.new_pg_temp.insert(pg, temp);
+        }
+    }
+}
+
+/// One PG of `prime_pg_temp`: the pg_temp to emplace, if any.
+fn prime_one(
+    next: &OsdMap,
+    mapping: &MappingTable,
+    pg: PgId,
+    style: PrimeStyle,
+) -> Option<Vec<OsdId>> {
+    let cur = mapping.by_pg.get(&pg)?;
+    let n = next.pg_to_up_acting(pg);
+    let min_size = next.pools.get(&pg.pool)?.min_size;
+    match style {
+        PrimeStyle::Current => {
+            if cur.acting == n.acting && !(cur.up != cur.acting && n.up == n.acting) {
+                return None; // no change since last epoch
+            }
+        }
+        PrimeStyle::Jewel => {
+            if cur.acting == n.acting {
+                return None;
+            }
+        }
+    }
+    if cur.acting.is_empty() || cur.acting.len() < min_size {
+        return None; // "can be no worse off than before"
+    }
+    if style == PrimeStyle::Current && n.up == n.acting {
+        // "next_up == next_acting now, clear pg_temp": emplace an empty entry, which only
+        // matters when the PG had one.
+        return next.pg_temp.contains_key(&pg).then(Vec::new);
+    }
+    Some(cur.acting.clone())
+}
+
+/// Models `OSDMap::clean_temps`: drop pg_temp entries of the next map whose OSDs are all
+/// down, that are longer than the pool's size, or that equal the PG's up set
+/// (redundant). An entry naming a down OSD stays: `_get_temp_osds` leaves the down OSD
+/// out of the acting set (the Jewel log's `pg_temp 11.4 [0,3]` gives acting [3]).
+pub fn clean_temps(map: &OsdMap, inc: &mut Incremental) {
+    let next = apply(map, inc);
+    for (pg, temp) in &next.pg_temp {
+        let Some(pool) = next.pools.get(&pg.pool) else {
+            inc.new_pg_temp.insert(*pg, Vec::new());
+            continue;
+        };
+        let up = next.raw_to_up_osds(&next.pg_to_raw_osds(*pg));
+        let all_down = temp.iter().all(|o| !next.is_up(*o));
+        if all_down || temp.len() > pool.size || *temp == up {
+            if map.pg_temp.contains_key(pg) {
+                inc.new_pg_temp.insert(*pg, Vec::new());
+            } else {
+                inc.new_pg_temp.remove(pg);
+            }
+        }
+    }
 }
 
 fn known(map: &OsdMap, osd: OsdId) -> Result<(), String> {

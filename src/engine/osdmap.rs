@@ -290,7 +290,8 @@ fn chooseleaf_firstn_host(map: &OsdMap, x: u32, size: usize) -> Vec<OsdId> {
     // choose_total_tries = 50, as Ceph's default tunables.
     for rep in 0..size as u32 {
         for attempt in 0..50u32 {
-            let r = rep + attempt * size as u32;
+            // crush_choose_firstn: a retry draws again with r = rep + ftotal.
+            let r = rep + attempt;
             let Some(&(host, osds, _)) = host_list
                 .iter()
                 .enumerate()

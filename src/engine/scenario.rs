@@ -41,26 +41,30 @@ impl StepRecord {
     /// The step as OSD-log-like lines (`e10 osd.0 pg 1.0 enter Started/Primary`).
     pub fn log_lines(&self) -> Vec<String> {
         let prefix = format!("e{} osd.{} pg {}", self.epoch, self.osd, self.pgid);
-        self.micro
-            .iter()
-            .filter_map(|m| match m {
-                Micro::Event { event, posted } => Some(format!(
-                    "{prefix} handle {}{event}",
-                    if *posted { "posted " } else { "" }
-                )),
-                Micro::Enter { state } => Some(format!("{prefix} enter {state}")),
-                Micro::Exit { state } => Some(format!("{prefix} exit {state}")),
-                Micro::Discarded { event, by } => Some(format!("{prefix} {by} discards {event}")),
-                Micro::Forwarded { event, from } => {
-                    Some(format!("{prefix} {from} forwards {event}"))
-                }
-                Micro::Unhandled { event } => Some(format!("{prefix} nobody handles {event}")),
-                Micro::Error { message } => Some(format!("{prefix} ERROR {message}")),
-                Micro::Terminated => Some(format!("{prefix} terminated")),
-                Micro::React { .. } | Micro::Posted { .. } | Micro::Transit { .. } => None,
-            })
-            .collect()
+        micro_log_lines(&prefix, &self.micro)
     }
+}
+
+/// A machine's micro-steps as OSD-log-like lines, each after `prefix`
+/// (`e10 osd.0 pg 1.0`).
+pub fn micro_log_lines(prefix: &str, micro: &[Micro]) -> Vec<String> {
+    micro
+        .iter()
+        .filter_map(|m| match m {
+            Micro::Event { event, posted } => Some(format!(
+                "{prefix} handle {}{event}",
+                if *posted { "posted " } else { "" }
+            )),
+            Micro::Enter { state } => Some(format!("{prefix} enter {state}")),
+            Micro::Exit { state } => Some(format!("{prefix} exit {state}")),
+            Micro::Discarded { event, by } => Some(format!("{prefix} {by} discards {event}")),
+            Micro::Forwarded { event, from } => Some(format!("{prefix} {from} forwards {event}")),
+            Micro::Unhandled { event } => Some(format!("{prefix} nobody handles {event}")),
+            Micro::Error { message } => Some(format!("{prefix} ERROR {message}")),
+            Micro::Terminated => Some(format!("{prefix} terminated")),
+            Micro::React { .. } | Micro::Posted { .. } | Micro::Transit { .. } => None,
+        })
+        .collect()
 }
 
 /// A scenario being stepped: the machine, its PG data and the records so far. Cloneable,

@@ -12,7 +12,8 @@
 
 use crate::engine::intervals::{EpochMap, PgHistory};
 use crate::engine::monitor::{
-    self, Incremental, MON_OSD_DOWN_OUT_INTERVAL_MS, OSD_HEARTBEAT_GRACE_MS,
+    self, Incremental, PrimeStyle, MON_OSD_DOWN_OUT_INTERVAL_MS, MON_OSD_REPORT_TIMEOUT_MS,
+    OSD_HEARTBEAT_GRACE_MS,
 };
 use crate::engine::net::{Endpoint, Network, TimeMs};
 use crate::engine::osdmap::{
@@ -42,6 +43,17 @@ pub struct ClusterSpec {
     pub pools: Vec<PoolSpec>,
     #[serde(default)]
     pub flags: Vec<Flag>,
+    /// The epoch of the first map (default 1), so a scenario can use a real cluster's
+    /// epoch numbers.
+    #[serde(default = "first_epoch_default")]
+    pub first_epoch: Epoch,
+    /// Which monitor release's pg_temp priming to model (default: current Ceph).
+    #[serde(default)]
+    pub mon_prime_pg_temp: PrimeStyle,
+}
+
+fn first_epoch_default() -> Epoch {
+    1
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -49,6 +61,18 @@ pub struct ClusterSpec {
 pub struct HostSpec {
     pub name: String,
     pub osds: Vec<OsdId>,
+    /// CRUSH weights of `osds`, in order (as `ceph osd tree` prints them; default 1.0
+    /// each).
+    #[serde(default)]
+    pub weights: Vec<f64>,
+}
+
+impl HostSpec {
+    /// CRUSH weight of the i-th OSD in 16.16 fixed point.
+    fn crush_weight(&self, i: usize) -> u32 {
+        let w = self.weights.get(i).copied().unwrap_or(1.0);
+        (w * 65536.0).round() as u32
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -80,6 +104,18 @@ impl ClusterSpec {
                     return Err(format!("cluster.hosts[{h}].osds: osd.{o} is listed twice"));
                 }
             }
+            if !host.weights.is_empty() && host.weights.len() != host.osds.len() {
+                return Err(format!(
+                    "cluster.hosts[{h}].weights: {} weights for {} OSDs",
+                    host.weights.len(),
+                    host.osds.len()
+                ));
+            }
+            if let Some(w) = host.weights.iter().find(|w| !(**w > 0.0 && **w <= 1000.0)) {
+                return Err(format!(
+                    "cluster.hosts[{h}].weights: {w} (need 0 < weight <= 1000)"
+                ));
+            }
         }
         let mut pool_ids = BTreeSet::new();
         for (i, p) in self.pools.iter().enumerate() {
@@ -104,6 +140,12 @@ impl ClusterSpec {
                 return Err(format!("{at}: pg_num {} (need 1..=4096)", p.pg_num));
             }
         }
+        if self.first_epoch == 0 || self.first_epoch > 1_000_000 {
+            return Err(format!(
+                "cluster.first_epoch: {} (need 1..=1000000)",
+                self.first_epoch
+            ));
+        }
         Ok(())
     }
 
@@ -111,15 +153,15 @@ impl ClusterSpec {
     fn initial_map(&self) -> OsdMap {
         let mut osds = BTreeMap::new();
         for host in &self.hosts {
-            for &o in &host.osds {
+            for (i, &o) in host.osds.iter().enumerate() {
                 osds.insert(
                     o,
                     OsdEntry {
                         host: host.name.clone(),
                         up: true,
                         weight: WEIGHT_IN,
-                        crush_weight: 0x10000,
-                        up_from: 1,
+                        crush_weight: host.crush_weight(i),
+                        up_from: self.first_epoch,
                         up_thru: 0,
                         down_at: 0,
                         lost_at: 0,
@@ -143,7 +185,7 @@ impl ClusterSpec {
             })
             .collect();
         OsdMap {
-            epoch: 1,
+            epoch: self.first_epoch,
             osds,
             pools,
             pg_temp: BTreeMap::new(),
@@ -248,6 +290,8 @@ pub enum TimerKind {
     DownOut { osd: OsdId },
     /// `osd`'s session with the monitor faulted (a message on it was lost); it reconnects.
     MonReconnect { osd: OsdId },
+    /// mon_osd_report_timeout since `osd` last sent a beacon: the monitor marks it down.
+    ReportTimeout { osd: OsdId },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -393,7 +437,7 @@ pub struct Pending {
 #[derive(Clone, Debug)]
 pub struct World {
     pub now: TimeMs,
-    /// Every published map; `maps[e - 1]` is epoch e.
+    /// Every published map; `maps[e - first_epoch]` is epoch e.
     pub maps: Vec<Rc<OsdMap>>,
     /// Every epoch's PG mappings, parallel to `maps`.
     pub mappings: Vec<Rc<MappingTable>>,
@@ -406,6 +450,9 @@ pub struct World {
     pub client_ops: BTreeMap<u64, ClientOpState>,
     /// Every acknowledged write, in acknowledgement order.
     pub acked: Vec<AckedWrite>,
+    /// The epoch of `maps[0]`.
+    pub first_epoch: Epoch,
+    pub prime_style: PrimeStyle,
     next_timer: u64,
     steps: u64,
 }
@@ -451,6 +498,8 @@ impl World {
             auto_out: BTreeSet::new(),
             client_ops: BTreeMap::new(),
             acked: Vec::new(),
+            first_epoch: spec.first_epoch,
+            prime_style: spec.mon_prime_pg_temp,
             next_timer: 1,
             steps: 0,
         };
@@ -464,7 +513,9 @@ impl World {
     }
 
     pub fn map_at(&self, epoch: Epoch) -> Option<&OsdMap> {
-        self.maps.get(epoch.checked_sub(1)? as usize).map(|m| &**m)
+        self.maps
+            .get(epoch.checked_sub(self.first_epoch)? as usize)
+            .map(|m| &**m)
     }
 
     /// Everything that can happen next, earliest first.
@@ -581,15 +632,19 @@ impl World {
             }
             UserAction::Revive { osd } => {
                 self.osd_exists(osd)?;
+                let newest = self.map().epoch;
                 let node = self.osds.get_mut(&osd).expect("checked");
                 if node.running {
                     return Err(format!("osd.{osd} is already running"));
                 }
                 node.running = true;
                 node.instance_up_from = Epoch::MAX;
-                node.started_at = self.maps.len() as Epoch;
-                self.timers
-                    .retain(|t| t.kind != TimerKind::HeartbeatGrace { osd });
+                node.started_at = newest;
+                self.timers.retain(|t| {
+                    t.kind != TimerKind::HeartbeatGrace { osd }
+                        && t.kind != TimerKind::ReportTimeout { osd }
+                });
+                self.rearm_heartbeats();
                 self.send(Endpoint::Osd(osd), Endpoint::Mon, Msg::Boot, log);
                 Ok(format!(
                     "osd.{osd} starts and asks the monitor to mark it up"
@@ -755,6 +810,26 @@ impl World {
         }
     }
 
+    /// A daemon that starts heartbeats its peers: every OSD the map still shows up but
+    /// whose daemon is gone gets a heartbeat grace again (and will be reported).
+    fn rearm_heartbeats(&mut self) {
+        let dead_but_up: Vec<OsdId> = self
+            .osds
+            .iter()
+            .filter(|(o, n)| !n.running && self.map().is_up(**o))
+            .map(|(&o, _)| o)
+            .collect();
+        for osd in dead_but_up {
+            let armed = self
+                .timers
+                .iter()
+                .any(|t| t.kind == TimerKind::HeartbeatGrace { osd });
+            if !armed {
+                self.add_timer(OSD_HEARTBEAT_GRACE_MS, TimerKind::HeartbeatGrace { osd });
+            }
+        }
+    }
+
     fn add_timer(&mut self, after: TimeMs, kind: TimerKind) {
         let id = self.next_timer;
         self.next_timer += 1;
@@ -783,10 +858,19 @@ impl World {
         Ok(())
     }
 
-    fn publish(&mut self, inc: Incremental, log: &mut StepLog) {
+    /// Models OSDMonitor::encode_pending for what cephscope tracks: pg_temp priming
+    /// (`maybe_prime_pg_temp`), `OSDMap::clean_temps`, then the new epoch.
+    fn publish(&mut self, mut inc: Incremental, log: &mut StepLog) {
         if inc.is_empty() {
             return;
         }
+        let current = self
+            .mappings
+            .last()
+            .expect("the world always has a map")
+            .clone();
+        monitor::prime_pg_temp(self.map(), &current, &mut inc, self.prime_style);
+        monitor::clean_temps(self.map(), &mut inc);
         let next = monitor::apply(self.map(), &inc);
         log.epochs.push(inc.describe(next.epoch));
         for &o in &inc.new_down {
@@ -819,16 +903,31 @@ impl World {
                     return;
                 }
                 // The lowest-numbered running peer reports it (any heartbeat peer would).
-                if let Some(reporter) = self.osds.iter().find(|(_, n)| n.running).map(|(&o, _)| o) {
-                    self.send(
+                // With nobody left to notice, only the monitor's own timeout will.
+                match self.osds.iter().find(|(_, n)| n.running).map(|(&o, _)| o) {
+                    Some(reporter) => self.send(
                         Endpoint::Osd(reporter),
                         Endpoint::Mon,
                         Msg::Failure { target: osd },
                         log,
-                    );
+                    ),
+                    None => self.add_timer(
+                        MON_OSD_REPORT_TIMEOUT_MS - OSD_HEARTBEAT_GRACE_MS,
+                        TimerKind::ReportTimeout { osd },
+                    ),
                 }
             }
             TimerKind::MonReconnect { osd } => self.mon_reconnect(osd, log),
+            TimerKind::ReportTimeout { osd } => {
+                // Models OSDMonitor::handle_osd_timeouts.
+                if self.osds[&osd].running {
+                    return;
+                }
+                let mut inc = Incremental::default();
+                if monitor::cmd_down(self.map(), &mut inc, osd).is_ok() {
+                    self.publish(inc, log);
+                }
+            }
             TimerKind::DownOut { osd } => {
                 let map = self.map();
                 if map.is_up(osd) || !map.osds[&osd].is_in() || map.flags.contains(&Flag::Noout) {
@@ -972,10 +1071,10 @@ impl World {
         if !node.running || node.epoch >= epoch {
             return;
         }
-        let first = node.epoch + 1;
+        let first = (node.epoch + 1).max(self.first_epoch);
         let epochs: Vec<(Rc<OsdMap>, Rc<MappingTable>)> = (first..=epoch)
             .filter_map(|e| {
-                let i = e as usize - 1;
+                let i = e.checked_sub(self.first_epoch)? as usize;
                 Some((self.maps.get(i)?.clone(), self.mappings.get(i)?.clone()))
             })
             .collect();
@@ -1372,6 +1471,9 @@ fn timer_text(kind: &TimerKind) -> String {
             format!("mon_osd_down_out_interval expires for osd.{osd}")
         }
         TimerKind::MonReconnect { osd } => format!("osd.{osd} reconnects to the monitor"),
+        TimerKind::ReportTimeout { osd } => {
+            format!("mon_osd_report_timeout expires for osd.{osd} (no beacon)")
+        }
     }
 }
 
