@@ -77,6 +77,8 @@ enum PglogOp {
 enum Machine {
     /// The PG PeeringMachine (src/osd/PeeringState.h)
     Peering,
+    /// The MDS daemon and rank states (src/mds/MDSMap.h, doc/cephfs/mds-state-diagram.dot)
+    Mds,
 }
 
 pub fn main() -> i32 {
@@ -105,6 +107,9 @@ fn run(command: Command) -> Result<String, String> {
         Command::Dot {
             machine: Machine::Peering,
         } => Ok(dot::to_dot(peering::chart::definition())),
+        Command::Dot {
+            machine: Machine::Mds,
+        } => Ok(cephscope::engine::mds::chart::to_dot()),
         Command::Scenarios => Ok(list_scenarios()),
         Command::Run { scenario, json, pg } => run_scenario(&scenario, json, pg.as_deref()),
         Command::Layout { write } => layout(write),

@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod dot;
 pub mod intervals;
+pub mod mds;
 pub mod monitor;
 pub mod net;
 pub mod osdmap;

@@ -1,0 +1,7 @@
+//! CephFS metadata servers: the FSMap, the MDSMonitor, MDS daemons and their clients, from
+//! boot to active and through failover. Every rule names the Ceph function it models
+//! (src/mds/MDSMap.{h,cc}, FSMap.cc, MDSRank.cc, MDSDaemon.cc, Beacon.cc, Server.cc,
+//! src/mon/MDSMonitor.cc).
+
+pub mod chart;
+pub mod state;
