@@ -279,3 +279,72 @@ fn an_unreplicated_entry_of_a_dead_primary_is_divergent_when_it_returns() {
         state.pg_log.log.head
     );
 }
+
+/// A replica restarts before the monitor noticed it died (the map still shows its old
+/// instance up) and its MOSDBoot is lost. Until a map marks the new instance up it is
+/// booting: its PGs send no peer messages (OSD::dispatch_context needs `is_active()`), and
+/// what peers send to the old instance's address never reaches it, so a write's MOSDRepOp
+/// is neither applied nor acknowledged. The daemon re-sends MOSDBoot when its monitor
+/// session reconnects (OSD::ms_handle_connect, `is_booting()`); once marked up it peers
+/// again, gets the entry in the activation log and has the object missing at that version;
+/// the write waits for its recovery (the property test's `Kill, DropNext, …, Revive, …,
+/// DropNext, Write` case, where the new instance had silently skipped the MOSDRepOp).
+#[test]
+fn a_restarted_replica_whose_boot_was_lost_misses_the_write_once_marked_up() {
+    let mut world = World::new(&spec(3)).unwrap();
+    settle(&mut world);
+    let set = acting(&world);
+    let (primary, replica) = (set[0], set[2]);
+    let old_up_from = world.map().osds[&replica].up_from;
+    world.act(UserAction::Kill { osd: replica }).unwrap();
+    world.act(UserAction::Revive { osd: replica }).unwrap();
+    let boot = world
+        .net
+        .in_flight()
+        .iter()
+        .find(|e| matches!(e.msg, Msg::Boot) && e.from == Endpoint::Osd(replica))
+        .map(|e| e.id)
+        .unwrap();
+    world.act(UserAction::Drop { message: boot }).unwrap();
+    write(&mut world, "foo");
+    let mut booting_steps = 0;
+    while let Some(step) = world.step() {
+        if world.map().osds[&replica].up_from == old_up_from {
+            booting_steps += 1;
+            let from_replica = format!("osd.{replica} → osd.");
+            assert!(
+                !step.sent.iter().any(|s| s.contains(&from_replica)),
+                "the booting osd.{replica} sent {:?}",
+                step.sent
+            );
+        }
+    }
+    assert!(booting_steps > 0);
+    assert!(
+        world.map().osds[&replica].up_from > old_up_from,
+        "the re-sent MOSDBoot marked the new instance up"
+    );
+    assert_eq!(acting(&world), set);
+    assert!(world.acked.is_empty(), "acked without osd.{replica}");
+    let pstate = &world.osds[&primary].pgs[&PG].state;
+    let version = pstate.pg_log.log.head;
+    assert_eq!(pstate.store.get("foo"), Some(&version));
+    for osd in &set[1..] {
+        let state = &world.osds[osd].pgs[&PG].state;
+        assert!(state.pg_log.log.entry_at(version).is_some(), "osd.{osd}");
+        let stored = state.store.get("foo") == Some(&version);
+        let missing = state
+            .pg_log
+            .missing
+            .get("foo")
+            .is_some_and(|i| i.need == version);
+        assert!(stored || missing, "osd.{osd} silently lacks foo {version}");
+    }
+    assert_eq!(
+        missing_objects(&world, replica),
+        BTreeSet::from(["foo".to_string()])
+    );
+    assert!(pstate.peer_missing[&replica].is_missing("foo"));
+    assert_eq!(pstate.waiting_for_degraded["foo"].len(), 1);
+    assert_eq!(world.pg_states()[&PG], "active+recovery_wait+degraded");
+}

@@ -943,7 +943,8 @@ impl World {
     }
 
     /// Models OSD::ms_handle_connect for the monitor session: renew the map subscription
-    /// (the monitor sends the newest map), boot again if not up, re-send failure reports.
+    /// (the monitor sends the newest map), boot again if not up or still booting (the map
+    /// may show the previous instance up), re-send failure reports.
     fn mon_reconnect(&mut self, osd: OsdId, log: &mut StepLog) {
         if !self.osds[&osd].running {
             return;
@@ -955,7 +956,9 @@ impl World {
             Msg::OsdMap { epoch },
             log,
         );
-        if !self.map().is_up(osd) {
+        // A booting daemon re-sends MOSDBoot (`is_booting() → _send_boot`), also while
+        // the map still shows its previous instance up.
+        if !self.map().is_up(osd) || self.osds[&osd].instance_up_from == Epoch::MAX {
             self.send(Endpoint::Osd(osd), Endpoint::Mon, Msg::Boot, log);
         }
         let reportable: Vec<OsdId> = self
@@ -1139,9 +1142,11 @@ impl World {
             });
         }
         node.epoch = epoch;
-        if let Some(e) = self
-            .maps
-            .get(epoch as usize - 1)
+        // OSD::_committed_osd_maps: a booting instance is active once a map shows it up
+        // from an epoch after it started (`bind_epoch < up_from`).
+        if let Some(e) = epoch
+            .checked_sub(self.first_epoch)
+            .and_then(|i| self.maps.get(i as usize))
             .and_then(|m| m.osds.get(&osd))
         {
             if e.up && e.up_from > node.started_at && node.instance_up_from == Epoch::MAX {
@@ -1178,6 +1183,9 @@ impl World {
         }
         if msg_epoch(&msg) > node.epoch {
             node.waiting_for_map.push((from, msg));
+            return;
+        }
+        if matches!(from, Endpoint::Osd(_)) && !addressed_to_instance(node, &msg) {
             return;
         }
         let pg = match &msg {
@@ -1220,6 +1228,9 @@ impl World {
         }
         if msg_epoch(&msg) > node.epoch {
             node.waiting_for_map.push((Endpoint::Osd(from), msg));
+            return;
+        }
+        if !addressed_to_instance(node, &msg) {
             return;
         }
         let (pg, epoch, event) = match msg {
@@ -1299,7 +1310,22 @@ impl World {
 
     /// Models the OSD dispatching a PG's PeeringCtx: peer messages, pg_temp wishes, and
     /// MOSDAlive when the PG needs up_thru (OSD::queue_want_up_thru).
+    ///
+    /// Peer messages follow `OSD::dispatch_context`: nothing is sent unless this OSD is up
+    /// in its newest map and active (a booting daemon, or one marked down, drops its PGs'
+    /// messages; they peer again once it is marked up), and nothing goes to a peer that
+    /// map shows down.
     fn drain_outbox(&mut self, osd: OsdId, pg: PgId, log: &mut StepLog) {
+        let Some(node) = self.osds.get(&osd) else {
+            return;
+        };
+        let curmap = node
+            .epoch
+            .checked_sub(self.first_epoch)
+            .and_then(|i| self.maps.get(i as usize))
+            .cloned();
+        let active =
+            node.instance_up_from != Epoch::MAX && curmap.as_ref().is_some_and(|m| m.is_up(osd));
         let Some(node) = self.osds.get_mut(&osd) else {
             return;
         };
@@ -1313,6 +1339,15 @@ impl World {
             .then_some(inst.state.history.same_interval_since);
         let have = node.epoch;
         for out in outbox {
+            if let Outgoing::Query { to, .. }
+            | Outgoing::Notify { to, .. }
+            | Outgoing::Info { to, .. }
+            | Outgoing::Log { to, .. } = out
+            {
+                if !active || !curmap.as_ref().is_some_and(|m| m.is_up(to)) {
+                    continue;
+                }
+            }
             let (to, msg) = match out {
                 Outgoing::Query { to, epoch, kind } => {
                     (Endpoint::Osd(to), Msg::PgQuery { pg, epoch, kind })
@@ -1404,6 +1439,15 @@ impl World {
             })
             .collect()
     }
+}
+
+/// Whether a message from another OSD, sent in `msg_epoch`, reached this daemon instance.
+/// The sender addressed it to the instance its map showed (OSDService::get_con_osd_cluster:
+/// the cluster address of that epoch's map). A restarted daemon binds new addresses, so
+/// a message sent before a map showed this instance up (`up_from`) went to the old
+/// instance and is lost with it; a booting instance (not marked up yet) gets none.
+fn addressed_to_instance(node: &OsdNode, msg: &Msg) -> bool {
+    msg_epoch(msg) >= node.instance_up_from
 }
 
 /// The epoch a peer message was sent in.
