@@ -7,6 +7,8 @@
 //! * intervals: `#view=intervals&example=seed001_q13`
 //! * PG log: `#view=pglog&example=merge_divergent&step=3` (`step` = the decision shown,
 //!   counted from 0; one past the last decision is the final result)
+//! * cluster: `#view=cluster&scenario=seed000-down-lost&step=12` (`step` = plain steps
+//!   taken; a user's own deliveries, drops and actions are not in the link)
 //! * embed mode adds `embed=1` (then `view` is always written) and optionally `controls=0`,
 //!   `from`, `to` (the steps a reader may reach; not for the intervals view).
 
@@ -42,14 +44,16 @@ pub enum View {
     Narration,
     Intervals,
     PgLog,
+    Cluster,
 }
 
 impl View {
-    pub const ALL: [(View, &'static str); 4] = [
+    pub const ALL: [(View, &'static str); 5] = [
         (View::Statechart, "statechart"),
         (View::Narration, "narration"),
         (View::Intervals, "intervals"),
         (View::PgLog, "pglog"),
+        (View::Cluster, "cluster"),
     ];
 
     pub fn name(self) -> &'static str {
@@ -73,6 +77,11 @@ impl View {
     /// Does this view show the statechart's scenario (`scenario=`)?
     pub fn shows_scenario(self) -> bool {
         matches!(self, View::Statechart | View::Narration)
+    }
+
+    /// Does this view's link name a scenario (`scenario=`): the statechart's or a cluster's?
+    pub fn names_scenario(self) -> bool {
+        matches!(self, View::Statechart | View::Narration | View::Cluster)
     }
 
     /// Does this view have steps (`step`, `from`, `to`)?
@@ -112,13 +121,13 @@ pub fn parse_hash(hash: &str) -> Result<Link, String> {
         }
     }
     let view = link.view;
-    if link.scenario.is_some() && !view.shows_scenario() {
+    if link.scenario.is_some() && !view.names_scenario() {
         return Err(format!(
-            "scenario= belongs to the statechart and narration views, not {}",
+            "scenario= belongs to the statechart, narration and cluster views, not {}",
             view.name()
         ));
     }
-    if link.example.is_some() && view.shows_scenario() {
+    if link.example.is_some() && view.names_scenario() {
         return Err(format!(
             "example= belongs to the intervals and pglog views, not {}",
             view.name()
@@ -155,7 +164,7 @@ pub fn to_hash(link: &Link) -> String {
     if link.embed.is_none() && link.view != View::Statechart {
         parts.push(format!("view={}", link.view.name()));
     }
-    if link.view.shows_scenario() {
+    if link.view.names_scenario() {
         if let Some(s) = &link.scenario {
             parts.push(format!("scenario={}", encode(s)));
         }
@@ -271,6 +280,18 @@ mod tests {
     }
 
     #[test]
+    fn a_cluster_link_round_trips() {
+        let link = parse_hash("#view=cluster&scenario=seed000-down-lost&step=12").unwrap();
+        assert_eq!(link.view, View::Cluster);
+        assert_eq!(link.scenario.as_deref(), Some("seed000-down-lost"));
+        assert_eq!(link.step, 12);
+        assert_eq!(
+            to_hash(&link),
+            "#view=cluster&scenario=seed000-down-lost&step=12"
+        );
+    }
+
+    #[test]
     fn empty_hash_is_the_default_view() {
         assert_eq!(parse_hash("").unwrap(), Link::default());
         assert_eq!(parse_hash("#").unwrap(), Link::default());
@@ -291,11 +312,11 @@ mod tests {
         assert!(parse_hash("#scenario=%FF").is_err());
         assert_eq!(
             parse_hash("#embed=1&view=pie").unwrap_err(),
-            "view 'pie' is not one of statechart, narration, intervals, pglog"
+            "view 'pie' is not one of statechart, narration, intervals, pglog, cluster"
         );
         assert_eq!(
             parse_hash("#view=PGLOG").unwrap_err(),
-            "view 'PGLOG' is not one of statechart, narration, intervals, pglog"
+            "view 'PGLOG' is not one of statechart, narration, intervals, pglog, cluster"
         );
         assert_eq!(
             parse_hash("#from=5&to=2").unwrap_err(),
@@ -307,7 +328,7 @@ mod tests {
         );
         assert_eq!(
             parse_hash("#view=pglog&scenario=new-interval").unwrap_err(),
-            "scenario= belongs to the statechart and narration views, not pglog"
+            "scenario= belongs to the statechart, narration and cluster views, not pglog"
         );
         assert_eq!(
             parse_hash("#example=seed001_q13").unwrap_err(),

@@ -3,7 +3,10 @@
 //! engine run is replayed from the scenario (deterministic), so "back" and "seek" are
 //! replays to a step count.
 
+use crate::engine::cluster::{self, ClusterRun, ClusterScenario};
+use crate::engine::osdmap::PgId;
 use crate::engine::scenario::{self, Run, Scenario};
+use crate::engine::world::{PendingId, UserAction};
 use crate::share::{Embed, Link, View};
 use crate::ui::examples::{self, INTERVALS, PGLOGS};
 use std::rc::Rc;
@@ -30,6 +33,25 @@ pub struct State {
     pub pglog: usize,
     /// The PG log decision shown, from 0; the number of decisions means the final result.
     pub pglog_step: usize,
+    /// The cluster tab: its scenarios, the one picked, the run so far, and the PG selected.
+    pub clusters: Rc<Vec<ClusterScenario>>,
+    pub cluster_selected: usize,
+    /// The run after `cluster_choices` (replayed from the start on Back: it is deterministic).
+    pub cluster: Rc<ClusterRun>,
+    /// Every choice the user made on the cluster tab, in order, each of which took a step.
+    pub cluster_choices: Vec<ClusterChoice>,
+    pub cluster_pg: Option<PgId>,
+}
+
+/// One choice on the cluster tab; each added one record to the run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClusterChoice {
+    /// The next event (`ClusterRun::step`).
+    Step,
+    /// Deliver this pending event now.
+    Deliver(PendingId),
+    /// Kill, revive, out, in, lost, drop a message…
+    Act(UserAction),
 }
 
 /// Zoom steps offered by the chart's − / + buttons.
@@ -58,12 +80,22 @@ pub enum Action {
     SelectPgLog(usize),
     /// Show PG log decision n (clamped to the view's range).
     PgLogSeek(usize),
+    /// The cluster tab: pick a scenario (index into `clusters`).
+    ClusterSelect(usize),
+    /// Take the next step, deliver a chosen event, or act (each one step).
+    Cluster(ClusterChoice),
+    /// Undo the last choice (replays the others from the start).
+    ClusterBack,
+    ClusterRestart,
+    /// Select a PG of the table (its details shown).
+    ClusterSelectPg(PgId),
 }
 
 impl Default for State {
     fn default() -> Self {
         let scenarios = scenario::builtin();
         let run = Run::new(scenarios[0].clone());
+        let clusters = cluster::builtin();
         State {
             scenarios,
             selected: 0,
@@ -77,11 +109,71 @@ impl Default for State {
             intervals: 0,
             pglog: 0,
             pglog_step: 0,
+            cluster_pg: clusters[0].follow.as_ref().map(|f| f.pg),
+            cluster: Rc::new(
+                ClusterRun::new(clusters[0].clone())
+                    .expect("built-in cluster scenarios are valid (tests/cluster.rs)"),
+            ),
+            clusters: Rc::new(clusters),
+            cluster_selected: 0,
+            cluster_choices: Vec::new(),
         }
     }
 }
 
+/// Apply one choice to a run.
+fn apply(run: &mut ClusterRun, choice: &ClusterChoice) -> Result<bool, String> {
+    match choice {
+        ClusterChoice::Step => run.step().map(|r| r.is_some()),
+        ClusterChoice::Deliver(id) => run.deliver(*id).map(|_| true),
+        ClusterChoice::Act(a) => run.act(a.clone()).map(|_| true),
+    }
+}
+
 impl State {
+    /// Replay cluster scenario `selected` from the start with `choices`; on success the
+    /// run, the choices (those that took a step) and the followed PG replace the current.
+    fn cluster_replay(
+        &mut self,
+        selected: usize,
+        choices: Vec<ClusterChoice>,
+    ) -> Result<(), String> {
+        let scenario = self
+            .clusters
+            .get(selected)
+            .ok_or_else(|| format!("no cluster scenario {selected}"))?
+            .clone();
+        let follow = scenario.follow.as_ref().map(|f| f.pg);
+        let mut run = ClusterRun::new(scenario)?;
+        let mut kept = Vec::new();
+        let mut error = None;
+        for c in choices {
+            match apply(&mut run, &c) {
+                Ok(true) => kept.push(c),
+                Ok(false) => break,
+                Err(e) => {
+                    error = Some(e);
+                    break;
+                }
+            }
+        }
+        if self.cluster_selected != selected || self.cluster_pg.is_none() {
+            self.cluster_pg = follow;
+        }
+        self.cluster_selected = selected;
+        self.cluster = Rc::new(run);
+        self.cluster_choices = kept;
+        match error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Is the cluster run finished (nothing to deliver, or its step bound reached)?
+    pub fn cluster_done(&self) -> bool {
+        self.cluster.is_done()
+    }
+
     fn replay(&self, selected: usize, steps: usize) -> Run {
         let mut run = Run::new(self.scenarios[selected].clone());
         for _ in 0..steps {
@@ -124,6 +216,11 @@ impl State {
                 None,
                 Some(PGLOGS[self.pglog].name.to_string()),
                 self.pglog_step,
+            ),
+            View::Cluster => (
+                Some(self.cluster.scenario.name.clone()),
+                None,
+                self.cluster_choices.len(),
             ),
         };
         Link {
@@ -194,6 +291,29 @@ impl State {
         next.playing = false;
         match link.view {
             View::Statechart | View::Narration => {}
+            View::Cluster => {
+                let first = self.clusters.first().map_or("", |s| s.name.as_str());
+                let name = link.scenario.as_deref().unwrap_or(first);
+                let Some(i) = self.clusters.iter().position(|s| s.name == name) else {
+                    let names: Vec<&str> = self.clusters.iter().map(|s| s.name.as_str()).collect();
+                    next.error = Some(format!(
+                        "This link names an unknown cluster scenario: '{name}' (the scenarios are {}).",
+                        names.join(", ")
+                    ));
+                    return next;
+                };
+                next.cluster_pg = None;
+                if let Err(e) = next.cluster_replay(i, vec![ClusterChoice::Step; link.step]) {
+                    next.error = Some(e);
+                } else if next.cluster_choices.len() < link.step {
+                    next.error = Some(format!(
+                        "This link asks for step {} but '{name}' ends after {} steps; showing the last.",
+                        link.step,
+                        next.cluster_choices.len()
+                    ));
+                }
+                return next;
+            }
             View::Intervals => {
                 let name = link.example.as_deref().unwrap_or(INTERVALS[0].name);
                 match INTERVALS.iter().position(|e| e.name == name) {
@@ -310,11 +430,13 @@ impl Reducible for State {
             }
             Action::StepView => match self.view {
                 View::Statechart | View::Narration => return self.reduce(Action::Step),
+                View::Cluster => return self.reduce(Action::Cluster(ClusterChoice::Step)),
                 View::PgLog => next.pglog_seek(self.pglog_step + 1),
                 View::Intervals => return self,
             },
             Action::BackView => match self.view {
                 View::Statechart | View::Narration => return self.reduce(Action::Back),
+                View::Cluster => return self.reduce(Action::ClusterBack),
                 View::PgLog => next.pglog_seek(self.pglog_step.saturating_sub(1)),
                 View::Intervals => return self,
             },
@@ -325,6 +447,42 @@ impl Reducible for State {
             }
             Action::SelectIntervals(_) | Action::SelectPgLog(_) => return self,
             Action::PgLogSeek(n) => next.pglog_seek(n),
+            Action::ClusterSelect(i) if i < self.clusters.len() => {
+                next.cluster_pg = None;
+                if let Err(e) = next.cluster_replay(i, Vec::new()) {
+                    next.error = Some(e);
+                }
+            }
+            Action::ClusterSelect(_) => return self,
+            Action::Cluster(choice) => {
+                // Step in place (no replay): the run is cloned only when shared.
+                let run = Rc::make_mut(&mut next.cluster);
+                match apply(run, &choice) {
+                    Ok(true) => next.cluster_choices.push(choice),
+                    Ok(false) => return self,
+                    Err(e) => {
+                        next.error = Some(format!("The engine refused this: {e}"));
+                        // A failed action may have changed nothing or part: replay what was kept.
+                        let choices = self.cluster_choices.clone();
+                        let _ = next.cluster_replay(self.cluster_selected, choices);
+                    }
+                }
+            }
+            Action::ClusterBack => {
+                let mut choices = self.cluster_choices.clone();
+                if choices.pop().is_none() {
+                    return self;
+                }
+                if let Err(e) = next.cluster_replay(self.cluster_selected, choices) {
+                    next.error = Some(e);
+                }
+            }
+            Action::ClusterRestart => {
+                if let Err(e) = next.cluster_replay(self.cluster_selected, Vec::new()) {
+                    next.error = Some(e);
+                }
+            }
+            Action::ClusterSelectPg(pg) => next.cluster_pg = Some(pg),
         }
         Rc::new(next)
     }

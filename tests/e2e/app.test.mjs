@@ -267,6 +267,9 @@ test('the tabs are keyboard reachable and part of the link', async () => {
   assert.equal(await page.getAttribute('[role=tab][data-view=intervals]', 'aria-selected'), 'true');
   await page.waitForFunction(() => location.hash.startsWith('#view=intervals'));
   await page.keyboard.press('End');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.view), 'cluster');
+  await page.waitForSelector('#panel-cluster[role=tabpanel][aria-labelledby=tab-cluster]');
+  await page.keyboard.press('ArrowLeft');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.view), 'pglog');
   await page.waitForSelector('#panel-pglog[role=tabpanel][aria-labelledby=tab-pglog]');
   await page.keyboard.press('Home');
@@ -312,13 +315,74 @@ test('bad view links show a message, never a blank page', async () => {
     ['#view=pglog&example=nope', /unknown pglog example: 'nope'/],
     ['#view=intervals&step=3', /the intervals view has no steps \(step=\)/],
     ['#view=pglog&example=merge_divergent&step=99', /has 14 decisions/],
+    ['#view=cluster&scenario=%3Cb%3Enope%3C%2Fb%3E', /unknown cluster scenario: '<b>nope<\/b>'/],
+    ['#view=cluster&scenario=seed000-down-lost&step=x', /step 'x' is not a number/],
   ]) {
     await page.goto(base + hash);
     await page.reload();
     await page.waitForSelector('[role=alert]');
     assert.match(await page.textContent('[role=alert]'), message);
-    assert.equal(await page.$$eval('[role=tab]', (els) => els.length), 3, 'the app keeps running');
+    assert.equal(await page.$$eval('[role=tab]', (els) => els.length), 4, 'the app keeps running');
   }
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// The cluster tab: step seed000-down-lost until PG 1.0 is down and waits for node-c's OSDs,
+// then the link of that step, loaded fresh, shows the same table.
+async function pgRows(page) {
+  return page.$$eval('[data-testid=pg-table] tbody tr', (rows) => rows.map((r) =>
+    [...r.querySelectorAll('td')].map((td) => td.textContent)));
+}
+
+test('the cluster tab steps seed000-down-lost to a down PG, and its link restores it', async () => {
+  const { page, errors } = await open({ width: 1280, height: 800 });
+  await page.click('[role=tab][data-view=cluster]');
+  await page.selectOption('#cluster-scenario', 'seed000-down-lost');
+  await page.waitForSelector('[data-testid=pg-table]');
+  const down = async () => {
+    const state = await page.textContent("tr[data-pg='1.0'] [data-testid=pg-state]");
+    const blocked = await page.textContent('[data-testid=blocked-by]');
+    return state === 'down' && /osd\.[45]/.test(blocked);
+  };
+  let n = 0;
+  while (!(await down())) {
+    assert.ok(n < 2000, 'PG 1.0 never went down');
+    await page.click('[data-testid=cluster-step]');
+    n++;
+  }
+  await page.waitForFunction((n) => location.hash === `#view=cluster&scenario=seed000-down-lost&step=${n}`, n);
+  const rows = await pgRows(page);
+  const blocked = await page.textContent('[data-testid=blocked-by]');
+  const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await fresh.goto(base + `#view=cluster&scenario=seed000-down-lost&step=${n}`);
+  await fresh.waitForSelector("tr[data-pg='1.0']");
+  assert.equal(await fresh.textContent('[data-testid=cluster-counter]').then((t) => t.split(' ')[0]), String(n));
+  assert.deepEqual(await pgRows(fresh), rows);
+  assert.equal(rows.length, 4);
+  assert.equal(rows[0][0], '1.0');
+  assert.equal(rows[0][1], 'down');
+  assert.equal(await fresh.textContent('[data-testid=blocked-by]'), blocked);
+  assert.equal(await fresh.$$eval('[data-testid=cluster-history] li', (els) => els.length), n);
+  assert.equal(await fresh.inputValue('#cluster-scenario'), 'seed000-down-lost');
+  // node-c's OSDs are shown down, with a revive button (their daemons stopped).
+  assert.match(await fresh.textContent('[data-testid=osd-status-4]'), /^down/);
+  assert.equal(await fresh.$$eval('[data-testid=revive-4]', (els) => els.length), 1);
+  await fresh.screenshot({ path: path.join(shots, 'cluster-down-1280x800.png'), fullPage: true, animations: 'disabled' });
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await phone.goto(base + `#view=cluster&scenario=seed000-down-lost&step=${n}`);
+  await phone.waitForSelector("tr[data-pg='1.0']");
+  assert.deepEqual(await pgRows(phone), rows);
+  await phone.screenshot({ path: path.join(shots, 'cluster-down-390x844.png'), fullPage: true, animations: 'disabled' });
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+  // Keyboard: the buttons are reachable and show their focus.
+  await phone.focus('[data-testid=cluster-back]');
+  await phone.keyboard.press('Tab');
+  assert.equal(await phone.evaluate(() => document.activeElement.dataset.testid), 'cluster-step');
+  assert.notEqual(await phone.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'none');
+  assert.deepEqual(errors, []);
+  await phone.close();
+  await fresh.close();
   await page.close();
 });

@@ -1,4 +1,5 @@
 use super::chart::Statechart;
+use super::cluster::ClusterView;
 use super::controls::Controls;
 use super::export::Export;
 use super::intervals::IntervalsView;
@@ -123,6 +124,14 @@ pub fn app() -> Html {
                 controls={controls_shown} on_action={dispatch.clone()} />
         }
     };
+    let cluster = || {
+        html! {
+            <ClusterView names={state.clusters.iter().map(|s| s.name.clone()).collect::<Vec<_>>()}
+                selected={state.cluster_selected} run={state.cluster.clone()}
+                choices={state.cluster_choices.len()} pg={state.cluster_pg}
+                controls={controls_shown} on_action={dispatch.clone()} />
+        }
+    };
 
     if let Some(embed) = &state.embed {
         return html! {
@@ -138,6 +147,7 @@ pub fn app() -> Html {
                     },
                     View::Intervals => intervals(),
                     View::PgLog => pglog(),
+                    View::Cluster => cluster(),
                 } }
             </div>
         };
@@ -168,6 +178,7 @@ pub fn app() -> Html {
         ),
         View::Intervals => panel(intervals(), "wide"),
         View::PgLog => panel(pglog(), "wide"),
+        View::Cluster => panel(cluster(), "wide"),
     };
     html! {
         <div class="app">

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod chart;
+pub mod cluster;
 pub mod controls;
 pub mod export;
 pub mod intervals;

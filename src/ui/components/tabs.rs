@@ -6,10 +6,11 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The tabs: view, label, id suffix.
-pub const TABS: [(View, &str); 3] = [
+pub const TABS: [(View, &str); 4] = [
     (View::Statechart, "Statechart"),
     (View::Intervals, "Intervals"),
     (View::PgLog, "PG log"),
+    (View::Cluster, "Cluster"),
 ];
 
 /// The id of a tab's button and of its panel.

@@ -1,0 +1,290 @@
+//! The cluster tab: a built-in cluster scenario (`engine::cluster`) stepped one event at a
+//! time. It draws what the engine's run holds — the map's OSDs (up/in, daemon running),
+//! every PG's state string, up, acting and primary's path, what is pending, the narration —
+//! and sends every choice (step, deliver, drop, kill…) to the reducer. No protocol logic
+//! here: which buttons apply is read from the map and the daemons, nothing more.
+
+use crate::engine::cluster::{ClusterRun, Next};
+use crate::engine::osdmap::PgId;
+use crate::engine::peering::chart::definition;
+use crate::engine::world::{PendingId, UserAction};
+use crate::ui::state::{Action, ClusterChoice};
+use std::rc::Rc;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+#[derive(Properties)]
+pub struct ClusterProps {
+    /// The scenario names, in picker order.
+    pub names: Vec<String>,
+    pub selected: usize,
+    pub run: Rc<ClusterRun>,
+    pub choices: usize,
+    pub pg: Option<PgId>,
+    pub controls: bool,
+    pub on_action: Callback<Action>,
+}
+
+impl PartialEq for ClusterProps {
+    fn eq(&self, o: &Self) -> bool {
+        self.names == o.names
+            && self.selected == o.selected
+            && Rc::ptr_eq(&self.run, &o.run)
+            && self.choices == o.choices
+            && self.pg == o.pg
+            && self.controls == o.controls
+            && self.on_action == o.on_action
+    }
+}
+
+fn act(cb: &Callback<Action>, a: UserAction) -> Callback<MouseEvent> {
+    cb.reform(move |_: MouseEvent| Action::Cluster(ClusterChoice::Act(a.clone())))
+}
+
+fn pending_label(id: PendingId) -> String {
+    match id {
+        PendingId::Message(m) => format!("message {m}"),
+        PendingId::Timer(t) => format!("timer {t}"),
+    }
+}
+
+/// A state path with a line-break opportunity after each `/` (for narrow screens).
+fn breakable(path: &str) -> Html {
+    let mut parts = Vec::new();
+    for (i, part) in path.split('/').enumerate() {
+        if i > 0 {
+            parts.push(html! { <>{ "/" }<wbr/></> });
+        }
+        parts.push(html! { { part.to_string() } });
+    }
+    html! { <>{ parts }</> }
+}
+
+#[function_component(ClusterView)]
+pub fn cluster_view(p: &ClusterProps) -> Html {
+    let run = &p.run;
+    let world = &run.world;
+    let map = world.map();
+    let cb = &p.on_action;
+    let history_ref = use_node_ref();
+    {
+        // Keep the newest sentence in view inside the history's own scroll area.
+        let history_ref = history_ref.clone();
+        use_effect_with(run.records.len(), move |_| {
+            if let Some(list) = history_ref.cast::<web_sys::HtmlElement>() {
+                list.set_scroll_top(list.scroll_height());
+            }
+        });
+    }
+
+    // The scenario picker and the step buttons.
+    let mut top = Html::default();
+    if p.controls {
+        let on_change = cb.reform(|e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            Action::ClusterSelect(select.selected_index().max(0) as usize)
+        });
+        let mut options = Vec::new();
+        for (i, name) in p.names.iter().enumerate() {
+            options.push(html! {
+                <option value={name.clone()} selected={i == p.selected}>{ name.clone() }</option>
+            });
+        }
+        let done = run.is_done();
+        let click = |a: fn() -> Action| cb.reform(move |_: MouseEvent| a());
+        top = html! {
+            <div class="controls">
+                <label for="cluster-scenario">{ "Scenario" }</label>
+                <select id="cluster-scenario" data-testid="cluster-scenario" onchange={on_change}>
+                    { options }
+                </select>
+                <div class="buttons">
+                    <button onclick={click(|| Action::ClusterRestart)} aria-label="Restart the cluster scenario" disabled={p.choices == 0}>{ "Restart" }</button>
+                    <button onclick={click(|| Action::ClusterBack)} aria-label="Undo the last step (left arrow)" disabled={p.choices == 0} data-testid="cluster-back">{ "◀ Back" }</button>
+                    <button onclick={click(|| Action::Cluster(ClusterChoice::Step))} aria-label="Take the next step (right arrow)" disabled={done} data-testid="cluster-step">{ "Step ▶" }</button>
+                    <span class="counter" data-testid="cluster-counter">
+                        { format!("{} steps · e{} · {} ms{}", run.records.len(), map.epoch, world.now, if done { " · done" } else { "" }) }
+                    </span>
+                </div>
+            </div>
+        };
+    }
+    let narration = html! { <p class="narration-intro">{ run.scenario.narration.clone() }</p> };
+
+    // Hosts and their OSDs.
+    let mut hosts = Vec::new();
+    for host in &run.scenario.cluster.hosts {
+        let mut osds = Vec::new();
+        for &o in &host.osds {
+            let entry = map.osds.get(&o);
+            let up = entry.is_some_and(|e| e.up);
+            let is_in = entry.is_some_and(|e| e.is_in());
+            let lost = entry.is_some_and(|e| e.lost_at > 0);
+            let running = world.osds.get(&o).is_some_and(|n| n.running);
+            let status = format!(
+                "{} {}{}",
+                if up { "up" } else { "down" },
+                if is_in { "in" } else { "out" },
+                if lost { " lost" } else { "" }
+            );
+            let daemon = if running {
+                "daemon running"
+            } else {
+                "daemon stopped"
+            };
+            let mut buttons = Vec::new();
+            if p.controls {
+                let name = format!("osd.{o}");
+                if running {
+                    buttons.push(html! { <button onclick={act(cb, UserAction::Kill { osd: o })} aria-label={format!("Kill {name}'s daemon")} data-testid={format!("kill-{o}")}>{ "kill" }</button> });
+                } else {
+                    buttons.push(html! { <button onclick={act(cb, UserAction::Revive { osd: o })} aria-label={format!("Revive {name}'s daemon")} data-testid={format!("revive-{o}")}>{ "revive" }</button> });
+                }
+                if is_in {
+                    buttons.push(html! { <button onclick={act(cb, UserAction::Out { osd: o })} aria-label={format!("Mark {name} out")} data-testid={format!("out-{o}")}>{ "out" }</button> });
+                } else {
+                    buttons.push(html! { <button onclick={act(cb, UserAction::In { osd: o })} aria-label={format!("Mark {name} in")} data-testid={format!("in-{o}")}>{ "in" }</button> });
+                }
+                if !up && !lost {
+                    buttons.push(html! { <button onclick={act(cb, UserAction::Lost { osd: o })} aria-label={format!("Mark {name} lost")} data-testid={format!("lost-{o}")}>{ "lost" }</button> });
+                }
+            }
+            osds.push(html! {
+                <li class={classes!("osd", if up { "up" } else { "down" }, (!is_in).then_some("out"))} data-osd={o.to_string()}>
+                    <span class="osd-name">{ format!("osd.{o}") }</span>
+                    <span class="osd-status" data-testid={format!("osd-status-{o}")}>{ status }</span>
+                    <span class="osd-daemon">{ daemon }</span>
+                    <span class="osd-buttons">{ buttons }</span>
+                </li>
+            });
+        }
+        hosts.push(html! {
+            <li class="host">
+                <span class="host-name">{ host.name.clone() }</span>
+                <ul class="osds">{ osds }</ul>
+            </li>
+        });
+    }
+
+    // The PGs.
+    let states = world.pg_states();
+    let mut rows = Vec::new();
+    let mut detail = Html::default();
+    if let Some(table) = world.mappings.last() {
+        for (pg, m) in &table.by_pg {
+            let primary = world
+                .osds
+                .get(&m.acting_primary)
+                .and_then(|n| n.pgs.get(pg));
+            let path = primary.map_or("-", |i| i.machine.path(definition()));
+            let state = states.get(pg).map_or("unknown", String::as_str);
+            let selected = p.pg == Some(*pg);
+            let pg_v = *pg;
+            let onclick = cb.reform(move |_: MouseEvent| Action::ClusterSelectPg(pg_v));
+            let row_click = onclick.clone();
+            rows.push(html! {
+                <tr class={classes!(selected.then_some("selected"))} data-pg={pg.to_string()} onclick={row_click}>
+                    <td><button class="link" {onclick} aria-pressed={selected.to_string()} aria-label={format!("Select PG {pg}")}>{ pg.to_string() }</button></td>
+                    <td data-testid="pg-state">{ state.to_string() }</td>
+                    <td class="osds">{ format!("{:?}", m.up) }</td>
+                    <td class="osds">{ format!("{:?}", m.acting) }</td>
+                    <td class="path">{ format!("osd.{}: ", m.acting_primary) }{ breakable(path) }</td>
+                </tr>
+            });
+            if selected {
+                let blocked = primary.map(|i| {
+                    i.state
+                        .blocked_by
+                        .iter()
+                        .map(|o| format!("osd.{o}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                });
+                detail = html! {
+                    <p class="pg-detail" aria-live="polite">
+                        { format!("pg {pg} ({state}) on its primary osd.{}: ", m.acting_primary) }
+                        <code>{ path }</code>
+                        <br/>
+                        { "blocked_by: " }
+                        <strong data-testid="blocked-by">{ match blocked {
+                            Some(b) if !b.is_empty() => b,
+                            Some(_) => "nobody".to_string(),
+                            None => "(the primary has no copy of this PG)".to_string(),
+                        } }</strong>
+                    </p>
+                };
+            }
+        }
+    }
+
+    // What can happen next.
+    let next = match run.next() {
+        Some(Next::Drop { what }) => format!("script: {what}"),
+        Some(Next::Script { at_ms, what, .. }) => format!("script at {at_ms} ms: {what}"),
+        Some(Next::Event(e)) => format!("{} ms: {}", e.at_ms, e.what),
+        None => "nothing: the run is done".to_string(),
+    };
+    let mut pending = Vec::new();
+    for e in world.pending() {
+        let id = e.id;
+        let mut buttons = Vec::new();
+        if p.controls {
+            let label = pending_label(id);
+            buttons.push(html! {
+                <button onclick={cb.reform(move |_: MouseEvent| Action::Cluster(ClusterChoice::Deliver(id)))}
+                    aria-label={format!("Deliver {label} now")}>{ "Deliver" }</button>
+            });
+            if let PendingId::Message(m) = id {
+                buttons.push(html! {
+                    <button onclick={act(cb, UserAction::Drop { message: m })}
+                        aria-label={format!("Drop {label}")}>{ "Drop" }</button>
+                });
+            }
+        }
+        pending.push(html! {
+            <li>
+                <span class="pending-id">{ pending_label(id) }</span>
+                <span class="pending-at">{ format!("{} ms", e.at_ms) }</span>
+                <span class="pending-what">{ e.what.clone() }</span>
+                <span class="pending-buttons">{ buttons }</span>
+            </li>
+        });
+    }
+    let mut history = Vec::new();
+    for r in &run.records {
+        history.push(html! { <li>{ r.step.explanation.clone() }</li> });
+    }
+
+    html! {
+        <section class="view cluster-view" aria-label="A simulated cluster, one event at a time">
+            { top }
+            { narration }
+            <div class="cluster-grid">
+                <section class="hosts" aria-label="Hosts and OSDs">
+                    <h2>{ format!("OSDs (map e{})", map.epoch) }</h2>
+                    <ul class="hosts-list">{ hosts }</ul>
+                </section>
+                <section class="pgs" aria-label="Placement groups">
+                    <h2>{ "PGs" }</h2>
+                    <div class="table-scroll">
+                        <table class="pg-table" data-testid="pg-table">
+                            <thead><tr><th>{ "PG" }</th><th>{ "state" }</th><th>{ "up" }</th><th>{ "acting" }</th><th>{ "primary's state" }</th></tr></thead>
+                            <tbody>{ rows }</tbody>
+                        </table>
+                    </div>
+                    { detail }
+                </section>
+                <section class="events" aria-label="Pending events">
+                    <h2>{ "Next" }</h2>
+                    <p class="next" data-testid="cluster-next">{ next }</p>
+                    <h2>{ "Pending" }</h2>
+                    <ul class="pending" data-testid="cluster-pending">{ pending }</ul>
+                </section>
+                <section class="history" aria-label="Narration">
+                    <h2>{ "History" }</h2>
+                    <ol class="cluster-history" data-testid="cluster-history" ref={history_ref}>{ history }</ol>
+                </section>
+            </div>
+        </section>
+    }
+}
