@@ -7,6 +7,7 @@ use cephscope::engine::net::Endpoint;
 use cephscope::engine::osdmap::PgId;
 use cephscope::engine::peering::chart::definition;
 use cephscope::engine::pglog::{Eversion, MergeDecision};
+use cephscope::engine::pgstate::PgState;
 use cephscope::engine::world::{
     ClusterSpec, HostSpec, Msg, PendingId, PoolSpec, UserAction, World,
 };
@@ -33,12 +34,23 @@ fn spec(hosts: usize) -> ClusterSpec {
         flags: vec![],
         first_epoch: 1,
         mon_prime_pg_temp: Default::default(),
+        osd_capacity_objects: None,
     }
 }
 
 fn settle(world: &mut World) {
     for _ in 0..100_000 {
         if world.step().is_none() {
+            return;
+        }
+    }
+    panic!("the cluster did not go quiet");
+}
+
+/// Step until `done` holds (checked after every step) or nothing is pending.
+fn settle_until(world: &mut World, done: impl Fn(&World) -> bool) {
+    for _ in 0..100_000 {
+        if done(world) || world.step().is_none() {
             return;
         }
     }
@@ -175,7 +187,8 @@ fn writes_wait_while_the_pg_peers() {
 
 /// An OSD down while writes go on comes back; after peering its missing set holds exactly
 /// the objects it missed (at the versions acked), the primary's peer_missing agrees, and the
-/// PG waits for recovery (which is not modelled yet).
+/// PG waits for its recovery reservation; a write to a missing object waits for the
+/// object's recovery. Then recovery pushes the objects: active+clean, every write acked.
 #[test]
 fn an_osd_back_from_down_misses_exactly_what_it_missed() {
     let mut world = World::new(&spec(3)).unwrap();
@@ -193,7 +206,10 @@ fn an_osd_back_from_down_misses_exactly_what_it_missed() {
     settle(&mut world);
     assert_eq!(world.acked.len(), 4, "min_size 2: writes go on");
     world.act(UserAction::Revive { osd: gone }).unwrap();
-    settle(&mut world);
+    settle_until(&mut world, |w| {
+        w.osds[&primary].pgs[&PG].machine.path(definition())
+            == "Started/Primary/Active/WaitLocalRecoveryReserved"
+    });
     assert_eq!(acting(&world), set);
     let want: BTreeSet<String> = ["a", "b"].map(String::from).into();
     assert_eq!(missing_objects(&world, gone), want);
@@ -215,11 +231,21 @@ fn an_osd_back_from_down_misses_exactly_what_it_missed() {
     // A write to a missing object waits for recovery; one to a clean object goes through.
     write(&mut world, "a");
     write(&mut world, "c");
-    settle(&mut world);
-    assert_eq!(world.acked.len(), 5);
+    settle_until(&mut world, |w| w.acked.len() == 5);
     assert_eq!(world.acked[4].object, "c");
     let state = &world.osds[&primary].pgs[&PG].state;
     assert_eq!(state.waiting_for_degraded["a"].len(), 1);
+    // Recovery: the objects are pushed, the waiting write proceeds, the PG is clean.
+    settle(&mut world);
+    assert_eq!(world.acked.len(), 6);
+    assert_eq!(world.acked[5].object, "a");
+    assert_eq!(world.pg_states()[&PG], "active+clean");
+    for osd in &set {
+        let st = &world.osds[osd].pgs[&PG].state;
+        assert!(!st.pg_log.missing.have_missing(), "osd.{osd}");
+        assert_eq!(st.store["a"], world.acked[5].version, "osd.{osd}");
+        assert_eq!(st.store["b"], world.acked[2].version, "osd.{osd}");
+    }
 }
 
 /// The primary logs and applies a write, then dies before any replica gets it. The others
@@ -255,7 +281,10 @@ fn an_unreplicated_entry_of_a_dead_primary_is_divergent_when_it_returns() {
     let rewritten = world.acked[1].version;
     assert_ne!(rewritten, divergent);
     world.act(UserAction::Revive { osd: primary }).unwrap();
-    settle(&mut world);
+    settle_until(&mut world, |w| {
+        let st = &w.osds[&primary].pgs[&PG].state;
+        st.pg_log.missing.is_missing("x") && st.state.has(PgState::ACTIVE)
+    });
     let state = &world.osds[&primary].pgs[&PG].state;
     assert!(
         state.pg_log.log.entry_at(divergent).is_none(),
@@ -278,6 +307,11 @@ fn an_unreplicated_entry_of_a_dead_primary_is_divergent_when_it_returns() {
         world.osds[&auth].pgs[&PG].state.pg_log.log.head,
         state.pg_log.log.head
     );
+    // Recovery brings x back at the version the others wrote.
+    settle(&mut world);
+    let state = &world.osds[&primary].pgs[&PG].state;
+    assert_eq!(state.store["x"], rewritten);
+    assert_eq!(world.pg_states()[&PG], "active+clean");
 }
 
 /// A replica restarts before the monitor noticed it died (the map still shows its old
@@ -308,7 +342,12 @@ fn a_restarted_replica_whose_boot_was_lost_misses_the_write_once_marked_up() {
     world.act(UserAction::Drop { message: boot }).unwrap();
     write(&mut world, "foo");
     let mut booting_steps = 0;
-    while let Some(step) = world.step() {
+    let recovering = |w: &World| {
+        w.osds[&primary].pgs[&PG].machine.path(definition())
+            == "Started/Primary/Active/WaitLocalRecoveryReserved"
+    };
+    while !recovering(&world) {
+        let Some(step) = world.step() else { break };
         if world.map().osds[&replica].up_from == old_up_from {
             booting_steps += 1;
             let from_replica = format!("osd.{replica} → osd.");
@@ -347,4 +386,8 @@ fn a_restarted_replica_whose_boot_was_lost_misses_the_write_once_marked_up() {
     assert!(pstate.peer_missing[&replica].is_missing("foo"));
     assert_eq!(pstate.waiting_for_degraded["foo"].len(), 1);
     assert_eq!(world.pg_states()[&PG], "active+recovery_wait+degraded");
+    // Recovery pushes foo; the write waiting for it is then acked.
+    settle(&mut world);
+    assert_eq!(world.acked.len(), 1);
+    assert_eq!(world.pg_states()[&PG], "active+clean");
 }

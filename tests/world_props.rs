@@ -35,6 +35,7 @@ fn spec() -> ClusterSpec {
         flags: vec![],
         first_epoch: 1,
         mon_prime_pg_temp: Default::default(),
+        osd_capacity_objects: None,
     }
 }
 

@@ -10,6 +10,7 @@ pub mod osdmap;
 pub mod peering;
 pub mod pglog;
 pub mod pgstate;
+pub mod reserver;
 pub mod scenario;
 pub mod statechart;
 pub mod world;

@@ -22,9 +22,11 @@ use crate::engine::osdmap::{
 use crate::engine::peering::chart::definition;
 use crate::engine::peering::events::{PeerState, PeeringEvent, QueryKind};
 use crate::engine::peering::io;
+use crate::engine::peering::recovery;
 use crate::engine::peering::state::PeeringState;
-use crate::engine::peering::state::{ClientOp, Outgoing};
+use crate::engine::peering::state::{ClientOp, Fullness, Outgoing, ReserveOp};
 use crate::engine::pglog::{Eversion, LogEntry};
+use crate::engine::reserver::{AsyncReserver, Fired, Reservation, Which};
 use crate::engine::statechart::{Machine, Micro};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -50,7 +52,20 @@ pub struct ClusterSpec {
     /// Which monitor release's pg_temp priming to model (default: current Ceph).
     #[serde(default)]
     pub mon_prime_pg_temp: PrimeStyle,
+    /// Each OSD's capacity in objects of 4 MiB (none: fullness is not modelled). Usage is
+    /// what the OSD's PG copies store; the ratios are Ceph's defaults
+    /// (`mon_osd_nearfull_ratio` .85, `mon_osd_backfillfull_ratio` .90,
+    /// `mon_osd_full_ratio` .95).
+    #[serde(default)]
+    pub osd_capacity_objects: Option<u64>,
 }
+
+/// `mon_osd_backfillfull_ratio` (0.90), in percent.
+pub const BACKFILLFULL_PCT: u64 = 90;
+/// `mon_osd_full_ratio` (0.95), in percent.
+pub const FULL_PCT: u64 = 95;
+/// `mon_osd_nearfull_ratio` (0.85), in percent.
+pub const NEARFULL_PCT: u64 = 85;
 
 fn first_epoch_default() -> Epoch {
     1
@@ -258,6 +273,37 @@ pub enum Msg {
     },
     /// MOSDRepOpReply: the replica applied it.
     RepOpReply { pg: PgId, epoch: Epoch, tid: u64 },
+    /// MRecoveryReserve (`backfill` false) or MBackfillReserve.
+    Reserve {
+        pg: PgId,
+        epoch: Epoch,
+        backfill: bool,
+        op: ReserveOp,
+        priority: u32,
+        primary_bytes: u64,
+        local_bytes: u64,
+    },
+    /// MOSDPGPull: the primary asks for an object.
+    Pull {
+        pg: PgId,
+        epoch: Epoch,
+        object: String,
+    },
+    /// MOSDPGPush: an object (None: deleted); `backfill` for a backfill push (an empty
+    /// object name: backfill is complete, last_backfill MAX).
+    Push {
+        pg: PgId,
+        epoch: Epoch,
+        object: String,
+        version: Option<Eversion>,
+        backfill: bool,
+    },
+    /// MOSDPGPushReply.
+    PushReply {
+        pg: PgId,
+        epoch: Epoch,
+        object: String,
+    },
 }
 
 impl Msg {
@@ -276,6 +322,13 @@ impl Msg {
             Msg::ClientReply { .. } => "MOSDOpReply",
             Msg::RepOp { .. } => "MOSDRepOp",
             Msg::RepOpReply { .. } => "MOSDRepOpReply",
+            Msg::Reserve {
+                backfill: false, ..
+            } => "MRecoveryReserve",
+            Msg::Reserve { .. } => "MBackfillReserve",
+            Msg::Pull { .. } => "MOSDPGPull",
+            Msg::Push { .. } => "MOSDPGPush",
+            Msg::PushReply { .. } => "MOSDPGPushReply",
         }
     }
 }
@@ -292,6 +345,22 @@ pub enum TimerKind {
     MonReconnect { osd: OsdId },
     /// mon_osd_report_timeout since `osd` last sent a beacon: the monitor marks it down.
     ReportTimeout { osd: OsdId },
+    /// A peering event queued for a PG (`PGPeeringEvent`: a reserver's grant or
+    /// preemption, `schedule_event_after`, a retry timer), made in `epoch`.
+    PgEvent {
+        osd: OsdId,
+        #[serde(with = "pg_text")]
+        pg: PgId,
+        epoch: Epoch,
+        event: PeeringEvent,
+    },
+    /// `queue_recovery`: the OSD's recovery thread runs the PG's `start_recovery_ops`.
+    Recovery {
+        osd: OsdId,
+        #[serde(with = "pg_text")]
+        pg: PgId,
+        epoch: Epoch,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -331,6 +400,20 @@ pub enum UserAction {
         pg: PgId,
         object: String,
     },
+    /// `ceph pg <pg> mark_unfound_lost revert|delete`.
+    MarkUnfoundLost {
+        #[serde(with = "pg_text")]
+        pg: PgId,
+        mode: LostModeText,
+    },
+}
+
+/// `revert` or `delete`, as the command takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LostModeText {
+    Revert,
+    Delete,
 }
 
 /// PG ids in user actions are written as Ceph prints them: `"1.0"`, `"11.4"`.
@@ -394,6 +477,9 @@ pub struct OsdNode {
     /// The newest map epoch this OSD has processed.
     pub epoch: Epoch,
     pub pgs: BTreeMap<PgId, PgInstance>,
+    /// `OSDService::local_reserver` and `remote_reserver`.
+    pub local_reserver: AsyncReserver,
+    pub remote_reserver: AsyncReserver,
 }
 
 /// What one PG machine did during a step.
@@ -421,7 +507,7 @@ pub struct WorldStep {
 }
 
 /// Something that can happen next.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PendingId {
     Message(u64),
     Timer(u64),
@@ -453,6 +539,8 @@ pub struct World {
     /// The epoch of `maps[0]`.
     pub first_epoch: Epoch,
     pub prime_style: PrimeStyle,
+    /// Each OSD's capacity in objects (ClusterSpec::osd_capacity_objects).
+    pub osd_capacity_objects: Option<u64>,
     next_timer: u64,
     steps: u64,
 }
@@ -484,6 +572,8 @@ impl World {
                         waiting_for_map: Vec::new(),
                         epoch: 0,
                         pgs: BTreeMap::new(),
+                        local_reserver: AsyncReserver::default(),
+                        remote_reserver: AsyncReserver::default(),
                     },
                 )
             })
@@ -500,6 +590,7 @@ impl World {
             acked: Vec::new(),
             first_epoch: spec.first_epoch,
             prime_style: spec.mon_prime_pg_temp,
+            osd_capacity_objects: spec.osd_capacity_objects,
             next_timer: 1,
             steps: 0,
         };
@@ -626,6 +717,12 @@ impl World {
                 for inst in node.pgs.values_mut() {
                     io::on_daemon_stop(&mut inst.state);
                 }
+                // The reservers and queued peering events live in memory.
+                node.local_reserver = AsyncReserver::default();
+                node.remote_reserver = AsyncReserver::default();
+                self.timers.retain(|t| {
+                    !matches!(t.kind, TimerKind::PgEvent { osd: o, .. } | TimerKind::Recovery { osd: o, .. } if o == osd)
+                });
                 self.net.reset_endpoint(Endpoint::Osd(osd));
                 self.add_timer(OSD_HEARTBEAT_GRACE_MS, TimerKind::HeartbeatGrace { osd });
                 Ok(format!("osd.{osd} stops (its daemon dies)"))
@@ -670,15 +767,24 @@ impl World {
             }
             UserAction::Drop { message } => {
                 let replication = self.net.in_flight().iter().any(|e| {
-                    e.id == message && matches!(e.msg, Msg::RepOp { .. } | Msg::RepOpReply { .. })
+                    e.id == message
+                        && matches!(
+                            e.msg,
+                            Msg::RepOp { .. }
+                                | Msg::RepOpReply { .. }
+                                | Msg::Reserve { .. }
+                                | Msg::Pull { .. }
+                                | Msg::Push { .. }
+                                | Msg::PushReply { .. }
+                        )
                 });
                 if replication {
                     // Ceph's cluster messenger is lossless between OSDs (lossless_peer): a
                     // faulted session reconnects and resends; only a daemon restart loses
                     // what was in flight (Kill).
                     return Err(format!(
-                        "message #{message} is replication between OSDs, on a lossless \
-                         connection: it cannot be lost (kill an OSD instead)"
+                        "message #{message} is replication or recovery between OSDs, on a \
+                         lossless connection: it cannot be lost (kill an OSD instead)"
                     ));
                 }
                 let env = self.net.drop_message(message).map_err(|e| e.to_string())?;
@@ -708,6 +814,131 @@ impl World {
             }
             UserAction::Write { pg, ref object } => self.client_submit(pg, object, false, log),
             UserAction::Delete { pg, ref object } => self.client_submit(pg, object, true, log),
+            UserAction::MarkUnfoundLost { pg, mode } => self.mark_unfound_lost(pg, mode, log),
+        }
+    }
+
+    /// `ceph pg <pg> mark_unfound_lost`: the command goes to the PG's acting primary,
+    /// whose `peering::recovery::mark_unfound_lost` decides.
+    fn mark_unfound_lost(
+        &mut self,
+        pg: PgId,
+        mode: LostModeText,
+        log: &mut StepLog,
+    ) -> Result<String, String> {
+        let table = self.mappings.last().expect("the world always has epoch 1");
+        let primary = table
+            .by_pg
+            .get(&pg)
+            .map(|m| m.acting_primary)
+            .ok_or_else(|| format!("pg {pg} does not exist"))?;
+        let inst = self
+            .osds
+            .get_mut(&primary)
+            .filter(|n| n.running)
+            .and_then(|n| n.pgs.get_mut(&pg))
+            .ok_or_else(|| format!("pg {pg} has no running primary"))?;
+        let mode = match mode {
+            LostModeText::Revert => recovery::LostMode::Revert,
+            LostModeText::Delete => recovery::LostMode::Delete,
+        };
+        let (text, events) = recovery::mark_unfound_lost(&mut inst.state, mode)?;
+        let epoch = inst.state.epoch;
+        for event in events {
+            self.add_timer(
+                0,
+                TimerKind::PgEvent {
+                    osd: primary,
+                    pg,
+                    epoch,
+                    event,
+                },
+            );
+        }
+        self.drain_outbox(primary, pg, log);
+        Ok(format!(
+            "ceph pg {pg} mark_unfound_lost {}: {text}",
+            match mode {
+                recovery::LostMode::Revert => "revert",
+                recovery::LostMode::Delete => "delete",
+            }
+        ))
+    }
+
+    /// What `osd` knows of fullness (None when capacity is not modelled): each OSD's
+    /// usage is the objects its PG copies store.
+    fn fullness_for(&self, osd: OsdId) -> Option<Rc<Fullness>> {
+        let cap_objects = self.osd_capacity_objects?;
+        let capacity = cap_objects * recovery::OBJECT_BYTES;
+        let used_of = |n: &OsdNode| -> u64 {
+            n.pgs
+                .values()
+                .map(|i| i.state.store.len() as u64)
+                .sum::<u64>()
+                * recovery::OBJECT_BYTES
+        };
+        let mut f = Fullness {
+            capacity,
+            backfillfull_pct: BACKFILLFULL_PCT,
+            ..Fullness::default()
+        };
+        for (&o, n) in &self.osds {
+            let used = used_of(n);
+            if used * 100 >= capacity * FULL_PCT {
+                f.full.insert(o);
+            }
+            if used * 100 >= capacity * BACKFILLFULL_PCT {
+                f.backfillfull.insert(o);
+            }
+            if o == osd {
+                f.used = used;
+                f.reserved_by_others = n.pgs.values().map(|i| i.state.reserved_bytes).sum();
+            }
+        }
+        Some(Rc::new(f))
+    }
+
+    /// Process one event on one PG instance (if it exists and its daemon runs), record
+    /// it and route its outbox.
+    fn pg_process(&mut self, osd: OsdId, pg: PgId, event: PeeringEvent, log: &mut StepLog) {
+        let fullness = self.fullness_for(osd);
+        let Some(inst) = self
+            .osds
+            .get_mut(&osd)
+            .filter(|n| n.running)
+            .and_then(|n| n.pgs.get_mut(&pg))
+        else {
+            return;
+        };
+        inst.state.fullness = fullness;
+        let def = definition();
+        let before = inst.machine.path(def);
+        let mut micro = Vec::new();
+        inst.machine
+            .process(def, &mut inst.state, event, &mut micro);
+        log.pgs.push(PgSteps {
+            osd,
+            pg,
+            epoch: inst.state.epoch,
+            micro,
+            from: before,
+            to: inst.machine.path(def),
+        });
+        self.drain_outbox(osd, pg, log);
+    }
+
+    /// Grants and preemptions of a reserver become queued peering events.
+    fn queue_fired(&mut self, osd: OsdId, fired: Vec<Fired>) {
+        for f in fired {
+            self.add_timer(
+                0,
+                TimerKind::PgEvent {
+                    osd,
+                    pg: f.pg,
+                    epoch: f.epoch,
+                    event: f.event,
+                },
+            );
         }
     }
 
@@ -928,6 +1159,53 @@ impl World {
                     self.publish(inc, log);
                 }
             }
+            TimerKind::PgEvent {
+                osd,
+                pg,
+                epoch,
+                event,
+            } => {
+                // OSD::dequeue_peering_evt: an event from before the PG's last reset is
+                // stale (pg_has_reset_since).
+                let fresh = self
+                    .osds
+                    .get(&osd)
+                    .and_then(|n| n.pgs.get(&pg))
+                    .is_some_and(|i| epoch >= i.state.last_peering_reset);
+                if fresh {
+                    self.pg_process(osd, pg, event, log);
+                }
+            }
+            TimerKind::Recovery { osd, pg, epoch } => {
+                // OSD::do_recovery → PrimaryLogPG::start_recovery_ops.
+                let fullness = self.fullness_for(osd);
+                let Some(inst) = self
+                    .osds
+                    .get_mut(&osd)
+                    .filter(|n| n.running)
+                    .and_then(|n| n.pgs.get_mut(&pg))
+                else {
+                    return;
+                };
+                if epoch < inst.state.last_peering_reset {
+                    return;
+                }
+                inst.state.fullness = fullness;
+                let events = recovery::start_recovery_ops(&mut inst.state);
+                let epoch = inst.state.epoch;
+                for event in events {
+                    self.add_timer(
+                        0,
+                        TimerKind::PgEvent {
+                            osd,
+                            pg,
+                            epoch,
+                            event,
+                        },
+                    );
+                }
+                self.drain_outbox(osd, pg, log);
+            }
             TimerKind::DownOut { osd } => {
                 let map = self.map();
                 if map.is_up(osd) || !map.osds[&osd].is_in() || map.flags.contains(&Flag::Noout) {
@@ -1002,7 +1280,12 @@ impl World {
             }
             (
                 Endpoint::Osd(osd),
-                msg @ (Msg::ClientOp { .. } | Msg::RepOp { .. } | Msg::RepOpReply { .. }),
+                msg @ (Msg::ClientOp { .. }
+                | Msg::RepOp { .. }
+                | Msg::RepOpReply { .. }
+                | Msg::Pull { .. }
+                | Msg::Push { .. }
+                | Msg::PushReply { .. }),
             ) => {
                 self.osd_io_msg(osd, from, msg, log);
             }
@@ -1189,7 +1472,12 @@ impl World {
             return;
         }
         let pg = match &msg {
-            Msg::ClientOp { pg, .. } | Msg::RepOp { pg, .. } | Msg::RepOpReply { pg, .. } => *pg,
+            Msg::ClientOp { pg, .. }
+            | Msg::RepOp { pg, .. }
+            | Msg::RepOpReply { pg, .. }
+            | Msg::Pull { pg, .. }
+            | Msg::Push { pg, .. }
+            | Msg::PushReply { pg, .. } => *pg,
             _ => return,
         };
         let floor = node.instance_up_from;
@@ -1209,6 +1497,25 @@ impl World {
                 Endpoint::Osd(f),
             ) => io::do_repop(state, f, epoch, tid, entry),
             (Msg::RepOpReply { tid, .. }, Endpoint::Osd(f)) => io::do_repop_reply(state, f, tid),
+            // Recovery messages from before the PG's current interval are stale
+            // (PG::can_discard_*).
+            (Msg::Pull { epoch, .. }, _)
+            | (Msg::Push { epoch, .. }, _)
+            | (Msg::PushReply { epoch, .. }, _)
+                if epoch < state.last_peering_reset => {}
+            (Msg::Pull { object, .. }, Endpoint::Osd(f)) => recovery::handle_pull(state, f, object),
+            (
+                Msg::Push {
+                    object,
+                    version,
+                    backfill,
+                    ..
+                },
+                Endpoint::Osd(f),
+            ) => recovery::handle_push(state, f, object, version, backfill),
+            (Msg::PushReply { object, .. }, Endpoint::Osd(f)) => {
+                recovery::handle_push_reply(state, f, object)
+            }
             _ => {}
         }
         self.drain_outbox(osd, pg, log);
@@ -1275,6 +1582,19 @@ impl World {
                     peer: Some(peer),
                 },
             ),
+            Msg::Reserve {
+                pg,
+                epoch,
+                backfill,
+                op,
+                priority,
+                primary_bytes,
+                local_bytes,
+            } => (
+                pg,
+                epoch,
+                recovery::reserve_event(backfill, op, priority, primary_bytes, local_bytes),
+            ),
             _ => return,
         };
         let node = self.osds.get_mut(&osd).expect("checked");
@@ -1292,20 +1612,7 @@ impl World {
         if epoch < inst.state.last_peering_reset {
             return; // stale: sent before this PG's current interval began
         }
-        let def = definition();
-        let before = inst.machine.path(def);
-        let mut micro = Vec::new();
-        inst.machine
-            .process(def, &mut inst.state, event, &mut micro);
-        log.pgs.push(PgSteps {
-            osd,
-            pg,
-            epoch: inst.state.epoch,
-            micro,
-            from: before,
-            to: inst.machine.path(def),
-        });
-        self.drain_outbox(osd, pg, log);
+        self.pg_process(osd, pg, event, log);
     }
 
     /// Models the OSD dispatching a PG's PeeringCtx: peer messages, pg_temp wishes, and
@@ -1338,11 +1645,79 @@ impl World {
             .need_up_thru
             .then_some(inst.state.history.same_interval_since);
         let have = node.epoch;
+        let pg_epoch = inst.state.epoch;
         for out in outbox {
+            // Calls on the OSD (PeeringListener): reservers, scheduled events, the
+            // recovery queue.
+            match out {
+                Outgoing::Reserve {
+                    which,
+                    prio,
+                    grant,
+                    preempt,
+                } => {
+                    let node = self.osds.get_mut(&osd).expect("checked");
+                    let r = Reservation {
+                        pg,
+                        prio,
+                        epoch: pg_epoch,
+                        grant,
+                        preempt,
+                    };
+                    let fired = match which {
+                        Which::Local => node.local_reserver.request_reservation(r),
+                        Which::Remote => node.remote_reserver.request_reservation(r),
+                    };
+                    self.queue_fired(osd, fired);
+                    continue;
+                }
+                Outgoing::CancelReservation { which } => {
+                    let node = self.osds.get_mut(&osd).expect("checked");
+                    let fired = match which {
+                        Which::Local => node.local_reserver.cancel_reservation(pg),
+                        Which::Remote => node.remote_reserver.cancel_reservation(pg),
+                    };
+                    self.queue_fired(osd, fired);
+                    continue;
+                }
+                Outgoing::ScheduleEvent { after_ms, event } => {
+                    self.add_timer(
+                        after_ms,
+                        TimerKind::PgEvent {
+                            osd,
+                            pg,
+                            epoch: pg_epoch,
+                            event,
+                        },
+                    );
+                    continue;
+                }
+                Outgoing::QueueRecovery => {
+                    let queued = self.timers.iter().any(|t| {
+                        matches!(t.kind, TimerKind::Recovery { osd: o, pg: p, .. } if o == osd && p == pg)
+                    });
+                    if !queued {
+                        self.add_timer(
+                            0,
+                            TimerKind::Recovery {
+                                osd,
+                                pg,
+                                epoch: pg_epoch,
+                            },
+                        );
+                    }
+                    continue;
+                }
+                _ => {}
+            }
             if let Outgoing::Query { to, .. }
             | Outgoing::Notify { to, .. }
             | Outgoing::Info { to, .. }
-            | Outgoing::Log { to, .. } = out
+            | Outgoing::Log { to, .. }
+            | Outgoing::ReserveMsg { to, .. }
+            | Outgoing::Pull { to, .. }
+            | Outgoing::Push { to, .. }
+            | Outgoing::PushReply { to, .. } = out
             {
                 if !active || !curmap.as_ref().is_some_and(|m| m.is_up(to)) {
                     continue;
@@ -1390,6 +1765,52 @@ impl World {
                 Outgoing::RepOpReply { to, epoch, tid } => {
                     (Endpoint::Osd(to), Msg::RepOpReply { pg, epoch, tid })
                 }
+                Outgoing::ReserveMsg {
+                    to,
+                    epoch,
+                    backfill,
+                    op,
+                    priority,
+                    primary_bytes,
+                    local_bytes,
+                } => (
+                    Endpoint::Osd(to),
+                    Msg::Reserve {
+                        pg,
+                        epoch,
+                        backfill,
+                        op,
+                        priority,
+                        primary_bytes,
+                        local_bytes,
+                    },
+                ),
+                Outgoing::Pull { to, epoch, object } => {
+                    (Endpoint::Osd(to), Msg::Pull { pg, epoch, object })
+                }
+                Outgoing::Push {
+                    to,
+                    epoch,
+                    object,
+                    version,
+                    backfill,
+                } => (
+                    Endpoint::Osd(to),
+                    Msg::Push {
+                        pg,
+                        epoch,
+                        object,
+                        version,
+                        backfill,
+                    },
+                ),
+                Outgoing::PushReply { to, epoch, object } => {
+                    (Endpoint::Osd(to), Msg::PushReply { pg, epoch, object })
+                }
+                Outgoing::Reserve { .. }
+                | Outgoing::CancelReservation { .. }
+                | Outgoing::ScheduleEvent { .. }
+                | Outgoing::QueueRecovery => continue,
                 Outgoing::ClientReply {
                     op,
                     version,
@@ -1459,7 +1880,11 @@ fn msg_epoch(msg: &Msg) -> Epoch {
         | Msg::PgLog { epoch, .. }
         | Msg::ClientOp { epoch, .. }
         | Msg::RepOp { epoch, .. }
-        | Msg::RepOpReply { epoch, .. } => *epoch,
+        | Msg::RepOpReply { epoch, .. }
+        | Msg::Reserve { epoch, .. }
+        | Msg::Pull { epoch, .. }
+        | Msg::Push { epoch, .. }
+        | Msg::PushReply { epoch, .. } => *epoch,
         _ => 0,
     }
 }
@@ -1503,6 +1928,48 @@ fn msg_detail(msg: &Msg) -> String {
             pg, epoch, entry, ..
         } => format!(" ({pg} {entry} e{epoch})"),
         Msg::RepOpReply { pg, epoch, tid } => format!(" ({pg} tid {tid} e{epoch})"),
+        Msg::Reserve {
+            pg,
+            epoch,
+            op,
+            priority,
+            ..
+        } => {
+            let prio = if *priority > 0 {
+                format!(" prio {priority}")
+            } else {
+                String::new()
+            };
+            format!(" ({pg} {}{prio} e{epoch})", reserve_op_text(*op))
+        }
+        Msg::Pull { pg, epoch, object } => format!(" ({pg} {object} e{epoch})"),
+        Msg::Push {
+            pg,
+            epoch,
+            object,
+            version,
+            backfill,
+        } => {
+            let what = match (object.is_empty(), version) {
+                (true, _) => "backfill finish".to_string(),
+                (false, Some(v)) => format!("{object} {v}"),
+                (false, None) => format!("{object} deleted"),
+            };
+            let bf = if *backfill { " backfill" } else { "" };
+            format!(" ({pg} {what}{bf} e{epoch})")
+        }
+        Msg::PushReply { pg, epoch, object } => format!(" ({pg} {object} e{epoch})"),
+    }
+}
+
+fn reserve_op_text(op: ReserveOp) -> &'static str {
+    match op {
+        ReserveOp::Request => "REQUEST",
+        ReserveOp::Grant => "GRANT",
+        ReserveOp::Release => "RELEASE",
+        ReserveOp::RejectTooFull => "REJECT_TOOFULL",
+        ReserveOp::Revoke => "REVOKE",
+        ReserveOp::RevokeTooFull => "REVOKE_TOOFULL",
     }
 }
 
@@ -1517,6 +1984,12 @@ fn timer_text(kind: &TimerKind) -> String {
         TimerKind::MonReconnect { osd } => format!("osd.{osd} reconnects to the monitor"),
         TimerKind::ReportTimeout { osd } => {
             format!("mon_osd_report_timeout expires for osd.{osd} (no beacon)")
+        }
+        TimerKind::PgEvent { osd, pg, event, .. } => {
+            format!("osd.{osd} pg {pg} queued event {}", event.type_name())
+        }
+        TimerKind::Recovery { osd, pg, .. } => {
+            format!("osd.{osd} recovery thread runs pg {pg} (start_recovery_ops)")
         }
     }
 }

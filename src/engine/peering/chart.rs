@@ -455,6 +455,26 @@ fn declare_states(b: &mut Builder) {
         WaitLocalRecoveryReserved,
         r::waitlocalrecoveryreserved_entry,
     );
+    b.entry(
+        WaitRemoteRecoveryReserved,
+        r::waitremoterecoveryreserved_entry,
+    );
+    b.entry(Recovering, r::recovering_entry);
+    b.exit(Recovering, r::recovering_exit);
+    b.exit(NotRecovering, r::notrecovering_exit);
+    b.entry(
+        WaitLocalBackfillReserved,
+        r::waitlocalbackfillreserved_entry,
+    );
+    b.entry(
+        WaitRemoteBackfillReserved,
+        r::waitremotebackfillreserved_entry,
+    );
+    b.entry(Backfilling, r::backfilling_entry);
+    b.exit(Backfilling, r::backfilling_exit);
+    b.exit(NotBackfilling, r::notbackfilling_exit);
+    b.exit(RepRecovering, r::reprecovering_exit);
+    b.exit(ReplicaActive, r::replicaactive_exit);
     b.exit(Clean, r::clean_exit);
 }
 
@@ -840,7 +860,7 @@ fn declare_active(b: &mut Builder) {
     b.custom(
         Backfilling,
         "Backfilled",
-        r::discard_to_recovered,
+        r::backfilling_backfilled,
         &[Recovered],
         "release local and remote backfill reservations",
     );
@@ -883,7 +903,7 @@ fn declare_active(b: &mut Builder) {
     b.custom(
         WaitRemoteBackfillReserved,
         "RemoteBackfillReserved",
-        r::discard,
+        r::waitremotebackfill_reserved,
         &[],
         "ask the next backfill target; after the last post AllBackfillsReserved",
     );
@@ -949,7 +969,7 @@ fn declare_active(b: &mut Builder) {
     b.custom(
         Recovering,
         "AllReplicasRecovered",
-        r::release_to_recovered,
+        r::recovering_allreplicasrecovered,
         &[Recovered],
         "release the reservations",
     );
@@ -978,7 +998,7 @@ fn declare_active(b: &mut Builder) {
     b.custom(
         WaitRemoteRecoveryReserved,
         "RemoteRecoveryReserved",
-        r::discard,
+        r::waitremoterecovery_reserved,
         &[],
         "ask the next replica; after the last grant post AllRemotesReserved",
     );
@@ -1110,15 +1130,19 @@ fn declare_replica(b: &mut Builder) {
         RepNotRecovering,
         "the primary cancelled",
     );
-    b.ignore(
-        RepRecovering,
-        &[
-            "BackfillTooFull",
-            "RemoteRecoveryPreempted",
-            "RemoteBackfillPreempted",
-        ],
-        "release space, send REVOKE(_TOOFULL)",
-    );
+    for ev in [
+        "BackfillTooFull",
+        "RemoteRecoveryPreempted",
+        "RemoteBackfillPreempted",
+    ] {
+        b.custom(
+            RepRecovering,
+            ev,
+            r::rep_revoke,
+            &[],
+            "release space, send REVOKE(_TOOFULL)",
+        );
+    }
 
     b.custom(
         RepWaitBackfillReserved,
@@ -1127,9 +1151,11 @@ fn declare_replica(b: &mut Builder) {
         &[RepRecovering],
         "send MBackfillReserve GRANT",
     );
-    b.ignore(
+    b.custom(
         RepWaitBackfillReserved,
-        &["RejectTooFullRemoteReservation"],
+        "RejectTooFullRemoteReservation",
+        r::rep_reject_toofull,
+        &[],
         "send REJECT_TOOFULL, post RemoteReservationRejectedTooFull",
     );
     b.custom(
@@ -1183,9 +1209,11 @@ fn declare_replica(b: &mut Builder) {
         &[RepWaitBackfillReserved],
         "reserve space (or post RejectTooFullRemoteReservation); queue a remote reservation",
     );
-    b.ignore(
+    b.custom(
         RepNotRecovering,
-        &["RejectTooFullRemoteReservation"],
+        "RejectTooFullRemoteReservation",
+        r::rep_reject_toofull,
+        &[],
         "send REJECT_TOOFULL to the primary",
     );
     b.transition(

@@ -122,7 +122,7 @@ peering_events! {
     /// A pg_query_t (INFO, LOG, FULLLOG) from the primary.
     MQuery { from: OsdId, epoch: Epoch, kind: Option<QueryKind> },
     MTrim { from: OsdId, epoch: Epoch },
-    RequestBackfillPrio { priority: u32 },
+    RequestBackfillPrio { priority: u32, primary_num_bytes: u64, local_num_bytes: u64 },
     RequestRecoveryPrio { priority: u32 },
     DeferRecovery { delay: u32 },
     DeferBackfill { delay: u32 },

@@ -635,14 +635,6 @@ pub fn replica_mlogrec(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> O
     Outcome::Discard
 }
 
-/// Models `PeeringState::WaitLocalRecoveryReserved::WaitLocalRecoveryReserved`:
-/// RECOVERY_WAIT, and the local reservation is requested. Recovery itself is not modelled
-/// yet: the reserver never grants it, so the PG stays here (active+recovery_wait+degraded).
-pub fn waitlocalrecoveryreserved_entry(ps: &mut PeeringState, _: &mut P) {
-    ps.state.clear(PgState::RECOVERY_TOOFULL);
-    ps.state.set(PgState::RECOVERY_WAIT);
-}
-
 /// Models `PeeringState::ReplicaActive::react(const MInfoRec&)` (proc_primary_info):
 /// merge the primary's history.
 pub fn replica_minforec(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outcome {

@@ -8,4 +8,5 @@ pub mod flow;
 pub mod io;
 pub mod logs;
 pub mod reactions;
+pub mod recovery;
 pub mod state;

@@ -14,6 +14,7 @@ use crate::engine::pgstate::PgState;
 use crate::engine::statechart::{Outcome, Posts};
 
 pub use super::flow::*;
+pub use super::recovery::*;
 
 type P = Posts<PeeringEvent>;
 
@@ -141,8 +142,12 @@ pub fn incomplete_exit(ps: &mut PeeringState, _: &mut P) {
     ps.state.clear(PgState::INCOMPLETE);
 }
 
-/// Models `PeeringState::Active::exit`: clears the Active-only bits.
+/// Models `PeeringState::Active::exit`: `cancel_local_background_io_reservation`, and
+/// clears the Active-only bits.
 pub fn active_exit(ps: &mut PeeringState, _: &mut P) {
+    ps.outbox.push(Outgoing::CancelReservation {
+        which: crate::engine::reserver::Which::Local,
+    });
     for bit in [
         PgState::ACTIVATING,
         PgState::DEGRADED,
@@ -223,6 +228,7 @@ fn adopt_map(ps: &mut PeeringState, ev: &PeeringEvent) {
         ps.merges.clear();
         // PrimaryLogPG::on_change: in-flight and queued client ops.
         super::io::on_change(ps);
+        super::recovery::clear_recovery_state(ps);
         for bit in [
             PgState::ACTIVE,
             PgState::PEERED,
@@ -230,6 +236,9 @@ fn adopt_map(ps: &mut PeeringState, ev: &PeeringEvent) {
             PgState::RECOVERY_WAIT,
             PgState::RECOVERY_TOOFULL,
             PgState::RECOVERING,
+            PgState::BACKFILLING,
+            PgState::RECOVERY_UNFOUND,
+            PgState::BACKFILL_UNFOUND,
         ] {
             ps.state.clear(bit);
         }
@@ -309,120 +318,6 @@ pub fn recovered_allreplicasactivated(
 ) -> Outcome {
     posts.post(PeeringEvent::GoClean);
     Outcome::Forward
-}
-
-/// Models `PeeringState::Backfilling::react(const Backfilled&)`.
-pub fn discard_to_recovered(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Transit(S::Recovered.id())
-}
-
-/// Models `PeeringState::Backfilling::react(const DeferBackfill&)`.
-pub fn backfill_defer(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    ps.state.set(PgState::BACKFILL_WAIT);
-    Outcome::Transit(S::NotBackfilling.id())
-}
-
-/// Models `PeeringState::Backfilling::react(const UnfoundBackfill&)`.
-pub fn backfill_unfound(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    ps.state.set(PgState::BACKFILL_UNFOUND);
-    Outcome::Transit(S::NotBackfilling.id())
-}
-
-/// Models `PeeringState::Backfilling::react(const RemoteReservationRejectedTooFull&)`:
-/// compat, re-posted as RemoteReservationRevokedTooFull.
-pub fn backfilling_rejected_toofull(
-    _: &mut PeeringState,
-    _: &PeeringEvent,
-    posts: &mut P,
-) -> Outcome {
-    posts.post(PeeringEvent::RemoteReservationRevokedTooFull);
-    Outcome::Discard
-}
-
-/// Models `PeeringState::Backfilling::react(const RemoteReservationRevokedTooFull&)`.
-pub fn backfill_toofull(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    ps.state.set(PgState::BACKFILL_TOOFULL);
-    Outcome::Transit(S::NotBackfilling.id())
-}
-
-/// Models `PeeringState::Backfilling::react(const RemoteReservationRevoked&)`: only
-/// transits while backfill is still needed (needs_backfill(), with the recovery work).
-pub fn backfilling_revoked(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Transit(S::WaitLocalBackfillReserved.id())
-}
-
-/// Models `PeeringState::WaitRemoteBackfillReserved::retry()` behind its
-/// RemoteReservationRejectedTooFull / RemoteReservationRevoked reactions.
-pub fn remote_backfill_retry(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outcome {
-    if matches!(ev, PeeringEvent::RemoteReservationRejectedTooFull) {
-        ps.state.set(PgState::BACKFILL_TOOFULL);
-    }
-    ps.state.clear(PgState::BACKFILL_WAIT);
-    Outcome::Transit(S::NotBackfilling.id())
-}
-
-/// Models `PeeringState::Recovering::react(const AllReplicasRecovered&)`.
-pub fn release_to_recovered(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Transit(S::Recovered.id())
-}
-
-/// Models `PeeringState::Recovering::react(const RequestBackfill&)`.
-pub fn recovering_requestbackfill(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Transit(S::WaitLocalBackfillReserved.id())
-}
-
-/// Models `PeeringState::Recovering::react(const DeferRecovery&)`: only while
-/// PG_STATE_RECOVERING is set, else discard.
-pub fn recovering_defer(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    if !ps.state.has(PgState::RECOVERING) {
-        return Outcome::Discard;
-    }
-    ps.state.set(PgState::RECOVERY_WAIT);
-    Outcome::Transit(S::NotRecovering.id())
-}
-
-/// Models `PeeringState::Recovering::react(const UnfoundRecovery&)`.
-pub fn recovering_unfound(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    ps.state.set(PgState::RECOVERY_UNFOUND);
-    Outcome::Transit(S::NotRecovering.id())
-}
-
-/// Models `PeeringState::WaitLocalRecoveryReserved::react(const RecoveryTooFull&)`.
-pub fn recovery_toofull(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    ps.state.set(PgState::RECOVERY_TOOFULL);
-    Outcome::Transit(S::NotRecovering.id())
-}
-
-/// Models `PeeringState::RepNotRecovering::react(const RequestBackfillPrio&)`.
-pub fn rep_request_backfill(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Transit(S::RepWaitBackfillReserved.id())
-}
-
-/// Models `PeeringState::RepNotRecovering::react(const RequestRecoveryPrio&)`.
-pub fn rep_request_recovery(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Transit(S::RepWaitRecoveryReserved.id())
-}
-
-/// Models `PeeringState::RepWaitRecoveryReserved::react(const RemoteRecoveryReserved&)`.
-pub fn rep_grant_recovery(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Transit(S::RepRecovering.id())
-}
-
-/// Models `PeeringState::RepWaitBackfillReserved::react(const RemoteBackfillReserved&)`.
-pub fn rep_grant_backfill(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Transit(S::RepRecovering.id())
-}
-
-/// Models `PeeringState::RepWaitRecoveryReserved::react(const
-/// RemoteReservationRejectedTooFull&)`: compat, re-posted as RemoteReservationCanceled.
-pub fn rep_rejected_as_canceled(_: &mut PeeringState, _: &PeeringEvent, posts: &mut P) -> Outcome {
-    posts.post(PeeringEvent::RemoteReservationCanceled);
-    Outcome::Discard
-}
-
-/// Models the replica's cancel reactions (unreserve space, cancel the remote reservation).
-pub fn rep_cancel(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Transit(S::RepNotRecovering.id())
 }
 
 /// Models `PeeringState::ToDelete::react(const ActMap&)`: re-enter only when the delete

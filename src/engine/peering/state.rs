@@ -3,7 +3,7 @@
 //! directly (Ceph's PeeringState / PeeringCtx split).
 
 use super::acting::ShardInfo;
-use super::events::{Epoch, OsdId, PeerState, QueryKind};
+use super::events::{Epoch, OsdId, PeerState, PeeringEvent, QueryKind};
 use crate::engine::intervals::{EpochMap, PastIntervals, PgHistory, PriorSet};
 use crate::engine::osdmap::PgId;
 use crate::engine::pglog::{Eversion, IndexedLog, LogEntry, MergeDecision, Missing, PgLog};
@@ -100,6 +100,54 @@ pub struct PeeringState {
     pub repops: BTreeMap<u64, RepOp>,
     /// The next replication transaction id (`get_tid`).
     pub next_tid: u64,
+    /// Recovery in flight on the primary: objects pulled, and from whom
+    /// (`recovering` + `pulling` of ReplicatedBackend).
+    pub pulling: BTreeMap<String, OsdId>,
+    /// Objects pushed and not yet acknowledged, to whom (`pushing`).
+    pub pushing: BTreeMap<String, BTreeSet<OsdId>>,
+    /// How many remote shards WaitRemote*Reserved has asked so far (Ceph's
+    /// `remote_recovery_reservation_it` / `backfill_osd_it`).
+    pub remote_reserve_next: usize,
+    /// Objects the primary misses that no reachable OSD has (`missing_loc` unfound).
+    pub unfound: BTreeSet<String>,
+    /// What this OSD knows of the cluster's fullness (the OSDMap's full/backfillfull
+    /// flags and this OSD's statfs, `OSDService::osd_stat`), set by the OSD before each
+    /// event.
+    #[serde(skip)]
+    pub fullness: Option<Rc<Fullness>>,
+    /// Bytes a remote backfill reservation set aside on this replica
+    /// (`set_reserved_num_bytes`).
+    pub reserved_bytes: u64,
+}
+
+/// Fullness as an OSD sees it: each OSD's state (from the OSDMap's flags, which the
+/// monitor sets from the OSDs' reports) and this OSD's own usage.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fullness {
+    /// OSDs over the full ratio (`OSDMap::is_full`).
+    pub full: BTreeSet<OsdId>,
+    /// OSDs over the backfillfull ratio.
+    pub backfillfull: BTreeSet<OsdId>,
+    /// This OSD's used and total bytes (`osd_stat.statfs`).
+    pub used: u64,
+    pub capacity: u64,
+    /// `mon_osd_backfillfull_ratio` (0.90), in percent.
+    pub backfillfull_pct: u64,
+    /// Bytes other PGs' backfill reservations already set aside on this OSD.
+    pub reserved_by_others: u64,
+}
+
+/// MRecoveryReserve / MBackfillReserve operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub enum ReserveOp {
+    Request,
+    Grant,
+    Release,
+    /// MBackfillReserve only (`REJECT_TOOFULL`).
+    RejectTooFull,
+    Revoke,
+    /// MBackfillReserve only (`REVOKE_TOOFULL`).
+    RevokeTooFull,
 }
 
 /// One client operation (an `MOSDOp` with one write or delete).
@@ -221,6 +269,53 @@ pub enum Outgoing {
         op: u64,
         version: Eversion,
         result: i32,
+    },
+    /// `request_local_background_io_reservation` / `request_remote_recovery_reservation`
+    /// on this OSD's reserver.
+    Reserve {
+        which: crate::engine::reserver::Which,
+        prio: u32,
+        grant: PeeringEvent,
+        preempt: Option<PeeringEvent>,
+    },
+    /// `cancel_local_background_io_reservation` / `cancel_remote_recovery_reservation`.
+    CancelReservation {
+        which: crate::engine::reserver::Which,
+    },
+    /// `schedule_event_after` / `schedule_recovery_retry`: queue `event` after `after_ms`.
+    ScheduleEvent { after_ms: u64, event: PeeringEvent },
+    /// `queue_recovery`: the OSD's recovery thread will run `start_recovery_ops`.
+    QueueRecovery,
+    /// MRecoveryReserve (`backfill: false`) or MBackfillReserve.
+    ReserveMsg {
+        to: OsdId,
+        epoch: Epoch,
+        backfill: bool,
+        op: ReserveOp,
+        priority: u32,
+        primary_bytes: u64,
+        local_bytes: u64,
+    },
+    /// MOSDPGPull: ask `to` for `object`.
+    Pull {
+        to: OsdId,
+        epoch: Epoch,
+        object: String,
+    },
+    /// MOSDPGPush: the object at `version` (None: it is deleted). `backfill`: a backfill
+    /// push (the target's last_backfill moves to the object).
+    Push {
+        to: OsdId,
+        epoch: Epoch,
+        object: String,
+        version: Option<Eversion>,
+        backfill: bool,
+    },
+    /// MOSDPGPushReply.
+    PushReply {
+        to: OsdId,
+        epoch: Epoch,
+        object: String,
     },
 }
 
