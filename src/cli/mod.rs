@@ -1,6 +1,7 @@
 //! The `cephscope` CLI: thin wrappers over the engine. Errors are one line on stderr and
 //! exit status 2.
 
+use cephscope::engine::mds::scenario as mds_scenario;
 use cephscope::engine::{cluster, dot, peering, scenario};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -168,12 +169,16 @@ fn list_scenarios() -> String {
     let machines = scenario::builtin()
         .into_iter()
         .map(|s| format!("{}\tmachine\t{}\n", s.name, first_sentence(&s.narration)));
-    clusters.chain(machines).collect()
+    let mds = cephscope::engine::mds::scenario::builtin()
+        .into_iter()
+        .map(|s| format!("{}\tmds\t{}\n", s.name, first_sentence(&s.narration)));
+    clusters.chain(machines).chain(mds).collect()
 }
 
 enum Loaded {
     Cluster(Box<cluster::ClusterScenario>),
     Machine(scenario::Scenario),
+    Mds(Box<mds_scenario::MdsScenario>),
 }
 
 fn load_scenario(name_or_path: &str) -> Result<Loaded, String> {
@@ -183,9 +188,14 @@ fn load_scenario(name_or_path: &str) -> Result<Loaded, String> {
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let at = |e: String| format!("{}: {e}", path.display());
         // A cluster scenario names its cluster; anything else is a machine walkthrough.
-        let is_cluster = serde_json::from_str::<serde_json::Value>(&text)
-            .map(|v| v.get("cluster").is_some())
-            .unwrap_or(false);
+        let value = serde_json::from_str::<serde_json::Value>(&text).ok();
+        let is_cluster = value.as_ref().is_some_and(|v| v.get("cluster").is_some());
+        // An MDS scenario names its daemons.
+        if value.as_ref().is_some_and(|v| v.get("daemons").is_some()) {
+            return mds_scenario::from_json(&text)
+                .map(|s| Loaded::Mds(Box::new(s)))
+                .map_err(at);
+        }
         return if is_cluster {
             cluster::from_json(&text)
                 .map(|s| Loaded::Cluster(Box::new(s)))
@@ -197,6 +207,9 @@ fn load_scenario(name_or_path: &str) -> Result<Loaded, String> {
     if let Some(s) = cluster::find(name_or_path) {
         return Ok(Loaded::Cluster(Box::new(s)));
     }
+    if let Some(s) = mds_scenario::find(name_or_path) {
+        return Ok(Loaded::Mds(Box::new(s)));
+    }
     scenario::find(name_or_path)
         .map(Loaded::Machine)
         .map_err(|_| {
@@ -204,6 +217,7 @@ fn load_scenario(name_or_path: &str) -> Result<Loaded, String> {
                 .into_iter()
                 .map(|s| s.name)
                 .chain(scenario::builtin().into_iter().map(|s| s.name))
+                .chain(mds_scenario::builtin().into_iter().map(|s| s.name))
                 .collect();
             format!(
                 "unknown scenario '{name_or_path}' (built-in: {})",
@@ -239,6 +253,17 @@ fn run_scenario(name_or_path: &str, json: bool, pg: Option<&str>) -> Result<Stri
                 return to_json(&run.records);
             }
             Ok(run.trace_text(only))
+        }
+        Loaded::Mds(s) => {
+            if pg.is_some() {
+                return Err("--pg applies to cluster scenarios only".into());
+            }
+            let mut run = mds_scenario::MdsRun::new(*s)?;
+            run.run_to_end()?;
+            if json {
+                return to_json(&run.records);
+            }
+            Ok(run.trace_text())
         }
     }
 }

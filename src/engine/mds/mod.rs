@@ -4,4 +4,9 @@
 //! src/mon/MDSMonitor.cc).
 
 pub mod chart;
+pub mod daemon;
+pub mod fsmap;
+pub mod monitor;
+pub mod scenario;
 pub mod state;
+pub mod world;
