@@ -29,6 +29,7 @@ fn cluster(hosts: i32, per_host: i32, pg_num: u32) -> World {
         first_epoch: 1,
         mon_prime_pg_temp: Default::default(),
         osd_capacity_objects: None,
+        osd_max_pg_log_entries: None,
     };
     let mut world = World::new(&spec).expect("valid spec");
     while world.step().is_some() {}

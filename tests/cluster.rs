@@ -260,3 +260,99 @@ fn bad_scenarios_name_what_is_wrong() {
         assert!(err.contains(want), "{err}");
     }
 }
+
+/// backfill-toofull: osd.0 (5 of 10 objects) would pass its backfillfull ratio with PG
+/// 1.0's 4 objects, so it rejects the backfill reservation (REJECT_TOOFULL →
+/// backfill_toofull, NotBackfilling); a delete frees space and the retry after
+/// osd_backfill_retry_interval backfills it; the pg_temp goes and the PG is clean on
+/// [2,0], osd.0 holding every object at the primary's version.
+#[test]
+fn backfill_toofull_resolves_when_a_delete_frees_space() {
+    let name = "backfill-toofull";
+    let states = states_of(name, pg("1.0"));
+    let strings: Vec<&str> = states.iter().map(|(s, _)| s.as_str()).collect();
+    for want in [
+        "active+remapped+backfill_wait",
+        "active+remapped+backfill_toofull",
+        "active+remapped+backfill_wait+backfill_toofull",
+        "active+remapped+backfilling",
+        "active+clean",
+    ] {
+        assert!(strings.contains(&want), "{name}: never {want}: {strings:?}");
+    }
+    let r = run(name);
+    let entered: Vec<String> = r
+        .entered(2, pg("1.0"))
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    let i = entered
+        .iter()
+        .position(|s| s.ends_with("/NotBackfilling"))
+        .expect("NotBackfilling");
+    assert_eq!(
+        entered[i + 1..i + 4],
+        [
+            "Started/Primary/Active/WaitLocalBackfillReserved",
+            "Started/Primary/Active/WaitRemoteBackfillReserved",
+            "Started/Primary/Active/Backfilling"
+        ]
+    );
+    assert!(entered[i + 4..].iter().any(|s| s.ends_with("/Recovered")));
+    let primary = &r.world.osds[&2].pgs[&pg("1.0")].state;
+    let target = &r.world.osds[&0].pgs[&pg("1.0")].state;
+    assert_eq!(primary.store.len(), 4);
+    assert_eq!(target.store, primary.store);
+    assert!(target.info.last_backfill.is_max());
+    let m = &r.world.mappings.last().unwrap().by_pg[&pg("1.0")];
+    assert_eq!(m.acting, vec![2, 0]);
+    assert_eq!(r.world.pg_states()[&pg("1.0")], "active+clean");
+}
+
+/// unfound-object: osd.2 knows (from osd.1's log) a version only osd.1 had; osd.1 is
+/// down, so the object is unfound (NotRecovering, recovery_unfound). mark_unfound_lost is
+/// refused until osd.1 is marked lost; then revert goes back to osd.2's older copy and the
+/// PG becomes clean.
+#[test]
+fn unfound_object_waits_for_lost_then_reverts() {
+    use cephscope::engine::world::{LostModeText, UserAction};
+    let name = "unfound-object";
+    let mut run = ClusterRun::new(cluster::find(name).unwrap()).unwrap();
+    while run.world.now < 55_000 {
+        run.step().unwrap().expect("runs to 55 s");
+    }
+    let st = &run.world.osds[&2].pgs[&pg("1.0")].state;
+    assert_eq!(
+        st.state.to_ceph_string(),
+        "active+recovery_unfound+undersized+degraded"
+    );
+    assert_eq!(
+        run.world.osds[&2].pgs[&pg("1.0")]
+            .machine
+            .path(cephscope::engine::peering::chart::definition()),
+        "Started/Primary/Active/NotRecovering"
+    );
+    assert!(st.unfound.contains("rbd_data.0"));
+    let refused = run
+        .world
+        .act(UserAction::MarkUnfoundLost {
+            pg: pg("1.0"),
+            mode: LostModeText::Revert,
+        })
+        .unwrap_err();
+    assert!(
+        refused.contains("haven't probed all sources") && refused.contains("osd.1"),
+        "{refused}"
+    );
+    run.run_to_end().unwrap();
+    let st = &run.world.osds[&2].pgs[&pg("1.0")].state;
+    assert!(!st.pg_log.missing.have_missing());
+    assert!(st.store.contains_key("rbd_data.0"), "reverted, not deleted");
+    assert!(st
+        .pg_log
+        .log
+        .entries
+        .iter()
+        .any(|e| e.op == cephscope::engine::pglog::Op::LostRevert));
+    assert_eq!(run.world.pg_states()[&pg("1.0")], "active+clean");
+}

@@ -24,6 +24,7 @@ fn spec(hosts: usize, per_host: i32, size: usize, pg_num: u32) -> ClusterSpec {
         first_epoch: 1,
         mon_prime_pg_temp: Default::default(),
         osd_capacity_objects: None,
+        osd_max_pg_log_entries: None,
     }
 }
 

@@ -35,6 +35,7 @@ fn spec(hosts: usize) -> ClusterSpec {
         first_epoch: 1,
         mon_prime_pg_temp: Default::default(),
         osd_capacity_objects: None,
+        osd_max_pg_log_entries: None,
     }
 }
 

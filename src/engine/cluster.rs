@@ -415,6 +415,8 @@ const BUILTIN_JSON: &[&str] = &[
     include_str!("scenarios/seed001-q13-up-thru.json"),
     include_str!("scenarios/seed001-q13-no-up-thru.json"),
     include_str!("scenarios/jewel-osd0-down-out.json"),
+    include_str!("scenarios/backfill-toofull.json"),
+    include_str!("scenarios/unfound-object.json"),
 ];
 
 /// The built-in cluster scenarios, in the order the picker lists them.

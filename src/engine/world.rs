@@ -58,6 +58,12 @@ pub struct ClusterSpec {
     /// `mon_osd_full_ratio` .95).
     #[serde(default)]
     pub osd_capacity_objects: Option<u64>,
+    /// How many entries each PG log keeps (`osd_min_pg_log_entries` /
+    /// `osd_max_pg_log_entries` as one value; none: never trimmed, Ceph's defaults of
+    /// 250 / 10000 are never reached here). A short log makes a returning or new OSD a
+    /// backfill target.
+    #[serde(default)]
+    pub osd_max_pg_log_entries: Option<usize>,
 }
 
 /// `mon_osd_backfillfull_ratio` (0.90), in percent.
@@ -270,6 +276,7 @@ pub enum Msg {
         epoch: Epoch,
         tid: u64,
         entry: LogEntry,
+        trim_to: Eversion,
     },
     /// MOSDRepOpReply: the replica applied it.
     RepOpReply { pg: PgId, epoch: Epoch, tid: u64 },
@@ -541,6 +548,7 @@ pub struct World {
     pub prime_style: PrimeStyle,
     /// Each OSD's capacity in objects (ClusterSpec::osd_capacity_objects).
     pub osd_capacity_objects: Option<u64>,
+    pub osd_max_pg_log_entries: Option<usize>,
     next_timer: u64,
     steps: u64,
 }
@@ -591,6 +599,7 @@ impl World {
             first_epoch: spec.first_epoch,
             prime_style: spec.mon_prime_pg_temp,
             osd_capacity_objects: spec.osd_capacity_objects,
+            osd_max_pg_log_entries: spec.osd_max_pg_log_entries,
             next_timer: 1,
             steps: 0,
         };
@@ -1364,6 +1373,7 @@ impl World {
                 Some((self.maps.get(i)?.clone(), self.mappings.get(i)?.clone()))
             })
             .collect();
+        let log_entries = self.osd_max_pg_log_entries;
         let node = self.osds.get_mut(&osd).expect("checked");
         let mut touched: BTreeMap<PgId, (Vec<Micro>, &'static str)> = BTreeMap::new();
         let def = definition();
@@ -1379,6 +1389,7 @@ impl World {
                     let mut state = PeeringState::new(osd);
                     state.pgid = pg;
                     state.history = PgHistory::new(map.epoch);
+                    state.pg_log_entries = log_entries;
                     let mut machine = Machine::new();
                     let mut micro = Vec::new();
                     machine.initiate(def, &mut state, &mut micro);
@@ -1492,10 +1503,14 @@ impl World {
             (Msg::ClientOp { op, .. }, _) => io::do_op(state, op),
             (
                 Msg::RepOp {
-                    epoch, tid, entry, ..
+                    epoch,
+                    tid,
+                    entry,
+                    trim_to,
+                    ..
                 },
                 Endpoint::Osd(f),
-            ) => io::do_repop(state, f, epoch, tid, entry),
+            ) => io::do_repop(state, f, epoch, tid, entry, trim_to),
             (Msg::RepOpReply { tid, .. }, Endpoint::Osd(f)) => io::do_repop_reply(state, f, tid),
             // Recovery messages from before the PG's current interval are stale
             // (PG::can_discard_*).
@@ -1753,6 +1768,7 @@ impl World {
                     epoch,
                     tid,
                     entry,
+                    trim_to,
                 } => (
                     Endpoint::Osd(to),
                     Msg::RepOp {
@@ -1760,6 +1776,7 @@ impl World {
                         epoch,
                         tid,
                         entry,
+                        trim_to,
                     },
                 ),
                 Outgoing::RepOpReply { to, epoch, tid } => {

@@ -53,6 +53,7 @@ pub fn do_op(ps: &mut PeeringState, op: ClientOp) {
 /// `is_degraded_or_backfilling_object` (missing on an acting replica).
 fn is_degraded_object(ps: &PeeringState, object: &str) -> bool {
     ps.pg_log.missing.is_missing(object)
+        || ps.pushing.contains_key(object)
         || ps
             .acting
             .iter()
@@ -100,11 +101,18 @@ fn execute_ctx(ps: &mut PeeringState, op: ClientOp) {
     append_log(ps, entry.clone());
     let tid = ps.next_tid;
     ps.next_tid += 1;
+    let trim_to = calc_trim_to(ps);
+    trim_log(ps, trim_to);
+    // issue_repop: every shard of acting_recovery_backfill (a backfill target logs the
+    // entry; it applies it only if the object is within its last_backfill).
     let replicas: Vec<i32> = ps
         .acting
         .iter()
+        .chain(ps.backfill_targets.iter())
         .copied()
         .filter(|o| *o != ps.whoami)
+        .collect::<std::collections::BTreeSet<i32>>()
+        .into_iter()
         .collect();
     for &to in &replicas {
         ps.outbox.push(Outgoing::RepOp {
@@ -112,6 +120,7 @@ fn execute_ctx(ps: &mut PeeringState, op: ClientOp) {
             epoch: ps.epoch,
             tid,
             entry: entry.clone(),
+            trim_to,
         });
     }
     let repop = RepOp {
@@ -130,6 +139,57 @@ fn execute_ctx(ps: &mut PeeringState, op: ClientOp) {
 /// Models `PeeringState::append_log` + `PGLog::add` and the transaction's apply: the
 /// entry goes into the log, the object store takes the new version (a delete removes the
 /// object), and info follows the log (last_complete too while nothing is missing).
+/// Models `PeeringState::calc_trim_to` (simplified: one target, `pg_log_entries`, for
+/// clean and degraded PGs alike): trim the oldest entries beyond the target, never past
+/// `min_last_complete_ondisk` (the oldest last_complete of acting_recovery_backfill) nor
+/// `can_rollback_to`. Zero: nothing to trim.
+pub fn calc_trim_to(ps: &PeeringState) -> Eversion {
+    let Some(target) = ps.pg_log_entries else {
+        return Eversion::ZERO;
+    };
+    let n = ps.pg_log.log.entries.len();
+    if n <= target {
+        return Eversion::ZERO;
+    }
+    let mut limit = ps.info.last_complete;
+    for p in ps
+        .acting_recovery_backfill
+        .iter()
+        .filter(|p| **p != ps.whoami)
+    {
+        if ps.backfill_targets.contains(p) {
+            continue;
+        }
+        match ps.peer_info.get(p) {
+            Some(i) => limit = limit.min(i.last_complete),
+            None => return Eversion::ZERO,
+        }
+    }
+    limit = limit.min(ps.pg_log.log.get_can_rollback_to());
+    let to = ps.pg_log.log.entries[n - target - 1].version;
+    to.min(limit)
+}
+
+/// Models `PGLog::trim` on this PG (with info.log_tail following).
+pub fn trim_log(ps: &mut PeeringState, trim_to: Eversion) {
+    let bound = ps
+        .info
+        .last_complete
+        .min(ps.pg_log.log.get_can_rollback_to());
+    let trim_to = trim_to.min(bound);
+    if trim_to <= ps.pg_log.log.tail {
+        return;
+    }
+    let mut info = super::logs::pg_info(&ps.info);
+    ps.pg_log.trim(
+        trim_to,
+        &mut info,
+        &crate::engine::pglog::TrimConfig::default(),
+    );
+    super::logs::set_from_pg_info(&mut ps.info, &info);
+    ps.info.log_tail = ps.pg_log.log.tail;
+}
+
 fn append_log(ps: &mut PeeringState, entry: LogEntry) {
     apply_to_store(&mut ps.store, &entry);
     ps.info.last_update = entry.version;
@@ -137,6 +197,9 @@ fn append_log(ps: &mut PeeringState, entry: LogEntry) {
         ps.info.last_complete = entry.version;
     }
     ps.pg_log.add(entry, true);
+    // Replicated entries cannot be rolled back: append_log rolls forward to the new
+    // entry (`roll_forward_to`).
+    ps.pg_log.roll_forward(&mut StoreHandler(&mut ps.store));
 }
 
 fn apply_to_store(store: &mut BTreeMap<String, Eversion>, e: &LogEntry) {
@@ -150,7 +213,14 @@ fn apply_to_store(store: &mut BTreeMap<String, Eversion>, e: &LogEntry) {
 /// Models `ReplicatedBackend::do_repop` on a replica (after `can_discard_replica_op`: a
 /// write from before this interval, or one this log already has, is dropped): log the
 /// entry, apply it, and reply MOSDRepOpReply.
-pub fn do_repop(ps: &mut PeeringState, from: i32, epoch: u32, tid: u64, entry: LogEntry) {
+pub fn do_repop(
+    ps: &mut PeeringState,
+    from: i32,
+    epoch: u32,
+    tid: u64,
+    entry: LogEntry,
+    trim_to: Eversion,
+) {
     let stale = epoch < ps.history.same_interval_since
         || ps.is_primary()
         || from != ps.acting_primary
@@ -159,7 +229,18 @@ pub fn do_repop(ps: &mut PeeringState, from: i32, epoch: u32, tid: u64, entry: L
     if stale {
         return;
     }
-    append_log(ps, entry);
+    if ps.info.last_backfill.covers(&entry.object) {
+        append_log(ps, entry);
+    } else {
+        // Beyond last_backfill: logged, not applied (backfill will bring the object).
+        ps.info.last_update = entry.version;
+        if !ps.pg_log.missing.have_missing() {
+            ps.info.last_complete = entry.version;
+        }
+        ps.pg_log.add(entry, true);
+        ps.pg_log.roll_forward(&mut StoreHandler(&mut ps.store));
+    }
+    trim_log(ps, trim_to);
     ps.outbox.push(Outgoing::RepOpReply {
         to: from,
         epoch: ps.epoch,
@@ -175,6 +256,19 @@ pub fn do_repop_reply(ps: &mut PeeringState, from: i32, tid: u64) {
         return; // cancelled by a new interval (on_change)
     };
     repop.waiting_on.remove(&from);
+    let version = repop.version;
+    // The replica's last_complete_ondisk (`peer_last_complete_ondisk`).
+    if ps.peer_missing.get(&from).is_none_or(|m| !m.have_missing()) {
+        if let Some(i) = ps.peer_info.get_mut(&from) {
+            if i.last_complete < version {
+                i.last_complete = version;
+                i.last_update = i.last_update.max(version);
+            }
+        }
+    }
+    let Some(repop) = ps.repops.get_mut(&tid) else {
+        return;
+    };
     if repop.waiting_on.is_empty() {
         if let Some(repop) = ps.repops.remove(&tid) {
             reply_committed(ps, &repop);

@@ -14,7 +14,8 @@ use super::events::{PeerState, QueryKind};
 use super::io::StoreHandler;
 use super::state::{MergeRecord, Outgoing, PeeringState};
 use crate::engine::pglog::{
-    check_merge_log, check_proc_replica_log, Eversion, IndexedLog, MergeDecision, Missing, PgInfo,
+    check_merge_log, check_proc_replica_log, Eversion, IndexedLog, MergeDecision, Missing,
+    ObjectBound, PgInfo,
 };
 
 /// The `pg_info_t` the log code reads and writes, from what peering keeps.
@@ -141,12 +142,41 @@ pub fn proc_replica_log(ps: &mut PeeringState, from: i32, peer: &PeerState) {
 /// last_update is ours gets our info (MOSDPGInfo; an empty peer a log message); any other
 /// gets the entries after its last_update (MOSDPGLog, "catch up"), which also go into our
 /// copy of its missing set (`add_next_event`). Then the peer has our last_update, and
-/// last_complete too if it misses nothing. (Backfill, for a peer our log no longer
-/// covers, does not arise: the simulated cluster never trims its logs.)
+/// last_complete too if it misses nothing. A backfill target (or a peer our log no longer
+/// covers, or one mid-backfill from MIN) starts backfill: its info becomes ours with
+/// last_backfill MIN, it gets that info and a copy of our log (for dup detection), and
+/// an empty missing set.
 pub fn activate_peer(ps: &mut PeeringState, peer: i32) {
     let Some(mut pi) = ps.peer_info.get(&peer).cloned() else {
         return;
     };
+    let backfill = ps.pg_log.log.tail > pi.last_update
+        || pi.last_backfill == ObjectBound::Min
+        || (ps.backfill_targets.contains(&peer) && pi.last_backfill.is_max());
+    if backfill
+        && !(pi.last_update == ps.info.last_update
+            && !pi.is_empty()
+            && !ps.backfill_targets.contains(&peer))
+    {
+        pi.last_update = ps.info.last_update;
+        pi.last_complete = ps.info.last_update;
+        pi.last_backfill = ObjectBound::Min;
+        pi.last_epoch_started = ps.info.last_epoch_started;
+        pi.num_objects_missing = 0;
+        let log = ps.pg_log.log.clone();
+        pi.log_tail = log.tail;
+        let mut peer_state = ps.peer_state_with_log(log, None);
+        peer_state.info = pi.clone();
+        ps.outbox.push(Outgoing::Log {
+            to: peer,
+            epoch: ps.epoch,
+            query_epoch: ps.last_peering_reset,
+            peer: peer_state,
+        });
+        ps.peer_info.insert(peer, pi);
+        ps.peer_missing.insert(peer, Missing::new(true));
+        return;
+    }
     let mut pm = ps
         .peer_missing
         .remove(&peer)
@@ -200,6 +230,19 @@ pub fn replica_merge_log(ps: &mut PeeringState, from: i32, peer: &PeerState) {
     let Some(olog) = peer.log.clone() else {
         return;
     };
+    if peer.info.last_backfill == ObjectBound::Min {
+        // Stray::react(const MLogRec&): "restart backfill": take the primary's info
+        // and log (reset_backfill_claim_log); our objects are no longer trusted (the
+        // simulation empties the store; Ceph removes them as backfill goes).
+        ps.info = peer.info.clone();
+        ps.pg_log
+            .reset_backfill_claim_log(&olog, &mut StoreHandler(&mut ps.store));
+        ps.pg_log.missing.clear();
+        ps.store.clear();
+        ps.info.last_update = ps.pg_log.log.head;
+        ps.info.log_tail = ps.pg_log.log.tail;
+        return;
+    }
     if merge_log(ps, from, peer, olog).is_none() {
         return;
     }

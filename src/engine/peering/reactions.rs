@@ -210,6 +210,13 @@ fn adopt_map(ps: &mut PeeringState, ev: &PeeringEvent) {
         ps.up_primary = *up_primary;
         ps.acting_primary = *acting_primary;
         ps.last_peering_reset = *epoch;
+        // "This will now be remapped during a backfill in cases that it would not have
+        // been before."
+        if ps.up != ps.acting {
+            ps.state.set(PgState::REMAPPED);
+        } else {
+            ps.state.clear(PgState::REMAPPED);
+        }
         // clear_primary_state: nothing learned in the old interval is trusted.
         ps.prior_set = None;
         ps.need_up_thru = false;

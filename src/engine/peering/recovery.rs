@@ -798,9 +798,7 @@ fn recover_backfill(ps: &mut PeeringState, max: usize) -> usize {
             .take(max - started)
             .collect();
         if next.is_empty() && in_flight.is_empty() {
-            if let Some(i) = ps.peer_info.get_mut(&t) {
-                i.last_backfill = ObjectBound::Max;
-            }
+            // The last MOSDPGBackfill (OP_BACKFILL_FINISH): last_backfill MAX once acked.
             ps.outbox.push(Outgoing::Push {
                 to: t,
                 epoch: ps.epoch,
@@ -808,6 +806,8 @@ fn recover_backfill(ps: &mut PeeringState, max: usize) -> usize {
                 version: None,
                 backfill: true,
             });
+            ps.pushing.entry(String::new()).or_default().insert(t);
+            started += 1;
             continue;
         }
         for (object, v) in next {
@@ -887,6 +887,7 @@ pub fn handle_push(
     if backfill {
         if object.is_empty() {
             ps.info.last_backfill = ObjectBound::Max;
+            ps.info.last_complete = ps.info.last_update;
         } else {
             apply_push(ps, &object, version);
             ps.info.last_backfill = ObjectBound::Object(object.clone());
@@ -930,9 +931,6 @@ pub fn handle_push_reply(ps: &mut PeeringState, from: OsdId, object: String) {
     if !ps.is_primary() {
         return;
     }
-    if object.is_empty() {
-        return; // the final backfill message
-    }
     let Some(peers) = ps.pushing.get_mut(&object) else {
         return;
     };
@@ -944,7 +942,9 @@ pub fn handle_push_reply(ps: &mut PeeringState, from: OsdId, object: String) {
     }
     if ps.backfill_targets.contains(&from) {
         if let Some(i) = ps.peer_info.get_mut(&from) {
-            if !i.last_backfill.covers(&object) {
+            if object.is_empty() {
+                i.last_backfill = ObjectBound::Max;
+            } else if !i.last_backfill.covers(&object) {
                 i.last_backfill = ObjectBound::Object(object.clone());
             }
         }
@@ -1087,6 +1087,7 @@ pub fn mark_unfound_lost(
                 epoch: ps.epoch,
                 tid,
                 entry: entry.clone(),
+                trim_to: Eversion::ZERO,
             });
         }
     }

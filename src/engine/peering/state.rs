@@ -118,6 +118,9 @@ pub struct PeeringState {
     /// Bytes a remote backfill reservation set aside on this replica
     /// (`set_reserved_num_bytes`).
     pub reserved_bytes: u64,
+    /// How many log entries a PG keeps (`osd_min_pg_log_entries` /
+    /// `osd_max_pg_log_entries` as one value); None: never trimmed.
+    pub pg_log_entries: Option<usize>,
 }
 
 /// Fullness as an OSD sees it: each OSD's state (from the OSDMap's flags, which the
@@ -261,6 +264,8 @@ pub enum Outgoing {
         epoch: Epoch,
         tid: u64,
         entry: LogEntry,
+        /// `pg_trim_to`: the replica trims its log up to here.
+        trim_to: Eversion,
     },
     /// MOSDRepOpReply: the replica applied (committed) the write.
     RepOpReply { to: OsdId, epoch: Epoch, tid: u64 },
