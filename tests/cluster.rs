@@ -356,3 +356,40 @@ fn unfound_object_waits_for_lost_then_reverts() {
         .any(|e| e.op == cephscope::engine::pglog::Op::LostRevert));
     assert_eq!(run.world.pg_states()[&pg("1.0")], "active+clean");
 }
+
+/// luminous-osd-stop-start: the pg_dump_health/11_* recipes 5.4 and 5.5 print
+/// `active+recovery_wait+degraded` (log recovery of a returning OSD) and
+/// `active+undersized+degraded+remapped+backfilling` (a returning OSD past the log's
+/// tail); both PGs end active+clean with the returning osd.2 holding every object.
+#[test]
+fn luminous_stop_start_recovers_one_pg_and_backfills_the_other() {
+    let name = "luminous-osd-stop-start";
+    let s0: Vec<String> = states_of(name, pg("1.0"))
+        .into_iter()
+        .map(|x| x.0)
+        .collect();
+    let s1: Vec<String> = states_of(name, pg("1.1"))
+        .into_iter()
+        .map(|x| x.0)
+        .collect();
+    assert!(
+        s0.iter().any(|s| s == "active+recovery_wait+degraded"),
+        "{s0:?}"
+    );
+    assert!(
+        s0.iter().any(|s| s == "active+recovering+degraded"),
+        "{s0:?}"
+    );
+    assert!(
+        s1.iter()
+            .any(|s| s == "active+undersized+degraded+remapped+backfilling"),
+        "{s1:?}"
+    );
+    let r = run(name);
+    for p in ["1.0", "1.1"] {
+        assert_eq!(r.world.pg_states()[&pg(p)], "active+clean", "pg {p}");
+        let primary = r.world.mappings.last().unwrap().by_pg[&pg(p)].acting_primary;
+        let want = &r.world.osds[&primary].pgs[&pg(p)].state.store;
+        assert_eq!(&r.world.osds[&2].pgs[&pg(p)].state.store, want, "pg {p}");
+    }
+}

@@ -417,6 +417,7 @@ const BUILTIN_JSON: &[&str] = &[
     include_str!("scenarios/jewel-osd0-down-out.json"),
     include_str!("scenarios/backfill-toofull.json"),
     include_str!("scenarios/unfound-object.json"),
+    include_str!("scenarios/luminous-osd-stop-start.json"),
 ];
 
 /// The built-in cluster scenarios, in the order the picker lists them.
