@@ -359,7 +359,7 @@ pub enum TimerKind {
         #[serde(with = "pg_text")]
         pg: PgId,
         epoch: Epoch,
-        event: PeeringEvent,
+        event: Box<PeeringEvent>,
     },
     /// `queue_recovery`: the OSD's recovery thread runs the PG's `start_recovery_ops`.
     Recovery {
@@ -860,7 +860,7 @@ impl World {
                     osd: primary,
                     pg,
                     epoch,
-                    event,
+                    event: Box::new(event),
                 },
             );
         }
@@ -945,7 +945,7 @@ impl World {
                     osd,
                     pg: f.pg,
                     epoch: f.epoch,
-                    event: f.event,
+                    event: Box::new(f.event),
                 },
             );
         }
@@ -1182,7 +1182,7 @@ impl World {
                     .and_then(|n| n.pgs.get(&pg))
                     .is_some_and(|i| epoch >= i.state.last_peering_reset);
                 if fresh {
-                    self.pg_process(osd, pg, event, log);
+                    self.pg_process(osd, pg, *event, log);
                 }
             }
             TimerKind::Recovery { osd, pg, epoch } => {
@@ -1209,7 +1209,7 @@ impl World {
                             osd,
                             pg,
                             epoch,
-                            event,
+                            event: Box::new(event),
                         },
                     );
                 }
@@ -1676,8 +1676,8 @@ impl World {
                         pg,
                         prio,
                         epoch: pg_epoch,
-                        grant,
-                        preempt,
+                        grant: *grant,
+                        preempt: preempt.map(|p| *p),
                     };
                     let fired = match which {
                         Which::Local => node.local_reserver.request_reservation(r),

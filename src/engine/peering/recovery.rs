@@ -189,8 +189,8 @@ pub fn waitlocalrecoveryreserved_entry(ps: &mut PeeringState, posts: &mut P) {
     ps.outbox.push(Outgoing::Reserve {
         which: Which::Local,
         prio: get_recovery_priority(ps),
-        grant: PeeringEvent::LocalRecoveryReserved,
-        preempt: Some(PeeringEvent::DeferRecovery { delay: 0 }),
+        grant: Box::new(PeeringEvent::LocalRecoveryReserved),
+        preempt: Some(Box::new(PeeringEvent::DeferRecovery { delay: 0 })),
     });
 }
 
@@ -200,7 +200,7 @@ pub fn recovery_toofull(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> O
     ps.state.set(PgState::RECOVERY_TOOFULL);
     ps.outbox.push(Outgoing::ScheduleEvent {
         after_ms: OSD_RECOVERY_RETRY_INTERVAL_MS,
-        event: PeeringEvent::DoRecovery,
+        event: Box::new(PeeringEvent::DoRecovery),
     });
     Outcome::Transit(S::NotRecovering.id())
 }
@@ -289,7 +289,7 @@ pub fn recovering_defer(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> 
     release_recovery_reservations(ps);
     ps.outbox.push(Outgoing::ScheduleEvent {
         after_ms: delay * 1000,
-        event: PeeringEvent::DoRecovery,
+        event: Box::new(PeeringEvent::DoRecovery),
     });
     Outcome::Transit(S::NotRecovering.id())
 }
@@ -318,8 +318,8 @@ pub fn waitlocalbackfillreserved_entry(ps: &mut PeeringState, _: &mut P) {
     ps.outbox.push(Outgoing::Reserve {
         which: Which::Local,
         prio: get_backfill_priority(ps),
-        grant: PeeringEvent::LocalBackfillReserved,
-        preempt: Some(PeeringEvent::DeferBackfill { delay: 0 }),
+        grant: Box::new(PeeringEvent::LocalBackfillReserved),
+        preempt: Some(Box::new(PeeringEvent::DeferBackfill { delay: 0 })),
     });
 }
 
@@ -366,7 +366,7 @@ pub fn remote_backfill_retry(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P
     ps.state.clear(PgState::BACKFILL_WAIT);
     ps.outbox.push(Outgoing::ScheduleEvent {
         after_ms: OSD_BACKFILL_RETRY_INTERVAL_MS,
-        event: PeeringEvent::RequestBackfill,
+        event: Box::new(PeeringEvent::RequestBackfill),
     });
     Outcome::Transit(S::NotBackfilling.id())
 }
@@ -424,7 +424,7 @@ pub fn backfill_defer(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Ou
     cancel_backfill(ps);
     ps.outbox.push(Outgoing::ScheduleEvent {
         after_ms: delay * 1000,
-        event: PeeringEvent::RequestBackfill,
+        event: Box::new(PeeringEvent::RequestBackfill),
     });
     Outcome::Transit(S::NotBackfilling.id())
 }
@@ -445,7 +445,7 @@ pub fn backfill_toofull(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> O
     cancel_backfill(ps);
     ps.outbox.push(Outgoing::ScheduleEvent {
         after_ms: OSD_BACKFILL_RETRY_INTERVAL_MS,
-        event: PeeringEvent::RequestBackfill,
+        event: Box::new(PeeringEvent::RequestBackfill),
     });
     Outcome::Transit(S::NotBackfilling.id())
 }
@@ -489,8 +489,8 @@ pub fn rep_request_recovery(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P)
     ps.outbox.push(Outgoing::Reserve {
         which: Which::Remote,
         prio,
-        grant: PeeringEvent::RemoteRecoveryReserved,
-        preempt: Some(PeeringEvent::RemoteRecoveryPreempted),
+        grant: Box::new(PeeringEvent::RemoteRecoveryReserved),
+        preempt: Some(Box::new(PeeringEvent::RemoteRecoveryPreempted)),
     });
     Outcome::Transit(S::RepWaitRecoveryReserved.id())
 }
@@ -527,8 +527,8 @@ pub fn rep_request_backfill(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mu
         ps.outbox.push(Outgoing::Reserve {
             which: Which::Remote,
             prio,
-            grant: PeeringEvent::RemoteBackfillReserved,
-            preempt: Some(PeeringEvent::RemoteBackfillPreempted),
+            grant: Box::new(PeeringEvent::RemoteBackfillReserved),
+            preempt: Some(Box::new(PeeringEvent::RemoteBackfillPreempted)),
         });
     }
     Outcome::Transit(S::RepWaitBackfillReserved.id())
@@ -894,7 +894,7 @@ pub fn handle_push(
             if tentative_backfill_full(ps, 0) {
                 ps.outbox.push(Outgoing::ScheduleEvent {
                     after_ms: 0,
-                    event: PeeringEvent::BackfillTooFull,
+                    event: Box::new(PeeringEvent::BackfillTooFull),
                 });
             }
         }
@@ -1004,7 +1004,7 @@ pub fn unprobed_sources(ps: &PeeringState) -> BTreeSet<OsdId> {
     might
         .into_iter()
         .filter(|o| !ps.peer_missing.contains_key(o))
-        .filter(|o| map.info(*o).is_none_or(|v| !(v.lost_at > v.up_from)))
+        .filter(|o| map.info(*o).is_none_or(|v| v.lost_at <= v.up_from))
         .collect()
 }
 

@@ -280,15 +280,18 @@ pub enum Outgoing {
     Reserve {
         which: crate::engine::reserver::Which,
         prio: u32,
-        grant: PeeringEvent,
-        preempt: Option<PeeringEvent>,
+        grant: Box<PeeringEvent>,
+        preempt: Option<Box<PeeringEvent>>,
     },
     /// `cancel_local_background_io_reservation` / `cancel_remote_recovery_reservation`.
     CancelReservation {
         which: crate::engine::reserver::Which,
     },
     /// `schedule_event_after` / `schedule_recovery_retry`: queue `event` after `after_ms`.
-    ScheduleEvent { after_ms: u64, event: PeeringEvent },
+    ScheduleEvent {
+        after_ms: u64,
+        event: Box<PeeringEvent>,
+    },
     /// `queue_recovery`: the OSD's recovery thread will run `start_recovery_ops`.
     QueueRecovery,
     /// MRecoveryReserve (`backfill: false`) or MBackfillReserve.
