@@ -261,6 +261,19 @@ fn bad_scenarios_name_what_is_wrong() {
     }
 }
 
+/// Not a timed test: it prints the native time of the golden scenario in the test profile
+/// (compare with the same figure under wasm in Node, tests/wasm_node.rs).
+#[test]
+fn golden_scenario_time_is_reported() {
+    let runs = 10;
+    let start = std::time::Instant::now();
+    for _ in 0..runs {
+        run("jewel-osd0-down-out");
+    }
+    let per_run = start.elapsed().as_secs_f64() * 1e3 / runs as f64;
+    println!("jewel-osd0-down-out end to end, native: {per_run:.2} ms per run");
+}
+
 /// backfill-toofull: osd.0 (5 of 10 objects) would pass its backfillfull ratio with PG
 /// 1.0's 4 objects, so it rejects the backfill reservation (REJECT_TOOFULL →
 /// backfill_toofull, NotBackfilling); a delete frees space and the retry after

@@ -54,3 +54,19 @@ fn wasm_cluster_traces_equal_the_native_golden_traces() {
         );
     }
 }
+
+/// Not a timed test: it prints the time of the golden cluster scenario under wasm in Node
+/// (compare with `golden_scenario_time_is_reported` in tests/cluster.rs, same profile).
+#[wasm_bindgen_test]
+fn golden_scenario_time_is_reported() {
+    let runs = 10;
+    let start = js_sys::Date::now();
+    for _ in 0..runs {
+        let mut run = ClusterRun::new(cluster::find("jewel-osd0-down-out").unwrap()).unwrap();
+        run.run_to_end().unwrap();
+    }
+    let per_run = (js_sys::Date::now() - start) / runs as f64;
+    wasm_bindgen_test::console_log!(
+        "jewel-osd0-down-out end to end, wasm in Node: {per_run:.2} ms per run"
+    );
+}

@@ -207,7 +207,7 @@ impl ClusterRun {
                 what: format!("lose the next {}", describe_drop(&self.armed[i])),
             });
         }
-        let event = self.world.pending().into_iter().next();
+        let event = self.world.next_pending();
         let script = self.scenario.script.get(self.next_script);
         match (script, event) {
             (Some(s), Some(e)) if s.at_ms > e.at_ms => Some(Next::Event(e)),

@@ -13,4 +13,5 @@ pub mod pgstate;
 pub mod reserver;
 pub mod scenario;
 pub mod statechart;
+pub mod timeline;
 pub mod world;

@@ -645,9 +645,44 @@ impl World {
         out
     }
 
+    /// The earliest pending event (what `pending()[0]` is), without describing every
+    /// pending event: thousands are in flight after a failure in a large cluster.
+    pub fn next_pending(&self) -> Option<Pending> {
+        let message = self
+            .net
+            .deliverable()
+            .into_iter()
+            .map(|e| (e.deliver_at, PendingId::Message(e.id)))
+            .min();
+        let timer = self
+            .timers
+            .iter()
+            .map(|t| (t.at, PendingId::Timer(t.id)))
+            .min();
+        let (at_ms, id) = message.into_iter().chain(timer).min()?;
+        let what = match id {
+            PendingId::Message(m) => self.net.in_flight().iter().find(|e| e.id == m).map(|e| {
+                format!(
+                    "{} {} → {}{}",
+                    e.msg.name(),
+                    e.from,
+                    e.to,
+                    msg_detail(&e.msg)
+                )
+            }),
+            PendingId::Timer(t) => self
+                .timers
+                .iter()
+                .find(|x| x.id == t)
+                .map(|x| timer_text(&x.kind)),
+        }
+        .unwrap_or_default();
+        Some(Pending { id, at_ms, what })
+    }
+
     /// Deliver the next event in time order. None when nothing is pending.
     pub fn step(&mut self) -> Option<WorldStep> {
-        let next = self.pending().into_iter().next()?;
+        let next = self.next_pending()?;
         self.deliver(next.id).ok()
     }
 
