@@ -27,18 +27,29 @@ fn wasm_traces_equal_the_native_golden_traces() {
     }
 }
 
-fn cluster_golden(name: &str) -> &'static str {
-    match name {
-        "seed000-down-lost" => include_str!("data/traces/cluster/seed000-down-lost.log"),
-        "seed000-down-revive" => include_str!("data/traces/cluster/seed000-down-revive.log"),
-        "seed001-q13-up-thru" => include_str!("data/traces/cluster/seed001-q13-up-thru.log"),
-        "seed001-q13-no-up-thru" => {
-            include_str!("data/traces/cluster/seed001-q13-no-up-thru.log")
+/// Every built-in cluster scenario's golden trace. A scenario added to
+/// src/engine/cluster.rs without an entry here fails below, naming it.
+macro_rules! cluster_traces {
+    ($($name:literal),* $(,)?) => {
+        fn cluster_golden(name: &str) -> &'static str {
+            match name {
+                $($name => include_str!(concat!("data/traces/cluster/", $name, ".log")),)*
+                other => panic!("no golden trace for {other}: add it to cluster_traces!"),
+            }
         }
-        "jewel-osd0-down-out" => include_str!("data/traces/cluster/jewel-osd0-down-out.log"),
-        other => panic!("no golden trace for {other}: add it here"),
-    }
+    };
 }
+
+cluster_traces!(
+    "seed000-down-lost",
+    "seed000-down-revive",
+    "seed001-q13-up-thru",
+    "seed001-q13-no-up-thru",
+    "jewel-osd0-down-out",
+    "backfill-toofull",
+    "unfound-object",
+    "luminous-osd-stop-start",
+);
 
 /// The cluster scenarios (the golden Jewel trace among them) under wasm32 in Node.
 #[wasm_bindgen_test]
