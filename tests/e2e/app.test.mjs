@@ -368,6 +368,13 @@ test('the cluster tab steps seed000-down-lost to a down PG, and its link restore
   // node-c's OSDs are shown down, with a revive button (their daemons stopped).
   assert.match(await fresh.textContent('[data-testid=osd-status-4]'), /^down/);
   assert.equal(await fresh.$$eval('[data-testid=revive-4]', (els) => els.length), 1);
+  // The selected PG's chart: one token per running OSD holding it; the primary's (osd.3,
+  // as the table says) sits on Down, the state the engine has it in.
+  assert.equal(await fresh.$$eval('.pg-chart g.token.primary', (els) => els.map((e) => e.dataset.token).join()), '3');
+  assert.equal(
+    await fresh.$$eval('.pg-chart g.state.leaf.active', (els) => els.map((e) => e.dataset.state).join()),
+    'Started/Primary/Peering/Down');
+  assert.ok(await fresh.$$eval('.pg-chart g.token', (els) => els.length) >= 2);
   await fresh.screenshot({ path: path.join(shots, 'cluster-down-1280x800.png'), fullPage: true, animations: 'disabled' });
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await phone.goto(base + `#view=cluster&scenario=seed000-down-lost&step=${n}`);

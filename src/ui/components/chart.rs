@@ -20,6 +20,15 @@ fn peering_layout() -> &'static Result<LayoutJson, String> {
 /// A transition taken, as (from path, event label, to path).
 pub type Taken = (&'static str, &'static str, &'static str);
 
+/// One OSD's copy of the selected PG, drawn as a token on its machine's current leaf state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token {
+    pub osd: i32,
+    pub path: &'static str,
+    /// "primary", "replica" or "stray" (a CSS class and part of the hover text).
+    pub role: &'static str,
+}
+
 #[derive(Properties)]
 pub struct StatechartProps {
     pub def: &'static PeeringDef,
@@ -28,6 +37,9 @@ pub struct StatechartProps {
     pub taken: Vec<Taken>,
     /// Drawing scale (1.0 = the layout's CSS pixels).
     pub zoom: f64,
+    /// Tokens of the OSDs holding the selected PG (the Cluster tab).
+    #[prop_or_default]
+    pub tokens: Vec<Token>,
 }
 
 impl PartialEq for StatechartProps {
@@ -36,6 +48,7 @@ impl PartialEq for StatechartProps {
             && self.current == other.current
             && self.taken == other.taken
             && self.zoom == other.zoom
+            && self.tokens == other.tokens
     }
 }
 
@@ -99,6 +112,7 @@ pub fn statechart(p: &StatechartProps) -> Html {
                 { for composites.map(|s| state_box(s, active.contains(&s.path.as_str()), describe(s))) }
                 { for lay.edges.iter().map(|e| edge(e, taken(e), describe_edge(def, e))) }
                 { for leaves.map(|s| state_box(s, active.contains(&s.path.as_str()), describe(s))) }
+                { for lay.states.iter().filter(|s| !s.composite).map(|s| tokens_on(s, &p.tokens)) }
             </svg>
         </div>
     }
@@ -175,6 +189,26 @@ fn state_box(s: &StateBox, active: bool, title: String) -> Html {
             <rect x={s.x.to_string()} y={s.y.to_string()} width={s.w.to_string()} height={s.h.to_string()} rx="6" />
             <text x={tx.to_string()} y={ty.to_string()} text-anchor={anchor}>{ s.name.clone() }</text>
         </g>
+    }
+}
+
+/// The tokens on one leaf state, in a row along its bottom edge.
+fn tokens_on(s: &StateBox, tokens: &[Token]) -> Html {
+    const R: f64 = 15.0;
+    let here: Vec<&Token> = tokens.iter().filter(|t| t.path == s.path).collect();
+    html! {
+        { for here.iter().enumerate().map(|(i, t)| {
+            // Along the box's bottom edge, overlapping it, so they read at any zoom.
+            let cx = s.x + R + i as f64 * (2.0 * R + 3.0);
+            let cy = s.y + s.h;
+            html! {
+                <g class={classes!("token", t.role)} data-token={t.osd.to_string()}>
+                    <title>{ format!("osd.{} ({}) is in {}", t.osd, t.role, t.path) }</title>
+                    <circle cx={cx.to_string()} cy={cy.to_string()} r={R.to_string()} />
+                    <text x={cx.to_string()} y={(cy + 5.5).to_string()} text-anchor="middle">{ t.osd.to_string() }</text>
+                </g>
+            }
+        }) }
     }
 }
 

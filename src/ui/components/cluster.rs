@@ -8,6 +8,7 @@ use crate::engine::cluster::{ClusterRun, Next};
 use crate::engine::osdmap::PgId;
 use crate::engine::peering::chart::definition;
 use crate::engine::world::{PendingId, UserAction};
+use crate::ui::components::chart::{Statechart, Token};
 use crate::ui::state::{Action, ClusterChoice};
 use std::rc::Rc;
 use web_sys::HtmlSelectElement;
@@ -200,7 +201,9 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                         .collect::<Vec<_>>()
                         .join(", ")
                 });
+                let chart = selected_pg_chart(run, *pg, m.acting_primary, &m.acting);
                 detail = html! {
+                    <>
                     <p class="pg-detail" aria-live="polite">
                         { format!("pg {pg} ({state}) on its primary osd.{}: ", m.acting_primary) }
                         <code>{ path }</code>
@@ -212,6 +215,8 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                             None => "(the primary has no copy of this PG)".to_string(),
                         } }</strong>
                     </p>
+                    { chart }
+                    </>
                 };
             }
         }
@@ -286,5 +291,62 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                 </section>
             </div>
         </section>
+    }
+}
+
+/// The peering chart with one token per OSD holding `pg` on the state its machine is in,
+/// and the transitions the last step took on the primary highlighted.
+fn selected_pg_chart(run: &ClusterRun, pg: PgId, primary: i32, acting: &[i32]) -> Html {
+    let def = definition();
+    let tokens: Vec<Token> = run
+        .world
+        .osds
+        .iter()
+        .filter(|(_, n)| n.running)
+        .filter_map(|(&osd, n)| {
+            let inst = n.pgs.get(&pg)?;
+            let role = if osd == primary {
+                "primary"
+            } else if acting.contains(&osd) {
+                "replica"
+            } else {
+                "stray"
+            };
+            Some(Token {
+                osd,
+                path: inst.machine.path(def),
+                role,
+            })
+        })
+        .collect();
+    let taken: Vec<crate::ui::components::chart::Taken> = run
+        .records
+        .last()
+        .map(|r| {
+            r.step
+                .pgs
+                .iter()
+                .filter(|p| p.pg == pg && p.osd == primary)
+                .flat_map(|p| p.micro.iter())
+                .filter_map(|m| match m {
+                    crate::engine::statechart::Micro::Transit { from, event, to } => {
+                        Some((*from, *event, *to))
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let current = run
+        .world
+        .osds
+        .get(&primary)
+        .and_then(|n| n.pgs.get(&pg))
+        .and_then(|i| i.machine.current());
+    html! {
+        <details class="pg-chart" open=true>
+            <summary>{ format!("pg {pg}: each OSD's machine (primary osd.{primary} filled)") }</summary>
+            <Statechart def={def} current={current} taken={taken} zoom={0.6} tokens={tokens} />
+        </details>
     }
 }
