@@ -154,12 +154,22 @@ fn check_no_acked_write_lost(
             }
         }
         // With fewer hosts in than the pool size, CRUSH's up set is short and
-        // choose_acting keeps an out OSD in acting through a pg_temp: Ceph's
-        // active+clean+remapped.
+        // choose_acting keeps an out OSD that holds the PG in acting through a pg_temp
+        // (Ceph's active+clean+remapped); when no up OSD outside the up set holds a copy
+        // there is nobody to add, and the PG stays active+undersized(+degraded), as in Ceph.
         if !lost && !stalled {
             let state = states[&pg].as_str();
+            let in_hosts: std::collections::BTreeSet<&str> = map
+                .osds
+                .values()
+                .filter(|o| o.up && o.is_in())
+                .map(|o| o.host.as_str())
+                .collect();
+            let short = in_hosts.len() < map.pools[&pg.pool].size;
             prop_assert!(
-                state == "active+clean" || (state == "active+clean+remapped" && m.up != m.acting),
+                state == "active+clean"
+                    || (state == "active+clean+remapped" && m.up != m.acting)
+                    || (short && m.acting.len() < 3 && state.starts_with("active+undersized")),
                 "pg {} is {} ({})",
                 pg,
                 state,
