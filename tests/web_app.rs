@@ -451,11 +451,17 @@ async fn arrow_keys_step_the_active_tab_only() {
     let root = mounted().await;
     let document: web_sys::EventTarget = web_sys::window().unwrap().document().unwrap().into();
     click(&root, "[role=tab][data-view=pglog]").await;
+    // Each check waits for the render (a loaded test browser can take longer than a tick).
+    let counter = |want: &'static str| {
+        let root = root.clone();
+        move || text(&root, "[data-testid=pglog-counter]").starts_with(want)
+    };
     press(&document, "ArrowRight").await;
+    until("decision 2", counter("decision 2 /")).await;
     press(&document, "ArrowRight").await;
-    assert!(text(&root, "[data-testid=pglog-counter]").starts_with("decision 3 /"));
+    until("decision 3", counter("decision 3 /")).await;
     press(&document, "ArrowLeft").await;
-    assert!(text(&root, "[data-testid=pglog-counter]").starts_with("decision 2 /"));
+    until("decision 2 again", counter("decision 2 /")).await;
     click(&root, "[role=tab][data-view=statechart]").await;
     assert_eq!(
         text(&root, "[data-testid=counter]"),
@@ -463,17 +469,18 @@ async fn arrow_keys_step_the_active_tab_only() {
         "the scenario did not move"
     );
     press(&document, "ArrowRight").await;
-    assert_eq!(text(&root, "[data-testid=counter]"), "1 / 3");
+    until_text(&root, "[data-testid=counter]", "1 / 3").await;
     // On a tab, the arrows move between tabs instead.
     let tab = el(&root, "[role=tab][data-view=statechart]");
     press(&tab.clone().into(), "ArrowRight").await;
-    assert_eq!(
-        el(&root, "[role=tab][data-view=intervals]")
-            .get_attribute("aria-selected")
-            .as_deref(),
-        Some("true")
-    );
-    assert_eq!(count(&root, "[data-testid=interval-band]"), 3);
+    until("the intervals tab selected", || {
+        selected(&root, "intervals")
+    })
+    .await;
+    until("the intervals bands", || {
+        count(&root, "[data-testid=interval-band]") == 3
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
