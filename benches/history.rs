@@ -6,7 +6,7 @@
 
 use cephscope::engine::cluster::{self, ClusterRun, ClusterScenario, ScriptAction, ScriptStep};
 use cephscope::engine::timeline::{Timeline, CHECKPOINT_EVERY};
-use cephscope::engine::world::{ClusterSpec, HostSpec, PoolSpec, UserAction, World};
+use cephscope::engine::world::{ClusterSpec, UserAction, World};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -30,32 +30,8 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-fn spec(hosts: i32, per_host: i32, pg_num: u32) -> ClusterSpec {
-    ClusterSpec {
-        hosts: (0..hosts)
-            .map(|h| HostSpec {
-                name: format!("node{h}"),
-                osds: (0..per_host).map(|i| h * per_host + i).collect(),
-                weights: vec![],
-            })
-            .collect(),
-        pools: vec![PoolSpec {
-            id: 1,
-            name: "rbd".into(),
-            size: 3,
-            min_size: 2,
-            pg_num,
-        }],
-        flags: vec![],
-        first_epoch: 1,
-        mon_prime_pg_temp: Default::default(),
-        osd_capacity_objects: None,
-        osd_max_pg_log_entries: None,
-    }
-}
-
 fn cluster(hosts: i32, per_host: i32, pg_num: u32) -> World {
-    let mut world = World::new(&spec(hosts, per_host, pg_num)).expect("valid spec");
+    let mut world = World::new(&ClusterSpec::uniform(hosts, per_host, pg_num)).expect("valid spec");
     while world.step().is_some() {}
     world
 }
@@ -63,7 +39,7 @@ fn cluster(hosts: i32, per_host: i32, pg_num: u32) -> World {
 /// A scenario that never settles for long: every minute an OSD is killed, and revived
 /// the minute after, round-robin.
 fn churn(hosts: i32, per_host: i32, pg_num: u32, steps: usize) -> ClusterScenario {
-    let spec = spec(hosts, per_host, pg_num);
+    let spec = ClusterSpec::uniform(hosts, per_host, pg_num);
     let osds = hosts * per_host;
     let script = (0..steps / 4)
         .map(|i| ScriptStep {

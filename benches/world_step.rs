@@ -3,34 +3,14 @@
 //! "one OSD dies, is marked down and out, the cluster settles" run divided by its steps,
 //! and the cost of cloning the world (a history snapshot).
 
-use cephscope::engine::world::{ClusterSpec, HostSpec, PoolSpec, UserAction, World};
+use cephscope::engine::world::{ClusterSpec, UserAction, World};
 
 fn main() {
     divan::main();
 }
 
 fn cluster(hosts: i32, per_host: i32, pg_num: u32) -> World {
-    let spec = ClusterSpec {
-        hosts: (0..hosts)
-            .map(|h| HostSpec {
-                name: format!("node{h}"),
-                osds: (0..per_host).map(|i| h * per_host + i).collect(),
-                weights: vec![],
-            })
-            .collect(),
-        pools: vec![PoolSpec {
-            id: 1,
-            name: "rbd".into(),
-            size: 3,
-            min_size: 2,
-            pg_num,
-        }],
-        flags: vec![],
-        first_epoch: 1,
-        mon_prime_pg_temp: Default::default(),
-        osd_capacity_objects: None,
-        osd_max_pg_log_entries: None,
-    };
+    let spec = ClusterSpec::uniform(hosts, per_host, pg_num);
     let mut world = World::new(&spec).expect("valid spec");
     while world.step().is_some() {}
     world

@@ -107,6 +107,33 @@ pub struct PoolSpec {
 }
 
 impl ClusterSpec {
+    /// `hosts` hosts `node0…` of `per_host` OSDs each (numbered in order), one replicated
+    /// pool 1 "rbd" of size 3 / min_size 2 with `pg_num` PGs, defaults for the rest: the
+    /// cluster the benchmarks measure.
+    pub fn uniform(hosts: i32, per_host: i32, pg_num: u32) -> ClusterSpec {
+        ClusterSpec {
+            hosts: (0..hosts)
+                .map(|h| HostSpec {
+                    name: format!("node{h}"),
+                    osds: (0..per_host).map(|i| h * per_host + i).collect(),
+                    weights: vec![],
+                })
+                .collect(),
+            pools: vec![PoolSpec {
+                id: 1,
+                name: "rbd".into(),
+                size: 3,
+                min_size: 2,
+                pg_num,
+            }],
+            flags: vec![],
+            first_epoch: 1,
+            mon_prime_pg_temp: PrimeStyle::default(),
+            osd_capacity_objects: None,
+            osd_max_pg_log_entries: None,
+        }
+    }
+
     /// Check the spec, naming the first thing that is wrong.
     pub fn validate(&self) -> Result<(), String> {
         let mut seen = BTreeSet::new();
@@ -627,13 +654,7 @@ impl World {
             .map(|e| Pending {
                 id: PendingId::Message(e.id),
                 at_ms: e.deliver_at,
-                what: format!(
-                    "{} {} → {}{}",
-                    e.msg.name(),
-                    e.from,
-                    e.to,
-                    msg_detail(&e.msg)
-                ),
+                what: describe_envelope(e),
             })
             .chain(self.timers.iter().map(|t| Pending {
                 id: PendingId::Timer(t.id),
@@ -661,15 +682,12 @@ impl World {
             .min();
         let (at_ms, id) = message.into_iter().chain(timer).min()?;
         let what = match id {
-            PendingId::Message(m) => self.net.in_flight().iter().find(|e| e.id == m).map(|e| {
-                format!(
-                    "{} {} → {}{}",
-                    e.msg.name(),
-                    e.from,
-                    e.to,
-                    msg_detail(&e.msg)
-                )
-            }),
+            PendingId::Message(m) => self
+                .net
+                .in_flight()
+                .iter()
+                .find(|e| e.id == m)
+                .map(describe_envelope),
             PendingId::Timer(t) => self
                 .timers
                 .iter()
@@ -694,13 +712,7 @@ impl World {
             PendingId::Message(m) => {
                 let env = self.net.take(m).map_err(|e| e.to_string())?;
                 self.now = self.now.max(env.deliver_at);
-                let text = format!(
-                    "{} {} → {}{}",
-                    env.msg.name(),
-                    env.from,
-                    env.to,
-                    msg_detail(&env.msg)
-                );
+                let text = describe_envelope(&env);
                 self.receive(env.from, env.to, env.msg, &mut log);
                 text
             }
@@ -1939,6 +1951,18 @@ fn msg_epoch(msg: &Msg) -> Epoch {
         | Msg::PushReply { epoch, .. } => *epoch,
         _ => 0,
     }
+}
+
+/// A message in flight as the pending list and the step records print it
+/// (`MOSDPGQuery osd.3 → osd.2 (11.4 Info e2226)`).
+fn describe_envelope(e: &crate::engine::net::Envelope<Msg>) -> String {
+    format!(
+        "{} {} → {}{}",
+        e.msg.name(),
+        e.from,
+        e.to,
+        msg_detail(&e.msg)
+    )
 }
 
 fn msg_detail(msg: &Msg) -> String {
