@@ -251,7 +251,11 @@ fn bad_scenarios_name_what_is_wrong() {
         ),
         (
             good.replace("\"kill\"", "\"explode\""),
-            "cluster scenario JSON",
+            "script[0] (at 60000 ms): unknown variant `explode`",
+        ),
+        (
+            good.replace("\"osd\": 2}", "\"osd\": \"two\"}"),
+            "script[1] (at 120000 ms): invalid type: string \"two\"",
         ),
         ("{".to_string(), "cluster scenario JSON"),
     ];

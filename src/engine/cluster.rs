@@ -435,10 +435,33 @@ pub fn find(name: &str) -> Option<ClusterScenario> {
 
 /// Parse a cluster scenario from JSON, naming what is wrong.
 pub fn from_json(json: &str) -> Result<ClusterScenario, String> {
-    let s: ClusterScenario =
-        serde_json::from_str(json).map_err(|e| format!("cluster scenario JSON: {e}"))?;
+    let s: ClusterScenario = serde_json::from_str(json).map_err(|e| {
+        // The script's actions are an untagged enum, whose own error names no field:
+        // say which entry is wrong and why.
+        script_error(json).unwrap_or_else(|| format!("cluster scenario JSON: {e}"))
+    })?;
     s.validate()?;
     Ok(s)
+}
+
+/// The first script entry that does not parse, as `script[i] (at N ms): why`.
+fn script_error(json: &str) -> Option<String> {
+    let doc: serde_json::Value = serde_json::from_str(json).ok()?;
+    for (i, entry) in doc.get("script")?.as_array()?.iter().enumerate() {
+        let mut fields = entry.as_object()?.clone();
+        let at = fields.remove("at_ms");
+        let at = at.map_or("no at_ms".to_string(), |v| format!("at {v} ms"));
+        let value = serde_json::Value::Object(fields);
+        let why = if value.get("action").and_then(|a| a.as_str()) == Some("drop_next") {
+            serde_json::from_value::<DropNext>(value).err()
+        } else {
+            serde_json::from_value::<UserAction>(value).err()
+        };
+        if let Some(why) = why {
+            return Some(format!("script[{i}] ({at}): {why}"));
+        }
+    }
+    None
 }
 
 /// A PG id as Ceph prints it ("11.4") in scenario files.
