@@ -9,6 +9,7 @@ use cephscope::engine::intervals::*;
 use cephscope::engine::osdmap::PgId;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 // ---------------------------------------------------------------------------------------
 // TEST(pg_interval_t, check_new_interval)
@@ -59,7 +60,7 @@ fn ceph_map(pool: PoolView, up_thru: u32) -> EpochMap {
         up_primary: OSD_ID,
         acting_primary: OSD_ID,
         pool: Some(pool),
-        osds,
+        osds: Rc::new(osds),
     }
 }
 
@@ -650,7 +651,7 @@ fn jewel_map(epoch: u32, up: &[i32], acting: &[i32], osd0_up: bool, osd3_up_thru
         up_primary: up[0],
         acting_primary: acting[0],
         pool: Some(PoolView::replicated(2, 1, 8)),
-        osds,
+        osds: Rc::new(osds),
     }
 }
 
@@ -761,7 +762,7 @@ fn small_map(epoch: u32, acting: &[i32], osds: &[(i32, OsdView)]) -> EpochMap {
         up_primary: acting.first().copied().unwrap_or(-1),
         acting_primary: acting.first().copied().unwrap_or(-1),
         pool: Some(PoolView::replicated(3, 1, 1)),
-        osds: osds.iter().cloned().collect(),
+        osds: Rc::new(osds.iter().cloned().collect()),
     }
 }
 
@@ -775,7 +776,7 @@ fn should_restart_peering_on_own_boot() {
     );
     let mut b = a.clone();
     b.epoch = 11;
-    b.osds.insert(2, OsdView::up(11, 9));
+    Rc::make_mut(&mut b.osds).insert(2, OsdView::up(11, 9));
     assert!(!is_new_interval(&a, &b, pgid));
     assert!(should_restart_peering(&a, &b, pgid, 2));
     assert!(!should_restart_peering(&a, &b, pgid, 1));
@@ -838,7 +839,7 @@ fn affected_by_map_cases() {
 
     let mut next = map.clone();
     next.epoch = 105;
-    next.osds.get_mut(&0).unwrap().lost_at = 105;
+    Rc::make_mut(&mut next.osds).get_mut(&0).unwrap().lost_at = 105;
     assert_eq!(
         prior.affected_by_map_reason(&next).as_deref(),
         Some("osd.0 (re)marked as lost")
@@ -849,21 +850,21 @@ fn affected_by_map_cases() {
     assert_eq!(rebuilt.down, BTreeSet::from([0]));
 
     let mut next = map.clone();
-    next.osds.insert(0, OsdView::up(105, 101));
+    Rc::make_mut(&mut next.osds).insert(0, OsdView::up(105, 101));
     assert_eq!(
         prior.affected_by_map_reason(&next).as_deref(),
         Some("osd.0 now up")
     );
 
     let mut next = map.clone();
-    next.osds.get_mut(&2).unwrap().up = false;
+    Rc::make_mut(&mut next.osds).get_mut(&2).unwrap().up = false;
     assert_eq!(
         prior.affected_by_map_reason(&next).as_deref(),
         Some("osd.2 now down")
     );
 
     let mut next = map.clone();
-    next.osds.get_mut(&0).unwrap().exists = false;
+    Rc::make_mut(&mut next.osds).get_mut(&0).unwrap().exists = false;
     assert_eq!(
         prior.affected_by_map_reason(&next).as_deref(),
         Some("osd.0 no longer exists")
@@ -1215,7 +1216,7 @@ fn build_maps(specs: &[EpochSpec]) -> Vec<EpochMap> {
             up,
             acting,
             pool: Some(PoolView::replicated(spec.size, spec.min_size, spec.pg_num)),
-            osds,
+            osds: Rc::new(osds),
         });
     }
     maps

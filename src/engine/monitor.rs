@@ -3,7 +3,9 @@
 //! published as the next epoch. The world decides when to publish; this module only says
 //! what a request or command changes, and refuses what Ceph refuses.
 
-use crate::engine::osdmap::{Epoch, Flag, MappingTable, OsdId, OsdMap, PgId, WEIGHT_IN};
+use crate::engine::osdmap::{
+    Epoch, Flag, HostBuckets, MappingTable, OsdId, OsdMap, PgId, WEIGHT_IN,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -159,11 +161,12 @@ pub fn prime_pg_temp(
         v.dedup();
         v
     };
+    let buckets = HostBuckets::of(&next);
     for pg in pgs {
         if inc.new_pg_temp.contains_key(&pg) {
             continue;
         }
-        if let Some(temp) = prime_one(&next, mapping, pg, style) {
+        if let Some(temp) = prime_one(&next, &buckets, mapping, pg, style) {
             inc.new_pg_temp.insert(pg, temp);
         }
     }
@@ -172,12 +175,13 @@ pub fn prime_pg_temp(
 /// One PG of `prime_pg_temp`: the pg_temp to emplace, if any.
 fn prime_one(
     next: &OsdMap,
+    buckets: &HostBuckets,
     mapping: &MappingTable,
     pg: PgId,
     style: PrimeStyle,
 ) -> Option<Vec<OsdId>> {
     let cur = mapping.by_pg.get(&pg)?;
-    let n = next.pg_to_up_acting(pg);
+    let n = next.pg_to_up_acting_in(buckets, pg);
     let min_size = next.pools.get(&pg.pool)?.min_size;
     match style {
         PrimeStyle::Current => {
@@ -208,12 +212,16 @@ fn prime_one(
 /// out of the acting set (the Jewel log's `pg_temp 11.4 [0,3]` gives acting [3]).
 pub fn clean_temps(map: &OsdMap, inc: &mut Incremental) {
     let next = apply(map, inc);
+    if next.pg_temp.is_empty() {
+        return;
+    }
+    let buckets = HostBuckets::of(&next);
     for (pg, temp) in &next.pg_temp {
         let Some(pool) = next.pools.get(&pg.pool) else {
             inc.new_pg_temp.insert(*pg, Vec::new());
             continue;
         };
-        let up = next.raw_to_up_osds(&next.pg_to_raw_osds(*pg));
+        let up = next.raw_to_up_osds(&next.pg_to_raw_osds_in(&buckets, *pg, pool.size));
         let all_down = temp.iter().all(|o| !next.is_up(*o));
         if all_down || temp.len() > pool.size || *temp == up {
             if map.pg_temp.contains_key(pg) {

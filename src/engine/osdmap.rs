@@ -140,8 +140,16 @@ impl OsdMap {
         let Some(pool) = self.pools.get(&pg.pool) else {
             return Vec::new();
         };
-        let x = placement_seed(pg);
-        chooseleaf_firstn_host(self, x, pool.size)
+        self.pg_to_raw_osds_in(&HostBuckets::of(self), pg, pool.size)
+    }
+
+    pub(crate) fn pg_to_raw_osds_in(
+        &self,
+        buckets: &HostBuckets,
+        pg: PgId,
+        size: usize,
+    ) -> Vec<OsdId> {
+        chooseleaf_firstn_host(self, buckets, placement_seed(pg), size)
     }
 
     /// Models `OSDMap::_raw_to_up_osds` for a replicated pool: drop OSDs that are down
@@ -154,7 +162,16 @@ impl OsdMap {
     /// `_get_temp_osds` does for replicated pools) when set, else up; primaries are the
     /// first members (no primary_temp or primary affinity).
     pub fn pg_to_up_acting(&self, pg: PgId) -> Mapping {
-        let up = self.raw_to_up_osds(&self.pg_to_raw_osds(pg));
+        self.pg_to_up_acting_in(&HostBuckets::of(self), pg)
+    }
+
+    /// `pg_to_up_acting` with the CRUSH buckets built once for the whole map.
+    pub(crate) fn pg_to_up_acting_in(&self, buckets: &HostBuckets, pg: PgId) -> Mapping {
+        let raw = match self.pools.get(&pg.pool) {
+            Some(pool) => self.pg_to_raw_osds_in(buckets, pg, pool.size),
+            None => Vec::new(),
+        };
+        let up = self.raw_to_up_osds(&raw);
         let temp: Vec<OsdId> = self
             .pg_temp
             .get(&pg)
@@ -183,8 +200,9 @@ impl MappingTable {
     /// Models `OSDMapMapping::update`.
     pub fn compute(map: &OsdMap) -> MappingTable {
         let mut table = MappingTable::default();
+        let buckets = HostBuckets::of(map);
         for pg in map.pgs() {
-            let m = map.pg_to_up_acting(pg);
+            let m = map.pg_to_up_acting_in(&buckets, pg);
             let mut members: Vec<OsdId> = m.up.iter().chain(&m.acting).copied().collect();
             members.sort_unstable();
             members.dedup();
@@ -262,6 +280,17 @@ fn log2_fixed(v: u32) -> i64 {
     (int_part << 16) | frac
 }
 
+/// `log2_fixed` of every 16-bit draw, computed once: Ceph's crush_ln uses lookup tables
+/// too (RH_LH_tbl, LL_tbl); placing 4096 PGs draws hundreds of thousands of straws.
+fn log2_table() -> &'static [i32] {
+    static TABLE: std::sync::OnceLock<Vec<i32>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        std::iter::once(0)
+            .chain((1..=0x10000u32).map(|v| log2_fixed(v) as i32))
+            .collect()
+    })
+}
+
 /// straw2's draw for one item: ln(u)/weight with u uniform in (0, 1], compared as
 /// (log2(u) - 16) / weight. Higher wins; a zero weight never wins.
 fn straw2_draw(x: u32, item: i64, r: u32, weight: u32) -> i64 {
@@ -269,22 +298,43 @@ fn straw2_draw(x: u32, item: i64, r: u32, weight: u32) -> i64 {
         return i64::MIN;
     }
     let u = (crush_hash32_3(x, item as u32, r) & 0xffff) + 1;
-    let log = log2_fixed(u) - (16 << 16); // ≤ 0
+    let log = log2_table()[u as usize] as i64 - (16 << 16); // ≤ 0
     (log << 16) / weight as i64
+}
+
+/// The CRUSH hierarchy of the map, a root of host buckets in name order, each with its
+/// OSDs and their CRUSH weights and the host's weight (their sum): built once per map, not
+/// once per PG (a map of 4096 PGs places them all when it is published).
+pub(crate) struct HostBuckets {
+    hosts: Vec<HostBucket>,
+}
+
+/// A host bucket: its name, its OSDs with their CRUSH weights, and its weight.
+type HostBucket = (String, Vec<(OsdId, u32)>, u32);
+
+impl HostBuckets {
+    pub(crate) fn of(map: &OsdMap) -> HostBuckets {
+        let hosts = map
+            .hosts()
+            .into_iter()
+            .map(|(name, osds)| {
+                let osds: Vec<(OsdId, u32)> = osds
+                    .iter()
+                    .map(|o| (*o, map.osds[o].crush_weight))
+                    .collect();
+                let w = osds.iter().map(|(_, w)| w).sum();
+                (name.to_string(), osds, w)
+            })
+            .collect();
+        HostBuckets { hosts }
+    }
 }
 
 /// "chooseleaf firstn `size` type host" over straw2 buckets: for each replica, pick a host
 /// by straw2 (host weight = sum of its OSDs' CRUSH weights), then an OSD in it, retrying
 /// with a new r on a collision or an OSD that is out (reweight rejection, `is_out`).
-fn chooseleaf_firstn_host(map: &OsdMap, x: u32, size: usize) -> Vec<OsdId> {
-    let hosts = map.hosts();
-    let host_list: Vec<(&str, &Vec<OsdId>, u32)> = hosts
-        .iter()
-        .map(|(name, osds)| {
-            let w = osds.iter().map(|o| map.osds[o].crush_weight).sum();
-            (*name, osds, w)
-        })
-        .collect();
+fn chooseleaf_firstn_host(map: &OsdMap, buckets: &HostBuckets, x: u32, size: usize) -> Vec<OsdId> {
+    let host_list = &buckets.hosts;
     let mut chosen_hosts: Vec<&str> = Vec::new();
     let mut out = Vec::new();
     // choose_total_tries = 50, as Ceph's default tunables.
@@ -292,7 +342,7 @@ fn chooseleaf_firstn_host(map: &OsdMap, x: u32, size: usize) -> Vec<OsdId> {
         for attempt in 0..50u32 {
             // crush_choose_firstn: a retry draws again with r = rep + ftotal.
             let r = rep + attempt;
-            let Some(&(host, osds, _)) = host_list
+            let Some((host, osds, _)) = host_list
                 .iter()
                 .enumerate()
                 .max_by_key(|(i, h)| (straw2_draw(x, -1 - *i as i64, r, h.2), *i))
@@ -300,12 +350,13 @@ fn chooseleaf_firstn_host(map: &OsdMap, x: u32, size: usize) -> Vec<OsdId> {
             else {
                 return out;
             };
+            let host = host.as_str();
             if chosen_hosts.contains(&host) {
                 continue;
             }
-            let Some(&osd) = osds
+            let Some(&(osd, _)) = osds
                 .iter()
-                .max_by_key(|&&o| (straw2_draw(x, o as i64, r, map.osds[&o].crush_weight), o))
+                .max_by_key(|&&(o, w)| (straw2_draw(x, o as i64, r, w), o))
             else {
                 continue;
             };

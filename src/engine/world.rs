@@ -671,10 +671,8 @@ impl World {
     pub fn next_pending(&self) -> Option<Pending> {
         let message = self
             .net
-            .deliverable()
-            .into_iter()
-            .map(|e| (e.deliver_at, PendingId::Message(e.id)))
-            .min();
+            .next_due()
+            .map(|e| (e.deliver_at, PendingId::Message(e.id)));
         let timer = self
             .timers
             .iter()
@@ -682,12 +680,7 @@ impl World {
             .min();
         let (at_ms, id) = message.into_iter().chain(timer).min()?;
         let what = match id {
-            PendingId::Message(m) => self
-                .net
-                .in_flight()
-                .iter()
-                .find(|e| e.id == m)
-                .map(describe_envelope),
+            PendingId::Message(m) => self.net.get(m).map(describe_envelope),
             PendingId::Timer(t) => self
                 .timers
                 .iter()
@@ -1425,6 +1418,7 @@ impl World {
         let mut touched: BTreeMap<PgId, (Vec<Micro>, &'static str)> = BTreeMap::new();
         let def = definition();
         for (map, table) in &epochs {
+            let osd_views = EpochMap::osd_views(map);
             // The PGs this OSD is in now, and those it still holds from before.
             let mut pgs: BTreeSet<PgId> = table.pgs_of(osd).iter().copied().collect();
             pgs.extend(node.pgs.keys().copied());
@@ -1450,7 +1444,8 @@ impl World {
                 // PeeringState::advance_map: the map reference moves before the event.
                 inst.state.epoch = map.epoch;
                 inst.state.lastmap = inst.state.osdmap.take();
-                inst.state.osdmap = Some(Rc::new(EpochMap::from_osdmap(map, pg)));
+                let view = EpochMap::from_parts(map, pg, m.clone(), osd_views.clone());
+                inst.state.osdmap = Some(Rc::new(view));
                 inst.machine.process(
                     def,
                     &mut inst.state,

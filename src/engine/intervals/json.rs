@@ -31,6 +31,7 @@ use super::{EpochMap, OsdView, PgHistory, PoolView, CRUSH_ITEM_NONE};
 use crate::engine::osdmap::{Epoch, OsdId, PgId};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// `cephscope intervals FILE`: feed a PG's maps, in order, through
 /// `PeeringState::start_peering_interval`'s bookkeeping (`check_new_interval` at every
@@ -331,7 +332,7 @@ fn parse_epoch(
         up_primary: -1,
         acting_primary: -1,
         pool,
-        osds,
+        osds: Rc::new(osds),
     };
     let ec = ec_data_chunks.is_some();
     map.up = parse_osd_vector(&at.field("up")?, &map, ec)?;

@@ -50,10 +50,11 @@ pub use pgid::{
 pub use prior::{build_prior, need_up_thru, osd_state_at, OsdState, PriorSet, WhyNote, WhySet};
 
 pub use super::osdmap::{Epoch, OsdId};
-use super::osdmap::{OsdMap, PgId};
+use super::osdmap::{Mapping, OsdMap, PgId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::rc::Rc;
 
 /// Ceph's `CRUSH_ITEM_NONE` (`pg_pool_t::pg_CRUSH_ITEM_NONE`): a hole in an erasure-coded
 /// PG's up or acting vector (a position with no OSD). Replicated pools shift instead.
@@ -157,7 +158,9 @@ pub struct EpochMap {
     /// -1 when acting is empty.
     pub acting_primary: OsdId,
     pub pool: Option<PoolView>,
-    pub osds: BTreeMap<OsdId, OsdView>,
+    /// Shared by every PG's view of the same epoch (an OSD holds ~100 PGs at 4096 PGs on
+    /// 120 OSDs: one copy of the OSD table per epoch, not one per PG).
+    pub osds: Rc<BTreeMap<OsdId, OsdView>>,
 }
 
 impl EpochMap {
@@ -204,7 +207,39 @@ impl EpochMap {
     /// The view PG `pg` has of `map`: its mapping from [`OsdMap::pg_to_up_acting`], its
     /// pool, and every OSD (cephscope's OSDMap forgets removed OSDs, so all listed exist).
     pub fn from_osdmap(map: &OsdMap, pg: PgId) -> EpochMap {
-        let mapping = map.pg_to_up_acting(pg);
+        EpochMap::from_osdmap_mapping(map, pg, map.pg_to_up_acting(pg))
+    }
+
+    /// `from_osdmap` with the PG's mapping already computed (the epoch's `MappingTable`):
+    /// CRUSH runs once per PG per epoch, at publication, as Ceph's OSDMapMapping.
+    pub fn from_osdmap_mapping(map: &OsdMap, pg: PgId, mapping: Mapping) -> EpochMap {
+        EpochMap::from_parts(map, pg, mapping, EpochMap::osd_views(map))
+    }
+
+    /// Every OSD's state at `map`'s epoch, as a PG's view holds it (build once per epoch,
+    /// share between the PGs).
+    pub fn osd_views(map: &OsdMap) -> Rc<BTreeMap<OsdId, OsdView>> {
+        let views = map.osds.iter().map(|(&id, o)| {
+            let view = OsdView {
+                exists: true,
+                up: o.up,
+                up_from: o.up_from,
+                up_thru: o.up_thru,
+                down_at: o.down_at,
+                lost_at: o.lost_at,
+            };
+            (id, view)
+        });
+        Rc::new(views.collect())
+    }
+
+    /// A PG's view from its mapping and the epoch's shared OSD table.
+    pub fn from_parts(
+        map: &OsdMap,
+        pg: PgId,
+        mapping: Mapping,
+        osds: Rc<BTreeMap<OsdId, OsdView>>,
+    ) -> EpochMap {
         EpochMap {
             epoch: map.epoch,
             up: mapping.up,
@@ -215,21 +250,7 @@ impl EpochMap {
                 .pools
                 .get(&pg.pool)
                 .map(|p| PoolView::replicated(p.size as u32, p.min_size as u32, p.pg_num)),
-            osds: map
-                .osds
-                .iter()
-                .map(|(&id, o)| {
-                    let view = OsdView {
-                        exists: true,
-                        up: o.up,
-                        up_from: o.up_from,
-                        up_thru: o.up_thru,
-                        down_at: o.down_at,
-                        lost_at: o.lost_at,
-                    };
-                    (id, view)
-                })
-                .collect(),
+            osds,
         }
     }
 }
