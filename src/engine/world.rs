@@ -510,7 +510,9 @@ pub struct OsdNode {
     pub waiting_for_map: Vec<(Endpoint, Msg)>,
     /// The newest map epoch this OSD has processed.
     pub epoch: Epoch,
-    pub pgs: BTreeMap<PgId, PgInstance>,
+    /// Shared between clones of the world until one of them changes the PG (`Rc::make_mut`):
+    /// a history snapshot copies a pointer per PG, not every PG's log and object store.
+    pub pgs: BTreeMap<PgId, Rc<PgInstance>>,
     /// `OSDService::local_reserver` and `remote_reserver`.
     pub local_reserver: AsyncReserver,
     pub remote_reserver: AsyncReserver,
@@ -764,7 +766,7 @@ impl World {
                 }
                 node.running = false;
                 for inst in node.pgs.values_mut() {
-                    io::on_daemon_stop(&mut inst.state);
+                    io::on_daemon_stop(&mut Rc::make_mut(inst).state);
                 }
                 // The reservers and queued peering events live in memory.
                 node.local_reserver = AsyncReserver::default();
@@ -885,7 +887,7 @@ impl World {
             .osds
             .get_mut(&primary)
             .filter(|n| n.running)
-            .and_then(|n| n.pgs.get_mut(&pg))
+            .and_then(|n| n.pgs.get_mut(&pg).map(Rc::make_mut))
             .ok_or_else(|| format!("pg {pg} has no running primary"))?;
         let mode = match mode {
             LostModeText::Revert => recovery::LostMode::Revert,
@@ -955,7 +957,7 @@ impl World {
             .osds
             .get_mut(&osd)
             .filter(|n| n.running)
-            .and_then(|n| n.pgs.get_mut(&pg))
+            .and_then(|n| n.pgs.get_mut(&pg).map(Rc::make_mut))
         else {
             return;
         };
@@ -1232,7 +1234,7 @@ impl World {
                     .osds
                     .get_mut(&osd)
                     .filter(|n| n.running)
-                    .and_then(|n| n.pgs.get_mut(&pg))
+                    .and_then(|n| n.pgs.get_mut(&pg).map(Rc::make_mut))
                 else {
                     return;
                 };
@@ -1436,8 +1438,9 @@ impl World {
                     machine.initiate(def, &mut state, &mut micro);
                     machine.process(def, &mut state, PeeringEvent::Initialize, &mut micro);
                     touched.insert(pg, (micro, "(new)"));
-                    PgInstance { machine, state }
+                    Rc::new(PgInstance { machine, state })
                 });
+                let inst = Rc::make_mut(inst);
                 let entry = touched
                     .entry(pg)
                     .or_insert_with(|| (Vec::new(), inst.machine.path(def)));
@@ -1461,7 +1464,7 @@ impl World {
             }
         }
         for (pg, (mut micro, from)) in touched {
-            let inst = node.pgs.get_mut(&pg).expect("touched PGs exist");
+            let inst = Rc::make_mut(node.pgs.get_mut(&pg).expect("touched PGs exist"));
             inst.machine.process(
                 def,
                 &mut inst.state,
@@ -1534,7 +1537,7 @@ impl World {
             _ => return,
         };
         let floor = node.instance_up_from;
-        let Some(inst) = node.pgs.get_mut(&pg) else {
+        let Some(inst) = node.pgs.get_mut(&pg).map(Rc::make_mut) else {
             return; // no such PG here (yet): dropped, the client resends on a map change
         };
         if floor == Epoch::MAX || inst.state.last_peering_reset < floor {
@@ -1655,7 +1658,7 @@ impl World {
             _ => return,
         };
         let node = self.osds.get_mut(&osd).expect("checked");
-        let Some(inst) = node.pgs.get_mut(&pg) else {
+        let Some(inst) = node.pgs.get_mut(&pg).map(Rc::make_mut) else {
             if let PeeringEvent::MQuery { .. } = event {
                 let reply = Msg::PgNotify {
                     pg,
@@ -1693,7 +1696,7 @@ impl World {
         let Some(node) = self.osds.get_mut(&osd) else {
             return;
         };
-        let Some(inst) = node.pgs.get_mut(&pg) else {
+        let Some(inst) = node.pgs.get_mut(&pg).map(Rc::make_mut) else {
             return;
         };
         let outbox = std::mem::take(&mut inst.state.outbox);
