@@ -18,20 +18,6 @@ type Edge = (String, String, String);
 const NOT_TAKEN: &[(&str, &str, &str, &str)] = &[
     (
         "Backfilling",
-        "DeferBackfill",
-        "NotBackfilling",
-        "needs the primary's local slot preempted by a higher-priority request on the same OSD \
-      while it backfills; no scenario lines two PGs up on one primary like that yet",
-    ),
-    (
-        "Backfilling",
-        "RemoteReservationRevoked",
-        "WaitLocalBackfillReserved",
-        "needs a target's remote slot preempted (REVOKE) during backfill by a higher-priority \
-      remote request: not staged yet",
-    ),
-    (
-        "Backfilling",
         "RemoteReservationRevokedTooFull",
         "NotBackfilling",
         "needs a target to pass backfillfull while it is filled (BackfillTooFull → \
@@ -66,14 +52,6 @@ const NOT_TAKEN: &[(&str, &str, &str, &str)] = &[
       request while recovering: not staged yet",
     ),
     (
-        "Recovering",
-        "RequestBackfill",
-        "WaitLocalBackfillReserved",
-        "needs a log-recoverable replica and a backfill target in the same interval; the \
-      simulated CRUSH replaces a down OSD in the up set at once, so the replacement is \
-      filled while the returning OSD is down: not staged yet",
-    ),
-    (
         "RepNotRecovering",
         "RecoveryDone",
         "RepNotRecovering",
@@ -94,24 +72,11 @@ const NOT_TAKEN: &[(&str, &str, &str, &str)] = &[
         "compat with old primaries that sent REJECT_TOOFULL to replicas",
     ),
     (
-        "RepWaitBackfillReserved",
-        "RemoteReservationCanceled",
-        "RepNotRecovering",
-        "needs the primary to RELEASE a target still queued in its remote reserver (two PGs \
-      backfilling to one OSD and a retry): not staged yet",
-    ),
-    (
         "RepWaitRecoveryReserved",
         "RemoteReservationCanceled",
         "RepNotRecovering",
         "reached only through the compat RemoteReservationRejectedTooFull re-post: \
       MRecoveryReserve has no REJECT and its RELEASE maps to RecoveryDone",
-    ),
-    (
-        "WaitRemoteBackfillReserved",
-        "RemoteReservationRevoked",
-        "NotBackfilling",
-        "needs a granted target preempted before the other targets answered: not staged yet",
     ),
 ];
 
@@ -368,4 +333,64 @@ fn a_returning_osd_and_a_replacement_end_clean() {
 #[test]
 fn recovery_toofull_retries_until_space_is_freed() {
     recovery_toofull();
+}
+
+/// Every PG active+clean, and every acting OSD holds the newest acknowledged version of
+/// every object written to its PG (deleted objects absent).
+fn assert_clean_with_every_acked_write(world: &World) {
+    for (pg, state) in world.pg_states() {
+        assert_eq!(state, "active+clean", "pg {pg}");
+    }
+    for w in &world.acked {
+        let newest = world
+            .acked
+            .iter()
+            .rev()
+            .find(|x| x.pg == w.pg && x.object == w.object)
+            .unwrap();
+        for o in world.map().pg_to_up_acting(w.pg).acting {
+            let st = &world.osds[&o].pgs[&w.pg].state;
+            let want = (!newest.deleted).then_some(&newest.version);
+            assert_eq!(
+                st.store.get(&w.object),
+                want,
+                "osd.{o} pg {} {}",
+                w.pg,
+                w.object
+            );
+        }
+    }
+}
+
+/// The preemption story: recovery (190) preempts backfill (110) in the local and the
+/// remote reservers; every PG still ends clean with every acked write on its acting set.
+#[test]
+fn recovery_preempts_backfill_and_everything_ends_clean() {
+    let s = cluster::find("recovery-preempts-backfill").unwrap();
+    let mut run = ClusterRun::new(s).unwrap();
+    run.run_to_end().unwrap();
+    let mut taken = BTreeMap::new();
+    taken_in(&run, &mut taken, "recovery-preempts-backfill");
+    for (a, b, c) in [
+        ("Backfilling", "DeferBackfill", "NotBackfilling"),
+        (
+            "Backfilling",
+            "RemoteReservationRevoked",
+            "WaitLocalBackfillReserved",
+        ),
+        (
+            "WaitRemoteBackfillReserved",
+            "RemoteReservationRevoked",
+            "NotBackfilling",
+        ),
+        (
+            "RepWaitBackfillReserved",
+            "RemoteReservationCanceled",
+            "RepNotRecovering",
+        ),
+    ] {
+        let e = (a.to_string(), b.to_string(), c.to_string());
+        assert!(taken.contains_key(&e), "{e:?} not taken");
+    }
+    assert_clean_with_every_acked_write(&run.world);
 }

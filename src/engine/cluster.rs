@@ -418,6 +418,7 @@ const BUILTIN_JSON: &[&str] = &[
     include_str!("scenarios/backfill-toofull.json"),
     include_str!("scenarios/unfound-object.json"),
     include_str!("scenarios/luminous-osd-stop-start.json"),
+    include_str!("scenarios/recovery-preempts-backfill.json"),
 ];
 
 /// The built-in cluster scenarios, in the order the picker lists them.
