@@ -50,6 +50,7 @@ cluster_traces!(
     "unfound-object",
     "luminous-osd-stop-start",
     "recovery-preempts-backfill",
+    "force-recovery",
 );
 
 /// The cluster scenarios (the golden Jewel trace among them) under wasm32 in Node.

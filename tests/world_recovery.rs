@@ -35,21 +35,17 @@ const NOT_TAKEN: &[(&str, &str, &str, &str)] = &[
         "Clean",
         "DoRecovery",
         "WaitLocalRecoveryReserved",
-        "Ceph posts DoRecovery to a clean PG when scrub repair finds missing objects or on \
-      `ceph pg force-recovery`; neither is modelled",
+        "Ceph posts DoRecovery to a clean PG when scrub repair finds missing objects (not \
+      modelled); `ceph pg force-recovery` cannot: the mgr skips a PG that is not degraded, \
+      recovery_wait or recovering (DaemonServer), set_force_recovery needs the same, Clean \
+      ignores SetForceRecovery, and none of them posts DoRecovery",
     ),
     (
         "Recovered",
         "DoRecovery",
         "WaitLocalRecoveryReserved",
-        "as Clean: a DoRecovery while Recovered comes from repair / force-recovery, not modelled",
-    ),
-    (
-        "Recovering",
-        "DeferRecovery",
-        "NotRecovering",
-        "needs the local recovery slot preempted (or a replica's REVOKE) by a higher-priority \
-      request while recovering: not staged yet",
+        "as Clean: DoRecovery while Recovered comes from scrub repair (not modelled); \
+      force-recovery only sets FORCED_RECOVERY and the reservation priority",
     ),
     (
         "RepNotRecovering",
@@ -392,5 +388,87 @@ fn recovery_preempts_backfill_and_everything_ends_clean() {
         let e = (a.to_string(), b.to_string(), c.to_string());
         assert!(taken.contains_key(&e), "{e:?} not taken");
     }
+    assert_clean_with_every_acked_write(&run.world);
+}
+
+/// `ceph pg force-recovery`: skipped on a clean PG, refused when already forced; a forced
+/// PG shows `forced_recovery`, its reservation at 255 preempts a recovering PG
+/// (Recovering → NotRecovering), and the bit clears once it is recovered.
+#[test]
+fn force_recovery_preempts_and_clears() {
+    let s = cluster::find("force-recovery").unwrap();
+    let mut run = ClusterRun::new(s).unwrap();
+    let pg: PgId = "1.2".parse().unwrap();
+    let mut seen_forced = false;
+    let mut refused = None;
+    while !run.is_done() {
+        let forced_before = seen_forced;
+        if run.step().unwrap().is_none() {
+            break;
+        }
+        seen_forced |= run.world.pg_states()[&pg].contains("forced_recovery");
+        if seen_forced && !forced_before {
+            refused = Some(run.act(UserAction::ForceRecovery { pg }).map(|_| ()));
+        }
+    }
+    assert!(seen_forced, "pg 1.2 never showed forced_recovery");
+    let err = refused.unwrap().unwrap_err();
+    assert!(err.contains("recovery already forced"), "{err}");
+    let texts: Vec<&str> = run.records.iter().map(|r| r.step.event.as_str()).collect();
+    assert!(
+        texts.iter().any(|t| t.contains("doesn't require recovery")),
+        "{texts:?}"
+    );
+    let mut taken = BTreeMap::new();
+    taken_in(&run, &mut taken, "force-recovery");
+    let e = (
+        "Recovering".into(),
+        "DeferRecovery".into(),
+        "NotRecovering".into(),
+    );
+    assert!(taken.contains_key(&e));
+    assert_clean_with_every_acked_write(&run.world);
+    // Cancel on a PG that is not forced: nothing to do, not an error.
+    let rec = run.act(UserAction::CancelForceRecovery { pg }).unwrap();
+    assert!(
+        rec.step.event.contains("recovery not forced"),
+        "{}",
+        rec.step.event
+    );
+}
+
+/// `ceph pg force-backfill` on a PG waiting for backfill: forced_backfill, its local
+/// reservation moves to OSD_BACKFILL_PRIORITY_FORCED (254); cleared when backfill ends.
+#[test]
+fn force_backfill_raises_the_local_reservation_to_254() {
+    let s = cluster::find("recovery-preempts-backfill").unwrap();
+    let mut run = ClusterRun::new(s).unwrap();
+    let pg: PgId = "1.7".parse().unwrap();
+    let mut forced = false;
+    while !run.is_done() {
+        if run.step().unwrap().is_none() {
+            break;
+        }
+        let state = run.world.pg_states()[&pg].clone();
+        if !forced && state.contains("backfill_wait") {
+            let rec = run.act(UserAction::ForceBackfill { pg }).unwrap();
+            assert!(rec.step.event.contains("instructing"), "{}", rec.step.event);
+            run.step().unwrap(); // the SetForceBackfill event is due now
+            while !run.world.pg_states()[&pg].contains("forced_backfill") {
+                run.step().unwrap();
+            }
+            let primary = run.world.map().pg_to_up_acting(pg).acting_primary;
+            let r = &run.world.osds[&primary].local_reserver;
+            let prio = r.in_progress.get(&pg).map(|r| r.prio).or_else(|| {
+                r.queues
+                    .iter()
+                    .find(|(_, q)| q.iter().any(|x| x.pg == pg))
+                    .map(|(p, _)| *p)
+            });
+            assert_eq!(prio, Some(254), "{r:?}");
+            forced = true;
+        }
+    }
+    assert!(forced, "pg 1.7 never waited for backfill");
     assert_clean_with_every_acked_write(&run.world);
 }

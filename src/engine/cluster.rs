@@ -419,6 +419,7 @@ const BUILTIN_JSON: &[&str] = &[
     include_str!("scenarios/unfound-object.json"),
     include_str!("scenarios/luminous-osd-stop-start.json"),
     include_str!("scenarios/recovery-preempts-backfill.json"),
+    include_str!("scenarios/force-recovery.json"),
 ];
 
 /// The built-in cluster scenarios, in the order the picker lists them.

@@ -26,6 +26,7 @@ use crate::engine::peering::recovery;
 use crate::engine::peering::state::PeeringState;
 use crate::engine::peering::state::{ClientOp, Fullness, Outgoing, ReserveOp};
 use crate::engine::pglog::{Eversion, LogEntry};
+use crate::engine::pgstate::PgState;
 use crate::engine::reserver::{AsyncReserver, Fired, Reservation, Which};
 use crate::engine::statechart::{Machine, Micro};
 use serde::{Deserialize, Serialize};
@@ -439,6 +440,26 @@ pub enum UserAction {
         #[serde(with = "pg_text")]
         pg: PgId,
         mode: LostModeText,
+    },
+    /// `ceph pg force-recovery <pg>`.
+    ForceRecovery {
+        #[serde(with = "pg_text")]
+        pg: PgId,
+    },
+    /// `ceph pg force-backfill <pg>`.
+    ForceBackfill {
+        #[serde(with = "pg_text")]
+        pg: PgId,
+    },
+    /// `ceph pg cancel-force-recovery <pg>`.
+    CancelForceRecovery {
+        #[serde(with = "pg_text")]
+        pg: PgId,
+    },
+    /// `ceph pg cancel-force-backfill <pg>`.
+    CancelForceBackfill {
+        #[serde(with = "pg_text")]
+        pg: PgId,
     },
 }
 
@@ -871,7 +892,91 @@ impl World {
             UserAction::Write { pg, ref object } => self.client_submit(pg, object, false, log),
             UserAction::Delete { pg, ref object } => self.client_submit(pg, object, true, log),
             UserAction::MarkUnfoundLost { pg, mode } => self.mark_unfound_lost(pg, mode, log),
+            UserAction::ForceRecovery { pg } => self.force_recovery(pg, false, false),
+            UserAction::ForceBackfill { pg } => self.force_recovery(pg, true, false),
+            UserAction::CancelForceRecovery { pg } => self.force_recovery(pg, false, true),
+            UserAction::CancelForceBackfill { pg } => self.force_recovery(pg, true, true),
         }
+    }
+
+    /// `ceph pg [cancel-]force-recovery|force-backfill <pg>`: models the mgr's
+    /// `DaemonServer` command, which skips a PG whose reported state makes the request
+    /// pointless ("doesn't require recovery", not an error) and refuses one already
+    /// forced (-EINVAL); otherwise MOSDForceRecovery goes to the primary, whose
+    /// `OSD::handle_fast_force_recovery` queues SetForceRecovery / UnsetForceRecovery /
+    /// SetForceBackfill / UnsetForceBackfill for the PG (a steppable pending event; the
+    /// mgr → OSD message itself is not modelled).
+    fn force_recovery(&mut self, pg: PgId, backfill: bool, cancel: bool) -> Result<String, String> {
+        let (cmd, what, forced, wants, event) = match (backfill, cancel) {
+            (false, false) => (
+                "force-recovery",
+                "recovery",
+                PgState::FORCED_RECOVERY,
+                PgState::DEGRADED | PgState::RECOVERY_WAIT | PgState::RECOVERING,
+                PeeringEvent::SetForceRecovery,
+            ),
+            (true, false) => (
+                "force-backfill",
+                "backfilling",
+                PgState::FORCED_BACKFILL,
+                PgState::DEGRADED | PgState::BACKFILL_WAIT | PgState::BACKFILLING,
+                PeeringEvent::SetForceBackfill,
+            ),
+            (false, true) => (
+                "cancel-force-recovery",
+                "recovery",
+                PgState::FORCED_RECOVERY,
+                0,
+                PeeringEvent::UnsetForceRecovery,
+            ),
+            (true, true) => (
+                "cancel-force-backfill",
+                "backfill",
+                PgState::FORCED_BACKFILL,
+                0,
+                PeeringEvent::UnsetForceBackfill,
+            ),
+        };
+        let table = self.mappings.last().expect("the world always has epoch 1");
+        let primary = table
+            .by_pg
+            .get(&pg)
+            .map(|m| m.acting_primary)
+            .ok_or_else(|| format!("pg {pg} does not exist"))?;
+        let inst = self
+            .osds
+            .get(&primary)
+            .filter(|n| n.running)
+            .and_then(|n| n.pgs.get(&pg))
+            .ok_or_else(|| format!("pg {pg} has no running primary"))?;
+        let state = inst.state.state;
+        let epoch = inst.state.epoch;
+        let head = format!("ceph pg {cmd} {pg}");
+        if cancel {
+            if !state.has(forced) {
+                let noun = if backfill { "backfill" } else { "recovery" };
+                return Ok(format!("{head}: pg {pg} {noun} not forced; nothing to do"));
+            }
+        } else if state.0 & wants == 0 {
+            return Ok(format!(
+                "{head}: pg {pg} doesn't require {what}; nothing to do"
+            ));
+        } else if state.has(forced) {
+            let noun = if backfill { "backfill" } else { "recovery" };
+            return Err(format!("{head}: pg {pg} {noun} already forced"));
+        }
+        self.add_timer(
+            0,
+            TimerKind::PgEvent {
+                osd: primary,
+                pg,
+                epoch,
+                event: Box::new(event),
+            },
+        );
+        Ok(format!(
+            "{head}: instructing pg(s) [{pg}] on osd.{primary} to {cmd}"
+        ))
     }
 
     /// `ceph pg <pg> mark_unfound_lost`: the command goes to the PG's acting primary,
@@ -1742,6 +1847,12 @@ impl World {
                     self.queue_fired(osd, fired);
                     continue;
                 }
+                Outgoing::UpdateLocalPriority { prio } => {
+                    let node = self.osds.get_mut(&osd).expect("checked");
+                    let fired = node.local_reserver.update_priority(pg, prio);
+                    self.queue_fired(osd, fired);
+                    continue;
+                }
                 Outgoing::ScheduleEvent { after_ms, event } => {
                     self.add_timer(
                         after_ms,
@@ -1873,6 +1984,7 @@ impl World {
                 }
                 Outgoing::Reserve { .. }
                 | Outgoing::CancelReservation { .. }
+                | Outgoing::UpdateLocalPriority { .. }
                 | Outgoing::ScheduleEvent { .. }
                 | Outgoing::QueueRecovery => continue,
                 Outgoing::ClientReply {
