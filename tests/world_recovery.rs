@@ -472,3 +472,82 @@ fn force_backfill_raises_the_local_reservation_to_254() {
     assert!(forced, "pg 1.7 never waited for backfill");
     assert_clean_with_every_acked_write(&run.world);
 }
+
+fn check_budget(world: &World, what: &str, shared: &mut bool, throttled: &mut bool) {
+    use cephscope::engine::peering::recovery::{recovery_ops_active, OSD_RECOVERY_MAX_ACTIVE};
+    for (osd, node) in &world.osds {
+        let per_pg: Vec<usize> = node
+            .pgs
+            .values()
+            .map(|i| recovery_ops_active(&i.state))
+            .filter(|n| *n > 0)
+            .collect();
+        let total: usize = per_pg.iter().sum();
+        assert!(
+            total <= OSD_RECOVERY_MAX_ACTIVE,
+            "{what}: osd.{osd} has {total} recovery ops in flight"
+        );
+        *shared |= per_pg.len() > 1;
+        *throttled |= !node.awaiting_throttle.is_empty();
+    }
+}
+
+/// `osd_recovery_max_active` is the OSD's budget (OSDService::_recover_now), shared by
+/// the PGs it is primary for: never more than 3 pulls/pushes in flight per OSD in any
+/// built-in scenario.
+#[test]
+fn recovery_ops_in_flight_stay_within_each_osds_budget() {
+    let (mut shared, mut throttled) = (false, false);
+    for s in cluster::builtin() {
+        let name = s.name.clone();
+        let mut run = ClusterRun::new(s).unwrap();
+        while !run.is_done() {
+            if run.step().unwrap().is_none() {
+                break;
+            }
+            check_budget(&run.world, &name, &mut shared, &mut throttled);
+        }
+    }
+}
+
+/// With `osd_max_backfills` 4 (`ceph config set osd osd_max_backfills 4`) a primary
+/// recovers several PGs at once; they share its 3 recovery ops (a PG whose turn finds
+/// none left waits in awaiting_throttle, FIFO, and gets a turn as ops finish), never more
+/// than 3 in flight per OSD, and every PG ends clean with every acked write.
+#[test]
+fn several_pgs_of_one_primary_share_its_recovery_ops() {
+    let mut steps = Vec::new();
+    let mut world = World::new(&ClusterSpec {
+        pools: vec![PoolSpec {
+            pg_num: 8,
+            ..spec(3, 3, None, None).pools[0].clone()
+        }],
+        ..spec(3, 3, None, None)
+    })
+    .unwrap();
+    settle(&mut world, &mut steps);
+    act(&mut world, &mut steps, UserAction::Kill { osd: 2 });
+    settle(&mut world, &mut steps);
+    // After the kill: a daemon's reservers start from the defaults.
+    for node in world.osds.values_mut() {
+        node.local_reserver.max_allowed = 4;
+        node.remote_reserver.max_allowed = 4;
+    }
+    for seed in 0..8 {
+        let pg = PgId { pool: 1, seed };
+        for i in 0..6 {
+            let object = format!("obj{seed}.{i}");
+            act(&mut world, &mut steps, UserAction::Write { pg, object });
+        }
+    }
+    settle(&mut world, &mut steps);
+    act(&mut world, &mut steps, UserAction::Revive { osd: 2 });
+    let (mut shared, mut throttled) = (false, false);
+    for _ in 0..100_000 {
+        let Some(s) = world.step() else { break };
+        steps.push(s);
+        check_budget(&world, "max_backfills 4", &mut shared, &mut throttled);
+    }
+    assert!(throttled, "no recovery turn waited for the OSD's budget");
+    assert_clean_with_every_acked_write(&world);
+}

@@ -535,6 +535,9 @@ pub struct OsdNode {
     /// `OSDService::local_reserver` and `remote_reserver`.
     pub local_reserver: AsyncReserver,
     pub remote_reserver: AsyncReserver,
+    /// `OSDService::awaiting_throttle`: primary PGs whose recovery turn found this OSD's
+    /// `osd_recovery_max_active` budget used up; queued again as ops finish.
+    pub awaiting_throttle: Vec<PgId>,
 }
 
 /// What one PG machine did during a step.
@@ -630,6 +633,7 @@ impl World {
                         pgs: BTreeMap::new(),
                         local_reserver: AsyncReserver::default(),
                         remote_reserver: AsyncReserver::default(),
+                        awaiting_throttle: Vec::new(),
                     },
                 )
             })
@@ -797,6 +801,7 @@ impl World {
                 // The reservers and queued peering events live in memory.
                 node.local_reserver = AsyncReserver::default();
                 node.remote_reserver = AsyncReserver::default();
+                node.awaiting_throttle.clear();
                 self.timers.retain(|t| {
                     !matches!(t.kind, TimerKind::PgEvent { osd: o, .. } | TimerKind::Recovery { osd: o, .. } if o == osd)
                 });
@@ -1086,6 +1091,54 @@ impl World {
             to: inst.machine.path(def),
         });
         self.drain_outbox(osd, pg, log);
+        self.maybe_queue_recovery(osd);
+    }
+
+    /// `OSDService::recovery_ops_active`: the pulls and pushes in flight of the PGs
+    /// this OSD is primary for (started by `start_recovery_op`, ended by
+    /// `finish_recovery_op`).
+    fn recovery_ops_active(&self, osd: OsdId) -> usize {
+        self.osds.get(&osd).map_or(0, |n| {
+            n.pgs
+                .values()
+                .map(|i| recovery::recovery_ops_active(&i.state))
+                .sum()
+        })
+    }
+
+    /// Models `OSDService::_maybe_queue_recovery`: while this OSD has recovery budget,
+    /// the PGs waiting in awaiting_throttle get a recovery turn again, in order.
+    fn maybe_queue_recovery(&mut self, osd: OsdId) {
+        // A turn already queued counts as reserved (`recovery_ops_reserved`).
+        let reserved = self
+            .timers
+            .iter()
+            .filter(|t| matches!(t.kind, TimerKind::Recovery { osd: o, .. } if o == osd))
+            .count();
+        let mut available = recovery::OSD_RECOVERY_MAX_ACTIVE
+            .saturating_sub(self.recovery_ops_active(osd) + reserved);
+        while available > 0 {
+            let Some(node) = self.osds.get_mut(&osd) else {
+                return;
+            };
+            if node.awaiting_throttle.is_empty() {
+                return;
+            }
+            let pg = node.awaiting_throttle.remove(0);
+            let Some(epoch) = node.pgs.get(&pg).map(|i| i.state.epoch) else {
+                continue;
+            };
+            if !self.recovery_turn_queued(osd, pg) {
+                self.add_timer(0, TimerKind::Recovery { osd, pg, epoch });
+            }
+            available -= 1;
+        }
+    }
+
+    fn recovery_turn_queued(&self, osd: OsdId, pg: PgId) -> bool {
+        self.timers.iter().any(
+            |t| matches!(t.kind, TimerKind::Recovery { osd: o, pg: p, .. } if o == osd && p == pg),
+        )
     }
 
     /// Grants and preemptions of a reserver become queued peering events.
@@ -1338,21 +1391,32 @@ impl World {
                 }
             }
             TimerKind::Recovery { osd, pg, epoch } => {
-                // OSD::do_recovery → PrimaryLogPG::start_recovery_ops.
+                // OSD::do_recovery → PrimaryLogPG::start_recovery_ops, with the pushes
+                // OSDService::_recover_now leaves (osd_recovery_max_active minus this
+                // OSD's recovery ops in flight); none left: the PG waits in
+                // awaiting_throttle.
                 let fullness = self.fullness_for(osd);
-                let Some(inst) = self
-                    .osds
-                    .get_mut(&osd)
-                    .filter(|n| n.running)
-                    .and_then(|n| n.pgs.get_mut(&pg))
-                else {
+                let available =
+                    recovery::OSD_RECOVERY_MAX_ACTIVE.saturating_sub(self.recovery_ops_active(osd));
+                let Some(node) = self.osds.get_mut(&osd).filter(|n| n.running) else {
+                    return;
+                };
+                let Some(inst) = node.pgs.get_mut(&pg) else {
                     return;
                 };
                 if epoch < inst.state.last_peering_reset {
                     return;
                 }
+                if available == 0 {
+                    if recovery::wants_recovery_turn(&inst.state)
+                        && !node.awaiting_throttle.contains(&pg)
+                    {
+                        node.awaiting_throttle.push(pg);
+                    }
+                    return;
+                }
                 inst.state.fullness = fullness;
-                let events = recovery::start_recovery_ops(&mut inst.state);
+                let events = recovery::start_recovery_ops(&mut inst.state, available);
                 let epoch = inst.state.epoch;
                 for event in events {
                     self.add_timer(
@@ -1366,6 +1430,7 @@ impl World {
                     );
                 }
                 self.drain_outbox(osd, pg, log);
+                self.maybe_queue_recovery(osd);
             }
             TimerKind::DownOut { osd } => {
                 let map = self.map();
@@ -1686,6 +1751,8 @@ impl World {
             _ => {}
         }
         self.drain_outbox(osd, pg, log);
+        // A finished recovery op frees budget (OSDService::finish_recovery_op).
+        self.maybe_queue_recovery(osd);
     }
 
     /// Models OSD::dequeue_peering_evt for a peer message: the PG gets the matching event
@@ -1866,19 +1933,16 @@ impl World {
                     continue;
                 }
                 Outgoing::QueueRecovery => {
-                    let queued = self.timers.iter().any(|t| {
-                        matches!(t.kind, TimerKind::Recovery { osd: o, pg: p, .. } if o == osd && p == pg)
-                    });
-                    if !queued {
-                        self.add_timer(
-                            0,
-                            TimerKind::Recovery {
-                                osd,
-                                pg,
-                                epoch: pg_epoch,
-                            },
-                        );
+                    // OSDService::queue_for_recovery: the PG joins awaiting_throttle (FIFO,
+                    // so PGs sharing the OSD's budget take turns), then
+                    // _maybe_queue_recovery gives turns while there is budget.
+                    if !self.recovery_turn_queued(osd, pg) {
+                        let node = self.osds.get_mut(&osd).expect("checked");
+                        if !node.awaiting_throttle.contains(&pg) {
+                            node.awaiting_throttle.push(pg);
+                        }
                     }
+                    self.maybe_queue_recovery(osd);
                     continue;
                 }
                 _ => {}

@@ -25,7 +25,10 @@ use std::collections::BTreeSet;
 
 type P = Posts<PeeringEvent>;
 
-/// `osd_recovery_max_active` (3): recovery ops in flight per OSD (here: per PG).
+/// `osd_recovery_max_active`: recovery ops in flight per OSD, shared by the PGs it is
+/// primary for (`OSDService::_recover_now`). Current Ceph's default is 0, meaning
+/// `osd_recovery_max_active_hdd` (3) or `_ssd` (10) by the OSD's device; this models an
+/// HDD OSD.
 pub const OSD_RECOVERY_MAX_ACTIVE: usize = 3;
 /// `osd_recovery_retry_interval` (30 s).
 pub const OSD_RECOVERY_RETRY_INTERVAL_MS: u64 = 30_000;
@@ -712,24 +715,35 @@ fn locations(ps: &PeeringState, object: &str, need: Eversion) -> Vec<OsdId> {
         .collect()
 }
 
-fn active_ops(ps: &PeeringState) -> usize {
+/// This PG's recovery ops in flight (its share of `OSDService::recovery_ops_active`):
+/// pulls, and pushes per target, not yet answered.
+pub fn recovery_ops_active(ps: &PeeringState) -> usize {
+    if !ps.is_primary() {
+        return 0;
+    }
     ps.pulling.len() + ps.pushing.values().map(BTreeSet::len).sum::<usize>()
 }
 
+/// Whether a recovery turn would do anything for this PG (a primary recovering or
+/// backfilling): what may wait in the OSD's awaiting_throttle.
+pub fn wants_recovery_turn(ps: &PeeringState) -> bool {
+    ps.is_primary() && (ps.state.has(PgState::RECOVERING) || ps.state.has(PgState::BACKFILLING))
+}
+
 /// Models `PrimaryLogPG::start_recovery_ops` (run by the OSD's recovery thread,
-/// `OSD::do_recovery`): up to osd_recovery_max_active ops — the primary's own objects
+/// `OSD::do_recovery`): up to `max` ops (what `OSDService::_recover_now` left of the OSD's
+/// osd_recovery_max_active; at least 1) — the primary's own objects
 /// first (`recover_primary`), then the replicas' (`recover_replicas`), then, when
 /// backfilling and nothing is missing, `recover_backfill`. With nothing started and
 /// nothing in flight: unfound objects left → UnfoundRecovery / UnfoundBackfill; else
 /// recovery is done (RECOVERING off, RequestBackfill or AllReplicasRecovered) or backfill
 /// is (BACKFILLING off, Backfilled).
-pub fn start_recovery_ops(ps: &mut PeeringState) -> Vec<PeeringEvent> {
+pub fn start_recovery_ops(ps: &mut PeeringState, max: usize) -> Vec<PeeringEvent> {
     let recovering = ps.state.has(PgState::RECOVERING);
     let backfilling = ps.state.has(PgState::BACKFILLING);
-    if !ps.is_primary() || !(recovering || backfilling) {
+    if !wants_recovery_turn(ps) || max == 0 {
         return Vec::new();
     }
-    let max = OSD_RECOVERY_MAX_ACTIVE.saturating_sub(active_ops(ps));
     let mut started = recover_primary(ps, max);
     if started < max && !ps.pg_log.missing.have_missing() {
         started += recover_replicas(ps, max - started);
@@ -738,7 +752,7 @@ pub fn start_recovery_ops(ps: &mut PeeringState) -> Vec<PeeringEvent> {
         started += recover_backfill(ps, max - started);
     }
     update_degraded(ps);
-    if started > 0 || active_ops(ps) > 0 {
+    if started > 0 || recovery_ops_active(ps) > 0 {
         return Vec::new();
     }
     if super::logs::needs_recovery(ps) {
