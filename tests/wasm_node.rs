@@ -49,6 +49,8 @@ cluster_traces!(
     "backfill-toofull",
     "unfound-object",
     "luminous-osd-stop-start",
+    "recovery-preempts-backfill",
+    "force-recovery",
 );
 
 /// The cluster scenarios (the golden Jewel trace among them) under wasm32 in Node.

@@ -18,20 +18,6 @@ type Edge = (String, String, String);
 const NOT_TAKEN: &[(&str, &str, &str, &str)] = &[
     (
         "Backfilling",
-        "DeferBackfill",
-        "NotBackfilling",
-        "needs the primary's local slot preempted by a higher-priority request on the same OSD \
-      while it backfills; no scenario lines two PGs up on one primary like that yet",
-    ),
-    (
-        "Backfilling",
-        "RemoteReservationRevoked",
-        "WaitLocalBackfillReserved",
-        "needs a target's remote slot preempted (REVOKE) during backfill by a higher-priority \
-      remote request: not staged yet",
-    ),
-    (
-        "Backfilling",
         "RemoteReservationRevokedTooFull",
         "NotBackfilling",
         "needs a target to pass backfillfull while it is filled (BackfillTooFull → \
@@ -49,29 +35,17 @@ const NOT_TAKEN: &[(&str, &str, &str, &str)] = &[
         "Clean",
         "DoRecovery",
         "WaitLocalRecoveryReserved",
-        "Ceph posts DoRecovery to a clean PG when scrub repair finds missing objects or on \
-      `ceph pg force-recovery`; neither is modelled",
+        "Ceph posts DoRecovery to a clean PG when scrub repair finds missing objects (not \
+      modelled); `ceph pg force-recovery` cannot: the mgr skips a PG that is not degraded, \
+      recovery_wait or recovering (DaemonServer), set_force_recovery needs the same, Clean \
+      ignores SetForceRecovery, and none of them posts DoRecovery",
     ),
     (
         "Recovered",
         "DoRecovery",
         "WaitLocalRecoveryReserved",
-        "as Clean: a DoRecovery while Recovered comes from repair / force-recovery, not modelled",
-    ),
-    (
-        "Recovering",
-        "DeferRecovery",
-        "NotRecovering",
-        "needs the local recovery slot preempted (or a replica's REVOKE) by a higher-priority \
-      request while recovering: not staged yet",
-    ),
-    (
-        "Recovering",
-        "RequestBackfill",
-        "WaitLocalBackfillReserved",
-        "needs a log-recoverable replica and a backfill target in the same interval; the \
-      simulated CRUSH replaces a down OSD in the up set at once, so the replacement is \
-      filled while the returning OSD is down: not staged yet",
+        "as Clean: DoRecovery while Recovered comes from scrub repair (not modelled); \
+      force-recovery only sets FORCED_RECOVERY and the reservation priority",
     ),
     (
         "RepNotRecovering",
@@ -94,24 +68,11 @@ const NOT_TAKEN: &[(&str, &str, &str, &str)] = &[
         "compat with old primaries that sent REJECT_TOOFULL to replicas",
     ),
     (
-        "RepWaitBackfillReserved",
-        "RemoteReservationCanceled",
-        "RepNotRecovering",
-        "needs the primary to RELEASE a target still queued in its remote reserver (two PGs \
-      backfilling to one OSD and a retry): not staged yet",
-    ),
-    (
         "RepWaitRecoveryReserved",
         "RemoteReservationCanceled",
         "RepNotRecovering",
         "reached only through the compat RemoteReservationRejectedTooFull re-post: \
       MRecoveryReserve has no REJECT and its RELEASE maps to RecoveryDone",
-    ),
-    (
-        "WaitRemoteBackfillReserved",
-        "RemoteReservationRevoked",
-        "NotBackfilling",
-        "needs a granted target preempted before the other targets answered: not staged yet",
     ),
 ];
 
@@ -368,4 +329,225 @@ fn a_returning_osd_and_a_replacement_end_clean() {
 #[test]
 fn recovery_toofull_retries_until_space_is_freed() {
     recovery_toofull();
+}
+
+/// Every PG active+clean, and every acting OSD holds the newest acknowledged version of
+/// every object written to its PG (deleted objects absent).
+fn assert_clean_with_every_acked_write(world: &World) {
+    for (pg, state) in world.pg_states() {
+        assert_eq!(state, "active+clean", "pg {pg}");
+    }
+    for w in &world.acked {
+        let newest = world
+            .acked
+            .iter()
+            .rev()
+            .find(|x| x.pg == w.pg && x.object == w.object)
+            .unwrap();
+        for o in world.map().pg_to_up_acting(w.pg).acting {
+            let st = &world.osds[&o].pgs[&w.pg].state;
+            let want = (!newest.deleted).then_some(&newest.version);
+            assert_eq!(
+                st.store.get(&w.object),
+                want,
+                "osd.{o} pg {} {}",
+                w.pg,
+                w.object
+            );
+        }
+    }
+}
+
+/// The preemption story: recovery (190) preempts backfill (110) in the local and the
+/// remote reservers; every PG still ends clean with every acked write on its acting set.
+#[test]
+fn recovery_preempts_backfill_and_everything_ends_clean() {
+    let s = cluster::find("recovery-preempts-backfill").unwrap();
+    let mut run = ClusterRun::new(s).unwrap();
+    run.run_to_end().unwrap();
+    let mut taken = BTreeMap::new();
+    taken_in(&run, &mut taken, "recovery-preempts-backfill");
+    for (a, b, c) in [
+        ("Backfilling", "DeferBackfill", "NotBackfilling"),
+        (
+            "Backfilling",
+            "RemoteReservationRevoked",
+            "WaitLocalBackfillReserved",
+        ),
+        (
+            "WaitRemoteBackfillReserved",
+            "RemoteReservationRevoked",
+            "NotBackfilling",
+        ),
+        (
+            "RepWaitBackfillReserved",
+            "RemoteReservationCanceled",
+            "RepNotRecovering",
+        ),
+    ] {
+        let e = (a.to_string(), b.to_string(), c.to_string());
+        assert!(taken.contains_key(&e), "{e:?} not taken");
+    }
+    assert_clean_with_every_acked_write(&run.world);
+}
+
+/// `ceph pg force-recovery`: skipped on a clean PG, refused when already forced; a forced
+/// PG shows `forced_recovery`, its reservation at 255 preempts a recovering PG
+/// (Recovering → NotRecovering), and the bit clears once it is recovered.
+#[test]
+fn force_recovery_preempts_and_clears() {
+    let s = cluster::find("force-recovery").unwrap();
+    let mut run = ClusterRun::new(s).unwrap();
+    let pg: PgId = "1.2".parse().unwrap();
+    let mut seen_forced = false;
+    let mut refused = None;
+    while !run.is_done() {
+        let forced_before = seen_forced;
+        if run.step().unwrap().is_none() {
+            break;
+        }
+        seen_forced |= run.world.pg_states()[&pg].contains("forced_recovery");
+        if seen_forced && !forced_before {
+            refused = Some(run.act(UserAction::ForceRecovery { pg }).map(|_| ()));
+        }
+    }
+    assert!(seen_forced, "pg 1.2 never showed forced_recovery");
+    let err = refused.unwrap().unwrap_err();
+    assert!(err.contains("recovery already forced"), "{err}");
+    let texts: Vec<&str> = run.records.iter().map(|r| r.step.event.as_str()).collect();
+    assert!(
+        texts.iter().any(|t| t.contains("doesn't require recovery")),
+        "{texts:?}"
+    );
+    let mut taken = BTreeMap::new();
+    taken_in(&run, &mut taken, "force-recovery");
+    let e = (
+        "Recovering".into(),
+        "DeferRecovery".into(),
+        "NotRecovering".into(),
+    );
+    assert!(taken.contains_key(&e));
+    assert_clean_with_every_acked_write(&run.world);
+    // Cancel on a PG that is not forced: nothing to do, not an error.
+    let rec = run.act(UserAction::CancelForceRecovery { pg }).unwrap();
+    assert!(
+        rec.step.event.contains("recovery not forced"),
+        "{}",
+        rec.step.event
+    );
+}
+
+/// `ceph pg force-backfill` on a PG waiting for backfill: forced_backfill, its local
+/// reservation moves to OSD_BACKFILL_PRIORITY_FORCED (254); cleared when backfill ends.
+#[test]
+fn force_backfill_raises_the_local_reservation_to_254() {
+    let s = cluster::find("recovery-preempts-backfill").unwrap();
+    let mut run = ClusterRun::new(s).unwrap();
+    let pg: PgId = "1.7".parse().unwrap();
+    let mut forced = false;
+    while !run.is_done() {
+        if run.step().unwrap().is_none() {
+            break;
+        }
+        let state = run.world.pg_states()[&pg].clone();
+        if !forced && state.contains("backfill_wait") {
+            let rec = run.act(UserAction::ForceBackfill { pg }).unwrap();
+            assert!(rec.step.event.contains("instructing"), "{}", rec.step.event);
+            run.step().unwrap(); // the SetForceBackfill event is due now
+            while !run.world.pg_states()[&pg].contains("forced_backfill") {
+                run.step().unwrap();
+            }
+            let primary = run.world.map().pg_to_up_acting(pg).acting_primary;
+            let r = &run.world.osds[&primary].local_reserver;
+            let prio = r.in_progress.get(&pg).map(|r| r.prio).or_else(|| {
+                r.queues
+                    .iter()
+                    .find(|(_, q)| q.iter().any(|x| x.pg == pg))
+                    .map(|(p, _)| *p)
+            });
+            assert_eq!(prio, Some(254), "{r:?}");
+            forced = true;
+        }
+    }
+    assert!(forced, "pg 1.7 never waited for backfill");
+    assert_clean_with_every_acked_write(&run.world);
+}
+
+fn check_budget(world: &World, what: &str, shared: &mut bool, throttled: &mut bool) {
+    use cephscope::engine::peering::recovery::{recovery_ops_active, OSD_RECOVERY_MAX_ACTIVE};
+    for (osd, node) in &world.osds {
+        let per_pg: Vec<usize> = node
+            .pgs
+            .values()
+            .map(|i| recovery_ops_active(&i.state))
+            .filter(|n| *n > 0)
+            .collect();
+        let total: usize = per_pg.iter().sum();
+        assert!(
+            total <= OSD_RECOVERY_MAX_ACTIVE,
+            "{what}: osd.{osd} has {total} recovery ops in flight"
+        );
+        *shared |= per_pg.len() > 1;
+        *throttled |= !node.awaiting_throttle.is_empty();
+    }
+}
+
+/// `osd_recovery_max_active` is the OSD's budget (OSDService::_recover_now), shared by
+/// the PGs it is primary for: never more than 3 pulls/pushes in flight per OSD in any
+/// built-in scenario.
+#[test]
+fn recovery_ops_in_flight_stay_within_each_osds_budget() {
+    let (mut shared, mut throttled) = (false, false);
+    for s in cluster::builtin() {
+        let name = s.name.clone();
+        let mut run = ClusterRun::new(s).unwrap();
+        while !run.is_done() {
+            if run.step().unwrap().is_none() {
+                break;
+            }
+            check_budget(&run.world, &name, &mut shared, &mut throttled);
+        }
+    }
+}
+
+/// With `osd_max_backfills` 4 (`ceph config set osd osd_max_backfills 4`) a primary
+/// recovers several PGs at once; they share its 3 recovery ops (a PG whose turn finds
+/// none left waits in awaiting_throttle, FIFO, and gets a turn as ops finish), never more
+/// than 3 in flight per OSD, and every PG ends clean with every acked write.
+#[test]
+fn several_pgs_of_one_primary_share_its_recovery_ops() {
+    let mut steps = Vec::new();
+    let mut world = World::new(&ClusterSpec {
+        pools: vec![PoolSpec {
+            pg_num: 8,
+            ..spec(3, 3, None, None).pools[0].clone()
+        }],
+        ..spec(3, 3, None, None)
+    })
+    .unwrap();
+    settle(&mut world, &mut steps);
+    act(&mut world, &mut steps, UserAction::Kill { osd: 2 });
+    settle(&mut world, &mut steps);
+    // After the kill: a daemon's reservers start from the defaults.
+    for node in world.osds.values_mut() {
+        node.local_reserver.max_allowed = 4;
+        node.remote_reserver.max_allowed = 4;
+    }
+    for seed in 0..8 {
+        let pg = PgId { pool: 1, seed };
+        for i in 0..6 {
+            let object = format!("obj{seed}.{i}");
+            act(&mut world, &mut steps, UserAction::Write { pg, object });
+        }
+    }
+    settle(&mut world, &mut steps);
+    act(&mut world, &mut steps, UserAction::Revive { osd: 2 });
+    let (mut shared, mut throttled) = (false, false);
+    for _ in 0..100_000 {
+        let Some(s) = world.step() else { break };
+        steps.push(s);
+        check_budget(&world, "max_backfills 4", &mut shared, &mut throttled);
+    }
+    assert!(throttled, "no recovery turn waited for the OSD's budget");
+    assert_clean_with_every_acked_write(&world);
 }

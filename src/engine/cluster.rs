@@ -421,6 +421,8 @@ const BUILTIN_JSON: &[&str] = &[
     include_str!("scenarios/backfill-toofull.json"),
     include_str!("scenarios/unfound-object.json"),
     include_str!("scenarios/luminous-osd-stop-start.json"),
+    include_str!("scenarios/recovery-preempts-backfill.json"),
+    include_str!("scenarios/force-recovery.json"),
 ];
 
 /// The built-in cluster scenarios, in the order the picker lists them.

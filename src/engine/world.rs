@@ -26,6 +26,7 @@ use crate::engine::peering::recovery;
 use crate::engine::peering::state::PeeringState;
 use crate::engine::peering::state::{ClientOp, Fullness, Outgoing, ReserveOp};
 use crate::engine::pglog::{Eversion, LogEntry};
+use crate::engine::pgstate::PgState;
 use crate::engine::reserver::{AsyncReserver, Fired, Reservation, Which};
 use crate::engine::statechart::{Machine, Micro};
 use serde::{Deserialize, Serialize};
@@ -440,6 +441,26 @@ pub enum UserAction {
         pg: PgId,
         mode: LostModeText,
     },
+    /// `ceph pg force-recovery <pg>`.
+    ForceRecovery {
+        #[serde(with = "pg_text")]
+        pg: PgId,
+    },
+    /// `ceph pg force-backfill <pg>`.
+    ForceBackfill {
+        #[serde(with = "pg_text")]
+        pg: PgId,
+    },
+    /// `ceph pg cancel-force-recovery <pg>`.
+    CancelForceRecovery {
+        #[serde(with = "pg_text")]
+        pg: PgId,
+    },
+    /// `ceph pg cancel-force-backfill <pg>`.
+    CancelForceBackfill {
+        #[serde(with = "pg_text")]
+        pg: PgId,
+    },
 }
 
 /// `revert` or `delete`, as the command takes it.
@@ -516,6 +537,9 @@ pub struct OsdNode {
     /// `OSDService::local_reserver` and `remote_reserver`.
     pub local_reserver: AsyncReserver,
     pub remote_reserver: AsyncReserver,
+    /// `OSDService::awaiting_throttle`: primary PGs whose recovery turn found this OSD's
+    /// `osd_recovery_max_active` budget used up; queued again as ops finish.
+    pub awaiting_throttle: Vec<PgId>,
 }
 
 /// What one PG machine did during a step.
@@ -611,6 +635,7 @@ impl World {
                         pgs: BTreeMap::new(),
                         local_reserver: AsyncReserver::default(),
                         remote_reserver: AsyncReserver::default(),
+                        awaiting_throttle: Vec::new(),
                     },
                 )
             })
@@ -771,6 +796,7 @@ impl World {
                 // The reservers and queued peering events live in memory.
                 node.local_reserver = AsyncReserver::default();
                 node.remote_reserver = AsyncReserver::default();
+                node.awaiting_throttle.clear();
                 self.timers.retain(|t| {
                     !matches!(t.kind, TimerKind::PgEvent { osd: o, .. } | TimerKind::Recovery { osd: o, .. } if o == osd)
                 });
@@ -866,7 +892,91 @@ impl World {
             UserAction::Write { pg, ref object } => self.client_submit(pg, object, false, log),
             UserAction::Delete { pg, ref object } => self.client_submit(pg, object, true, log),
             UserAction::MarkUnfoundLost { pg, mode } => self.mark_unfound_lost(pg, mode, log),
+            UserAction::ForceRecovery { pg } => self.force_recovery(pg, false, false),
+            UserAction::ForceBackfill { pg } => self.force_recovery(pg, true, false),
+            UserAction::CancelForceRecovery { pg } => self.force_recovery(pg, false, true),
+            UserAction::CancelForceBackfill { pg } => self.force_recovery(pg, true, true),
         }
+    }
+
+    /// `ceph pg [cancel-]force-recovery|force-backfill <pg>`: models the mgr's
+    /// `DaemonServer` command, which skips a PG whose reported state makes the request
+    /// pointless ("doesn't require recovery", not an error) and refuses one already
+    /// forced (-EINVAL); otherwise MOSDForceRecovery goes to the primary, whose
+    /// `OSD::handle_fast_force_recovery` queues SetForceRecovery / UnsetForceRecovery /
+    /// SetForceBackfill / UnsetForceBackfill for the PG (a steppable pending event; the
+    /// mgr → OSD message itself is not modelled).
+    fn force_recovery(&mut self, pg: PgId, backfill: bool, cancel: bool) -> Result<String, String> {
+        let (cmd, what, forced, wants, event) = match (backfill, cancel) {
+            (false, false) => (
+                "force-recovery",
+                "recovery",
+                PgState::FORCED_RECOVERY,
+                PgState::DEGRADED | PgState::RECOVERY_WAIT | PgState::RECOVERING,
+                PeeringEvent::SetForceRecovery,
+            ),
+            (true, false) => (
+                "force-backfill",
+                "backfilling",
+                PgState::FORCED_BACKFILL,
+                PgState::DEGRADED | PgState::BACKFILL_WAIT | PgState::BACKFILLING,
+                PeeringEvent::SetForceBackfill,
+            ),
+            (false, true) => (
+                "cancel-force-recovery",
+                "recovery",
+                PgState::FORCED_RECOVERY,
+                0,
+                PeeringEvent::UnsetForceRecovery,
+            ),
+            (true, true) => (
+                "cancel-force-backfill",
+                "backfill",
+                PgState::FORCED_BACKFILL,
+                0,
+                PeeringEvent::UnsetForceBackfill,
+            ),
+        };
+        let table = self.mappings.last().expect("the world always has epoch 1");
+        let primary = table
+            .by_pg
+            .get(&pg)
+            .map(|m| m.acting_primary)
+            .ok_or_else(|| format!("pg {pg} does not exist"))?;
+        let inst = self
+            .osds
+            .get(&primary)
+            .filter(|n| n.running)
+            .and_then(|n| n.pgs.get(&pg))
+            .ok_or_else(|| format!("pg {pg} has no running primary"))?;
+        let state = inst.state.state;
+        let epoch = inst.state.epoch;
+        let head = format!("ceph pg {cmd} {pg}");
+        if cancel {
+            if !state.has(forced) {
+                let noun = if backfill { "backfill" } else { "recovery" };
+                return Ok(format!("{head}: pg {pg} {noun} not forced; nothing to do"));
+            }
+        } else if state.0 & wants == 0 {
+            return Ok(format!(
+                "{head}: pg {pg} doesn't require {what}; nothing to do"
+            ));
+        } else if state.has(forced) {
+            let noun = if backfill { "backfill" } else { "recovery" };
+            return Err(format!("{head}: pg {pg} {noun} already forced"));
+        }
+        self.add_timer(
+            0,
+            TimerKind::PgEvent {
+                osd: primary,
+                pg,
+                epoch,
+                event: Box::new(event),
+            },
+        );
+        Ok(format!(
+            "{head}: instructing pg(s) [{pg}] on osd.{primary} to {cmd}"
+        ))
     }
 
     /// `ceph pg <pg> mark_unfound_lost`: the command goes to the PG's acting primary,
@@ -976,6 +1086,54 @@ impl World {
             to: inst.machine.path(def),
         });
         self.drain_outbox(osd, pg, log);
+        self.maybe_queue_recovery(osd);
+    }
+
+    /// `OSDService::recovery_ops_active`: the pulls and pushes in flight of the PGs
+    /// this OSD is primary for (started by `start_recovery_op`, ended by
+    /// `finish_recovery_op`).
+    fn recovery_ops_active(&self, osd: OsdId) -> usize {
+        self.osds.get(&osd).map_or(0, |n| {
+            n.pgs
+                .values()
+                .map(|i| recovery::recovery_ops_active(&i.state))
+                .sum()
+        })
+    }
+
+    /// Models `OSDService::_maybe_queue_recovery`: while this OSD has recovery budget,
+    /// the PGs waiting in awaiting_throttle get a recovery turn again, in order.
+    fn maybe_queue_recovery(&mut self, osd: OsdId) {
+        // A turn already queued counts as reserved (`recovery_ops_reserved`).
+        let reserved = self
+            .timers
+            .iter()
+            .filter(|t| matches!(t.kind, TimerKind::Recovery { osd: o, .. } if o == osd))
+            .count();
+        let mut available = recovery::OSD_RECOVERY_MAX_ACTIVE
+            .saturating_sub(self.recovery_ops_active(osd) + reserved);
+        while available > 0 {
+            let Some(node) = self.osds.get_mut(&osd) else {
+                return;
+            };
+            if node.awaiting_throttle.is_empty() {
+                return;
+            }
+            let pg = node.awaiting_throttle.remove(0);
+            let Some(epoch) = node.pgs.get(&pg).map(|i| i.state.epoch) else {
+                continue;
+            };
+            if !self.recovery_turn_queued(osd, pg) {
+                self.add_timer(0, TimerKind::Recovery { osd, pg, epoch });
+            }
+            available -= 1;
+        }
+    }
+
+    fn recovery_turn_queued(&self, osd: OsdId, pg: PgId) -> bool {
+        self.timers.iter().any(
+            |t| matches!(t.kind, TimerKind::Recovery { osd: o, pg: p, .. } if o == osd && p == pg),
+        )
     }
 
     /// Grants and preemptions of a reserver become queued peering events.
@@ -1228,21 +1386,32 @@ impl World {
                 }
             }
             TimerKind::Recovery { osd, pg, epoch } => {
-                // OSD::do_recovery → PrimaryLogPG::start_recovery_ops.
+                // OSD::do_recovery → PrimaryLogPG::start_recovery_ops, with the pushes
+                // OSDService::_recover_now leaves (osd_recovery_max_active minus this
+                // OSD's recovery ops in flight); none left: the PG waits in
+                // awaiting_throttle.
                 let fullness = self.fullness_for(osd);
-                let Some(inst) = self
-                    .osds
-                    .get_mut(&osd)
-                    .filter(|n| n.running)
-                    .and_then(|n| n.pgs.get_mut(&pg).map(Rc::make_mut))
-                else {
+                let available =
+                    recovery::OSD_RECOVERY_MAX_ACTIVE.saturating_sub(self.recovery_ops_active(osd));
+                let Some(node) = self.osds.get_mut(&osd).filter(|n| n.running) else {
+                    return;
+                };
+                let Some(inst) = node.pgs.get_mut(&pg).map(Rc::make_mut) else {
                     return;
                 };
                 if epoch < inst.state.last_peering_reset {
                     return;
                 }
+                if available == 0 {
+                    if recovery::wants_recovery_turn(&inst.state)
+                        && !node.awaiting_throttle.contains(&pg)
+                    {
+                        node.awaiting_throttle.push(pg);
+                    }
+                    return;
+                }
                 inst.state.fullness = fullness;
-                let events = recovery::start_recovery_ops(&mut inst.state);
+                let events = recovery::start_recovery_ops(&mut inst.state, available);
                 let epoch = inst.state.epoch;
                 for event in events {
                     self.add_timer(
@@ -1256,6 +1425,7 @@ impl World {
                     );
                 }
                 self.drain_outbox(osd, pg, log);
+                self.maybe_queue_recovery(osd);
             }
             TimerKind::DownOut { osd } => {
                 let map = self.map();
@@ -1579,6 +1749,8 @@ impl World {
             _ => {}
         }
         self.drain_outbox(osd, pg, log);
+        // A finished recovery op frees budget (OSDService::finish_recovery_op).
+        self.maybe_queue_recovery(osd);
     }
 
     /// Models OSD::dequeue_peering_evt for a peer message: the PG gets the matching event
@@ -1740,6 +1912,12 @@ impl World {
                     self.queue_fired(osd, fired);
                     continue;
                 }
+                Outgoing::UpdateLocalPriority { prio } => {
+                    let node = self.osds.get_mut(&osd).expect("checked");
+                    let fired = node.local_reserver.update_priority(pg, prio);
+                    self.queue_fired(osd, fired);
+                    continue;
+                }
                 Outgoing::ScheduleEvent { after_ms, event } => {
                     self.add_timer(
                         after_ms,
@@ -1753,19 +1931,16 @@ impl World {
                     continue;
                 }
                 Outgoing::QueueRecovery => {
-                    let queued = self.timers.iter().any(|t| {
-                        matches!(t.kind, TimerKind::Recovery { osd: o, pg: p, .. } if o == osd && p == pg)
-                    });
-                    if !queued {
-                        self.add_timer(
-                            0,
-                            TimerKind::Recovery {
-                                osd,
-                                pg,
-                                epoch: pg_epoch,
-                            },
-                        );
+                    // OSDService::queue_for_recovery: the PG joins awaiting_throttle (FIFO,
+                    // so PGs sharing the OSD's budget take turns), then
+                    // _maybe_queue_recovery gives turns while there is budget.
+                    if !self.recovery_turn_queued(osd, pg) {
+                        let node = self.osds.get_mut(&osd).expect("checked");
+                        if !node.awaiting_throttle.contains(&pg) {
+                            node.awaiting_throttle.push(pg);
+                        }
                     }
+                    self.maybe_queue_recovery(osd);
                     continue;
                 }
                 _ => {}
@@ -1871,6 +2046,7 @@ impl World {
                 }
                 Outgoing::Reserve { .. }
                 | Outgoing::CancelReservation { .. }
+                | Outgoing::UpdateLocalPriority { .. }
                 | Outgoing::ScheduleEvent { .. }
                 | Outgoing::QueueRecovery => continue,
                 Outgoing::ClientReply {

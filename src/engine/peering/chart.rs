@@ -610,17 +610,21 @@ fn declare_primary(b: &mut Builder) {
         &[],
         "proc_replica_info: record the peer's info",
     );
-    b.ignore(
-        Primary,
-        &[
-            "SetForceRecovery",
-            "UnsetForceRecovery",
-            "SetForceBackfill",
-            "UnsetForceBackfill",
-            "RequestScrub",
-        ],
-        "toggle the FORCED_* bits / schedule a scrub",
-    );
+    for e in [
+        "SetForceRecovery",
+        "UnsetForceRecovery",
+        "SetForceBackfill",
+        "UnsetForceBackfill",
+    ] {
+        b.custom(
+            Primary,
+            e,
+            r::primary_set_force,
+            &[],
+            "toggle the FORCED_* bit; the local reservation takes the new priority",
+        );
+    }
+    b.ignore(Primary, &["RequestScrub"], "schedule a scrub");
 
     b.pass_up(WaitActingChange, &["QueryState"], DUMP);
     b.ignore(WaitActingChange, &["QueryUnfound"], DUMP);

@@ -25,7 +25,10 @@ use std::collections::BTreeSet;
 
 type P = Posts<PeeringEvent>;
 
-/// `osd_recovery_max_active` (3): recovery ops in flight per OSD (here: per PG).
+/// `osd_recovery_max_active`: recovery ops in flight per OSD, shared by the PGs it is
+/// primary for (`OSDService::_recover_now`). Current Ceph's default is 0, meaning
+/// `osd_recovery_max_active_hdd` (3) or `_ssd` (10) by the OSD's device; this models an
+/// HDD OSD.
 pub const OSD_RECOVERY_MAX_ACTIVE: usize = 3;
 /// `osd_recovery_retry_interval` (30 s).
 pub const OSD_RECOVERY_RETRY_INTERVAL_MS: u64 = 30_000;
@@ -36,10 +39,14 @@ pub const OBJECT_BYTES: u64 = 4 << 20;
 
 // ---------------------------------------------------------------- priorities
 
-/// Models `PeeringState::get_recovery_priority`: 180, or 220 + (min_size − shards without
-/// missing) when degraded below min_size; then the pool's recovery_priority (0 here: no
-/// pool option) via `clamp_recovery_priority`. FORCED_RECOVERY is never set here.
+/// Models `PeeringState::get_recovery_priority`: OSD_RECOVERY_PRIORITY_FORCED (255) when
+/// FORCED_RECOVERY is set; else 180, or 220 + (min_size − shards without missing) when
+/// degraded below min_size; then the pool's recovery_priority (0 here: no pool option)
+/// via `clamp_recovery_priority`.
 pub fn get_recovery_priority(ps: &PeeringState) -> u32 {
+    if ps.state.has(PgState::FORCED_RECOVERY) {
+        return reserver::OSD_RECOVERY_PRIORITY_FORCED as u32;
+    }
     let (_, min_size) = ps.pool_sizes();
     let mut base = reserver::OSD_RECOVERY_PRIORITY_BASE;
     let mut ret = base;
@@ -61,10 +68,14 @@ pub fn get_recovery_priority(ps: &PeeringState) -> u32 {
     reserver::clamp_recovery_priority(ret, 0, reserver::max_prio_for(base)) as u32
 }
 
-/// Models `PeeringState::get_backfill_priority`: 220 + (min_size − acting) below
-/// min_size, 140 + (size − acting) when undersized, 140 when degraded, else 100; then
-/// `clamp_recovery_priority` with the pool's recovery_priority (0).
+/// Models `PeeringState::get_backfill_priority`: OSD_BACKFILL_PRIORITY_FORCED (254) when
+/// FORCED_BACKFILL is set; else 220 + (min_size − acting) below min_size, 140 + (size −
+/// acting) when undersized, 140 when degraded, else 100; then `clamp_recovery_priority`
+/// with the pool's recovery_priority (0).
 pub fn get_backfill_priority(ps: &PeeringState) -> u32 {
+    if ps.state.has(PgState::FORCED_BACKFILL) {
+        return reserver::OSD_BACKFILL_PRIORITY_FORCED as u32;
+    }
     let (size, min_size) = ps.pool_sizes();
     let acting = ps.acting.len();
     let (base, ret) = if acting < min_size {
@@ -81,6 +92,75 @@ pub fn get_backfill_priority(ps: &PeeringState) -> u32 {
         (b, b)
     };
     reserver::clamp_recovery_priority(ret, 0, reserver::max_prio_for(base)) as u32
+}
+
+// ---------------------------------------------------------------- force-recovery / force-backfill
+
+/// Models `PeeringState::set_force_recovery`: setting FORCED_RECOVERY needs the PG
+/// degraded, recovery_wait or recovering (and the bit not yet set); clearing needs it set.
+/// When the bit changed, the local reservation moves to the new `get_recovery_priority`
+/// (`update_local_background_io_priority`). Returns whether it changed.
+pub fn set_force_recovery(ps: &mut PeeringState, on: bool) -> bool {
+    let wants = PgState::DEGRADED | PgState::RECOVERY_WAIT | PgState::RECOVERING;
+    set_forced(
+        ps,
+        PgState::FORCED_RECOVERY,
+        wants,
+        on,
+        get_recovery_priority,
+    )
+}
+
+/// Models `PeeringState::set_force_backfill`: as `set_force_recovery` with FORCED_BACKFILL
+/// (degraded, backfill_wait or backfilling) and `get_backfill_priority`.
+pub fn set_force_backfill(ps: &mut PeeringState, on: bool) -> bool {
+    let wants = PgState::DEGRADED | PgState::BACKFILL_WAIT | PgState::BACKFILLING;
+    set_forced(
+        ps,
+        PgState::FORCED_BACKFILL,
+        wants,
+        on,
+        get_backfill_priority,
+    )
+}
+
+fn set_forced(
+    ps: &mut PeeringState,
+    bit: u64,
+    wants: u64,
+    on: bool,
+    prio: fn(&PeeringState) -> u32,
+) -> bool {
+    let did = if on {
+        !ps.state.has(bit) && ps.state.0 & wants != 0
+    } else {
+        ps.state.has(bit)
+    };
+    if !did {
+        return false;
+    }
+    if on {
+        ps.state.set(bit);
+    } else {
+        ps.state.clear(bit);
+    }
+    ps.outbox
+        .push(Outgoing::UpdateLocalPriority { prio: prio(ps) });
+    true
+}
+
+/// Models `PeeringState::Primary::react(const SetForceRecovery&)` and its three siblings
+/// (`UnsetForceRecovery`, `SetForceBackfill`, `UnsetForceBackfill`): toggle the bit
+/// (`set_force_recovery` / `set_force_backfill`), discard the event.
+pub fn primary_set_force(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outcome {
+    match ev {
+        PeeringEvent::SetForceRecovery => set_force_recovery(ps, true),
+        PeeringEvent::UnsetForceRecovery => set_force_recovery(ps, false),
+        PeeringEvent::SetForceBackfill => set_force_backfill(ps, true),
+        PeeringEvent::UnsetForceBackfill => set_force_backfill(ps, false),
+        _ => false,
+    };
+    Outcome::Discard
 }
 
 // ---------------------------------------------------------------- messages → events
@@ -635,24 +715,35 @@ fn locations(ps: &PeeringState, object: &str, need: Eversion) -> Vec<OsdId> {
         .collect()
 }
 
-fn active_ops(ps: &PeeringState) -> usize {
+/// This PG's recovery ops in flight (its share of `OSDService::recovery_ops_active`):
+/// pulls, and pushes per target, not yet answered.
+pub fn recovery_ops_active(ps: &PeeringState) -> usize {
+    if !ps.is_primary() {
+        return 0;
+    }
     ps.pulling.len() + ps.pushing.values().map(BTreeSet::len).sum::<usize>()
 }
 
+/// Whether a recovery turn would do anything for this PG (a primary recovering or
+/// backfilling): what may wait in the OSD's awaiting_throttle.
+pub fn wants_recovery_turn(ps: &PeeringState) -> bool {
+    ps.is_primary() && (ps.state.has(PgState::RECOVERING) || ps.state.has(PgState::BACKFILLING))
+}
+
 /// Models `PrimaryLogPG::start_recovery_ops` (run by the OSD's recovery thread,
-/// `OSD::do_recovery`): up to osd_recovery_max_active ops — the primary's own objects
+/// `OSD::do_recovery`): up to `max` ops (what `OSDService::_recover_now` left of the OSD's
+/// osd_recovery_max_active; at least 1) — the primary's own objects
 /// first (`recover_primary`), then the replicas' (`recover_replicas`), then, when
 /// backfilling and nothing is missing, `recover_backfill`. With nothing started and
 /// nothing in flight: unfound objects left → UnfoundRecovery / UnfoundBackfill; else
 /// recovery is done (RECOVERING off, RequestBackfill or AllReplicasRecovered) or backfill
 /// is (BACKFILLING off, Backfilled).
-pub fn start_recovery_ops(ps: &mut PeeringState) -> Vec<PeeringEvent> {
+pub fn start_recovery_ops(ps: &mut PeeringState, max: usize) -> Vec<PeeringEvent> {
     let recovering = ps.state.has(PgState::RECOVERING);
     let backfilling = ps.state.has(PgState::BACKFILLING);
-    if !ps.is_primary() || !(recovering || backfilling) {
+    if !wants_recovery_turn(ps) || max == 0 {
         return Vec::new();
     }
-    let max = OSD_RECOVERY_MAX_ACTIVE.saturating_sub(active_ops(ps));
     let mut started = recover_primary(ps, max);
     if started < max && !ps.pg_log.missing.have_missing() {
         started += recover_replicas(ps, max - started);
@@ -661,7 +752,7 @@ pub fn start_recovery_ops(ps: &mut PeeringState) -> Vec<PeeringEvent> {
         started += recover_backfill(ps, max - started);
     }
     update_degraded(ps);
-    if started > 0 || active_ops(ps) > 0 {
+    if started > 0 || recovery_ops_active(ps) > 0 {
         return Vec::new();
     }
     if super::logs::needs_recovery(ps) {

@@ -287,6 +287,9 @@ pub enum Outgoing {
     CancelReservation {
         which: crate::engine::reserver::Which,
     },
+    /// `update_local_background_io_priority`: the local reservation (queued or granted)
+    /// moves to `prio` (`AsyncReserver::update_priority`).
+    UpdateLocalPriority { prio: u32 },
     /// `schedule_event_after` / `schedule_recovery_retry`: queue `event` after `after_ms`.
     ScheduleEvent {
         after_ms: u64,
