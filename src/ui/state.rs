@@ -211,8 +211,8 @@ impl State {
         if n <= t.position() {
             return t.seek(n);
         }
-        for c in self.cluster_history[t.position()..n].to_vec() {
-            if !take(t, &c)? {
+        for c in &self.cluster_history[t.position()..n] {
+            if !take(t, c)? {
                 break;
             }
         }
@@ -264,8 +264,8 @@ impl State {
             pos
         };
         let run = Rc::make_mut(&mut self.mds);
-        for c in self.mds_history[from..n].to_vec() {
-            if !take_mds(run, &c)? {
+        for c in &self.mds_history[from..n] {
+            if !take_mds(run, c)? {
                 break;
             }
         }

@@ -207,8 +207,8 @@ pub fn app() -> Html {
             <header>
                 <h1>{ "cephscope" }</h1>
                 <p class="tagline">{ "Ceph's PG peering and MDS state machines, one event at a time" }</p>
-                <Loader on_action={dispatch.clone()} />
                 <Tabs active={tab} on_select={dispatch.reform(Action::ShowView)} />
+                <Loader on_action={dispatch.clone()} />
             </header>
             { error }
             if state.show_keys {

@@ -197,7 +197,12 @@ fn daemons(run: &MdsRun, controls: bool, cb: &Callback<Action>) -> Html {
         let laggy = info
             .and_then(|i| i.laggy_since)
             .map_or(String::new(), |t| format!(" (laggy since {:.1} s)", t as f64 / 1000.0));
-        let machine = d.map_or("-", |d| d.machine.path(def));
+        // A dead daemon's machine keeps its last state: say it is the last one.
+        let machine = match d {
+            None => "-".to_string(),
+            Some(d) if !d.alive => format!("was {}", d.machine.path(def)),
+            Some(d) => d.machine.path(def).to_string(),
+        };
         let button = if !controls {
             Html::default()
         } else if alive {
