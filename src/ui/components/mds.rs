@@ -8,7 +8,7 @@
 
 use crate::engine::mds::chart::definition;
 use crate::engine::mds::fsmap::MdsMap;
-use crate::engine::mds::scenario::MdsRun;
+use crate::engine::mds::scenario::{MdsRun, ScriptStep};
 use crate::engine::mds::state::DaemonState;
 use crate::engine::mds::world::MdsAction;
 use crate::engine::statechart::Micro;
@@ -353,10 +353,8 @@ fn next(run: &MdsRun) -> String {
         .next_due()
         .filter(|(at, _)| *at <= run.scenario.end_ms);
     match (run.next_script(), due) {
-        (Some(s), Some((at, _))) if s.at_ms <= at => {
-            format!("script at {} ms: {:?}", s.at_ms, s.action)
-        }
-        (Some(s), None) => format!("script at {} ms: {:?}", s.at_ms, s.action),
+        (Some(s), Some((at, _))) if s.at_ms <= at => script_text(s),
+        (Some(s), None) => script_text(s),
         (_, Some((_, id))) => run
             .world
             .pending()
@@ -365,6 +363,12 @@ fn next(run: &MdsRun) -> String {
             .map_or("-".into(), |p| format!("{} ms: {}", p.at_ms, p.what)),
         _ => "nothing".into(),
     }
+}
+
+/// A script action as the scenario file writes it.
+fn script_text(s: &ScriptStep) -> String {
+    let action = serde_json::to_string(&s.action).unwrap_or_default();
+    format!("script at {} ms: {action}", s.at_ms)
 }
 
 fn pending(run: &MdsRun, controls: bool, cb: &Callback<Action>) -> Html {
