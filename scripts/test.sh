@@ -21,7 +21,7 @@ cargo clippy --target wasm32-unknown-unknown --lib --bins -- -D warnings
 step "native tests"
 cargo test
 step "wasm tests: Node and headless Chromium"
-cargo test --target wasm32-unknown-unknown --test wasm_node --test web_app
+cargo test --target wasm32-unknown-unknown --test wasm_node --test web_app --test web_cluster
 step "release build (trunk build --release)"
 trunk build --release
 step "end-to-end tests of the built site in Chromium"

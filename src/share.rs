@@ -8,9 +8,19 @@
 //! * PG log: `#view=pglog&example=merge_divergent&step=3` (`step` = the decision shown,
 //!   counted from 0; one past the last decision is the final result)
 //! * cluster: `#view=cluster&scenario=seed000-down-lost&step=12` (`step` = plain steps
-//!   taken; a user's own deliveries, drops and actions are not in the link)
+//!   taken) or, once the user chose anything but the next event,
+//!   `#view=cluster&scenario=seed000-down-lost&h=v1_n12_m40_k2_n3` — `h` is every
+//!   `engine::timeline::Choice` in order (see [`choices_to_text`]), so the link replays to
+//!   exactly the same cluster state
+//! * mds: `#view=mds&scenario=mds-failover-single-rank&step=40` (`step` = steps taken) or
+//!   `h=v1_…` with the user's deliveries and actions (see [`mds_choices_to_text`])
 //! * embed mode adds `embed=1` (then `view` is always written) and optionally `controls=0`,
 //!   `from`, `to` (the steps a reader may reach; not for the intervals view).
+
+use crate::engine::mds::world::MdsAction;
+use crate::engine::osdmap::PgId;
+use crate::engine::timeline::Choice;
+use crate::engine::world::{LostModeText, PendingId, UserAction};
 
 /// What a link restores.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -25,6 +35,9 @@ pub struct Link {
     pub step: usize,
     /// `embed=1`: one view without the surrounding page, for an iframe.
     pub embed: Option<Embed>,
+    /// `h=`: the history's choices (cluster and MDS views), still as text; parsed by
+    /// [`parse_choices`] or [`parse_mds_choices`] when the view is restored.
+    pub history: Option<String>,
 }
 
 /// Embed mode: `embed=1&view=statechart&controls=0&from=2&to=5`.
@@ -45,15 +58,17 @@ pub enum View {
     Intervals,
     PgLog,
     Cluster,
+    Mds,
 }
 
 impl View {
-    pub const ALL: [(View, &'static str); 5] = [
+    pub const ALL: [(View, &'static str); 6] = [
         (View::Statechart, "statechart"),
         (View::Narration, "narration"),
         (View::Intervals, "intervals"),
         (View::PgLog, "pglog"),
         (View::Cluster, "cluster"),
+        (View::Mds, "mds"),
     ];
 
     pub fn name(self) -> &'static str {
@@ -79,9 +94,18 @@ impl View {
         matches!(self, View::Statechart | View::Narration)
     }
 
-    /// Does this view's link name a scenario (`scenario=`): the statechart's or a cluster's?
+    /// Does this view's link name a scenario (`scenario=`): the statechart's, a cluster's
+    /// or an MDS one?
     pub fn names_scenario(self) -> bool {
-        matches!(self, View::Statechart | View::Narration | View::Cluster)
+        matches!(
+            self,
+            View::Statechart | View::Narration | View::Cluster | View::Mds
+        )
+    }
+
+    /// Does this view keep a history of choices (`h=`)?
+    pub fn has_history(self) -> bool {
+        matches!(self, View::Cluster | View::Mds)
     }
 
     /// Does this view have steps (`step`, `from`, `to`)?
@@ -107,6 +131,11 @@ pub fn parse_hash(hash: &str) -> Result<Link, String> {
     let hash = hash.strip_prefix('#').unwrap_or(hash);
     for pair in hash.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key == "h" {
+            // Kept escaped: its fields are split before an object name is decoded.
+            link.history = Some(value.to_string());
+            continue;
+        }
         let value = decode(value)?;
         match key {
             "scenario" => link.scenario = Some(value),
@@ -123,7 +152,7 @@ pub fn parse_hash(hash: &str) -> Result<Link, String> {
     let view = link.view;
     if link.scenario.is_some() && !view.names_scenario() {
         return Err(format!(
-            "scenario= belongs to the statechart, narration and cluster views, not {}",
+            "scenario= belongs to the statechart, narration, cluster and mds views, not {}",
             view.name()
         ));
     }
@@ -132,6 +161,17 @@ pub fn parse_hash(hash: &str) -> Result<Link, String> {
             "example= belongs to the intervals and pglog views, not {}",
             view.name()
         ));
+    }
+    if link.history.is_some() {
+        if !view.has_history() {
+            return Err(format!(
+                "h= belongs to the cluster and mds views, not {}",
+                view.name()
+            ));
+        }
+        if step.is_some() {
+            return Err("a link has step= or h=, not both".into());
+        }
     }
     if !view.has_steps() {
         if let Some((key, _)) = [("step", step), ("from", from), ("to", to)]
@@ -171,8 +211,10 @@ pub fn to_hash(link: &Link) -> String {
     } else if let Some(e) = &link.example {
         parts.push(format!("example={}", encode(e)));
     }
-    if link.view.has_steps() {
-        parts.push(format!("step={}", link.step));
+    match &link.history {
+        Some(h) if link.view.has_history() => parts.push(format!("h={h}")),
+        _ if link.view.has_steps() => parts.push(format!("step={}", link.step)),
+        _ => {}
     }
     if let Some(e) = &link.embed {
         parts.push(format!("embed=1&view={}", link.view.name()));
@@ -189,6 +231,340 @@ pub fn to_hash(link: &Link) -> String {
         }
     }
     format!("#{}", parts.join("&"))
+}
+
+/// The version of the `h=` encoding written (and the only one read).
+pub const HISTORY_VERSION: &str = "v1";
+
+/// A cluster history as `h=` text: `v1` then one token per choice, `_`-separated, with
+/// runs of the next event folded (`n12` = 12 next steps):
+/// `n`/`nN` next, `mID` / `tID` deliver message / timer ID, `kO` kill, `rO` revive,
+/// `dO` mark down, `oO` out, `iO` in, `lO` lost (osd O), `xID` drop message ID,
+/// `wPG~OBJ` write, `ePG~OBJ` delete, `uPG~r|d` mark_unfound_lost revert|delete
+/// (OBJ escaped: anything but a letter or digit as %XX).
+pub fn choices_to_text(choices: &[Choice]) -> String {
+    let mut tokens = vec![HISTORY_VERSION.to_string()];
+    let mut nexts = 0;
+    let flush = |tokens: &mut Vec<String>, nexts: &mut usize| {
+        match *nexts {
+            0 => {}
+            1 => tokens.push("n".into()),
+            n => tokens.push(format!("n{n}")),
+        }
+        *nexts = 0;
+    };
+    for c in choices {
+        let token = match c {
+            Choice::Next => {
+                nexts += 1;
+                continue;
+            }
+            Choice::Deliver {
+                id: PendingId::Message(m),
+            } => format!("m{m}"),
+            Choice::Deliver {
+                id: PendingId::Timer(t),
+            } => format!("t{t}"),
+            Choice::Act { action } => action_token(action),
+        };
+        flush(&mut tokens, &mut nexts);
+        tokens.push(token);
+    }
+    flush(&mut tokens, &mut nexts);
+    tokens.join("_")
+}
+
+fn action_token(a: &UserAction) -> String {
+    match a {
+        UserAction::Kill { osd } => format!("k{osd}"),
+        UserAction::Revive { osd } => format!("r{osd}"),
+        UserAction::MarkDown { osd } => format!("d{osd}"),
+        UserAction::Out { osd } => format!("o{osd}"),
+        UserAction::In { osd } => format!("i{osd}"),
+        UserAction::Lost { osd } => format!("l{osd}"),
+        UserAction::Drop { message } => format!("x{message}"),
+        UserAction::Write { pg, object } => format!("w{pg}~{}", encode_strict(object)),
+        UserAction::Delete { pg, object } => format!("e{pg}~{}", encode_strict(object)),
+        UserAction::MarkUnfoundLost { pg, mode } => format!(
+            "u{pg}~{}",
+            match mode {
+                LostModeText::Revert => "r",
+                LostModeText::Delete => "d",
+            }
+        ),
+    }
+}
+
+/// Split `v1_tok_tok…` into its tokens, checking the version.
+fn history_tokens(text: &str) -> Result<std::str::Split<'_, char>, String> {
+    let mut tokens = text.split('_');
+    match tokens.next() {
+        Some(HISTORY_VERSION) => Ok(tokens),
+        Some(v) if v.starts_with('v') => Err(format!(
+            "h= is version '{v}', this app reads {HISTORY_VERSION}"
+        )),
+        _ => Err(format!("h= must start with '{HISTORY_VERSION}_'")),
+    }
+}
+
+/// Parse `h=` text back into the cluster history's choices; an error names the token.
+pub fn parse_choices(text: &str) -> Result<Vec<Choice>, String> {
+    let mut out = Vec::new();
+    for (i, token) in history_tokens(text)?.enumerate() {
+        let bad = |why: &str| format!("h= token {} '{token}': {why}", i + 1);
+        let (tag, rest) = token.split_at(token.chars().next().map_or(0, char::len_utf8));
+        let int = |what: &str| -> Result<u64, String> {
+            rest.parse::<u64>()
+                .map_err(|_| bad(&format!("{what} '{rest}' is not a number")))
+        };
+        let osd = || -> Result<i32, String> {
+            rest.parse::<i32>()
+                .ok()
+                .filter(|o| *o >= 0)
+                .ok_or_else(|| bad(&format!("osd '{rest}' is not an OSD number")))
+        };
+        let pg_obj = || -> Result<(PgId, String), String> {
+            let (pg, obj) = rest
+                .split_once('~')
+                .ok_or_else(|| bad("expected PG~NAME"))?;
+            let pg = pg
+                .parse::<PgId>()
+                .map_err(|_| bad(&format!("'{pg}' is not a PG id like 1.0")))?;
+            let obj = decode(obj).map_err(|e| bad(&e))?;
+            Ok((pg, obj))
+        };
+        let act = |action: UserAction| Choice::Act { action };
+        match tag {
+            "n" if rest.is_empty() => out.push(Choice::Next),
+            "n" => {
+                let n = int("count")?;
+                if n == 0 || n > 1_000_000 {
+                    return Err(bad("a run of next steps is 1..=1000000"));
+                }
+                out.extend(std::iter::repeat_n(Choice::Next, n as usize));
+            }
+            "m" => out.push(Choice::Deliver {
+                id: PendingId::Message(int("message id")?),
+            }),
+            "t" => out.push(Choice::Deliver {
+                id: PendingId::Timer(int("timer id")?),
+            }),
+            "k" => out.push(act(UserAction::Kill { osd: osd()? })),
+            "r" => out.push(act(UserAction::Revive { osd: osd()? })),
+            "d" => out.push(act(UserAction::MarkDown { osd: osd()? })),
+            "o" => out.push(act(UserAction::Out { osd: osd()? })),
+            "i" => out.push(act(UserAction::In { osd: osd()? })),
+            "l" => out.push(act(UserAction::Lost { osd: osd()? })),
+            "x" => out.push(act(UserAction::Drop {
+                message: int("message id")?,
+            })),
+            "w" | "e" => {
+                let (pg, object) = pg_obj()?;
+                out.push(act(if tag == "w" {
+                    UserAction::Write { pg, object }
+                } else {
+                    UserAction::Delete { pg, object }
+                }));
+            }
+            "u" => {
+                let (pg, mode) = pg_obj()?;
+                let mode = match mode.as_str() {
+                    "r" => LostModeText::Revert,
+                    "d" => LostModeText::Delete,
+                    _ => return Err(bad("the mode is r (revert) or d (delete)")),
+                };
+                out.push(act(UserAction::MarkUnfoundLost { pg, mode }));
+            }
+            _ => {
+                return Err(bad(
+                    "not a choice (n, m, t, k, r, d, o, i, l, x, w, e, u followed by its value)",
+                ))
+            }
+        }
+        if out.len() > 1_000_000 {
+            return Err("h= holds more than 1000000 steps".into());
+        }
+    }
+    Ok(out)
+}
+
+/// One choice of the MDS tab: the next event (or due script action), a chosen delivery,
+/// or a user action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MdsChoice {
+    Next,
+    Deliver(u64),
+    Act(MdsAction),
+}
+
+/// An MDS history as `h=` text: `v1` then `_`-separated tokens: `n`/`nN` next, `mID`
+/// deliver event ID, `sNAME` start mds.NAME, `kNAME` kill it, `xFS~N` set max_mds N,
+/// `yFS~0|1` allow_standby_replay, `jFS~0|1` joinable, `cID` / `cID~FS` mount client ID,
+/// `hID` hang it, `fFS~META~DATA` fs new (names escaped as for the cluster history).
+pub fn mds_choices_to_text(choices: &[MdsChoice]) -> String {
+    let mut tokens = vec![HISTORY_VERSION.to_string()];
+    let mut nexts = 0usize;
+    let e = |s: &str| encode_strict(s);
+    for c in choices {
+        let token = match c {
+            MdsChoice::Next => {
+                nexts += 1;
+                continue;
+            }
+            MdsChoice::Deliver(id) => format!("m{id}"),
+            MdsChoice::Act(a) => match a {
+                MdsAction::Start { mds } => format!("s{}", e(mds)),
+                MdsAction::Kill { mds } => format!("k{}", e(mds)),
+                MdsAction::SetMaxMds { fs, max_mds } => format!("x{}~{max_mds}", e(fs)),
+                MdsAction::SetAllowStandbyReplay { fs, allow } => {
+                    format!("y{}~{}", e(fs), u8::from(*allow))
+                }
+                MdsAction::SetJoinable { fs, joinable } => {
+                    format!("j{}~{}", e(fs), u8::from(*joinable))
+                }
+                MdsAction::Mount { client, fs: None } => format!("c{client}"),
+                MdsAction::Mount {
+                    client,
+                    fs: Some(fs),
+                } => format!("c{client}~{}", e(fs)),
+                MdsAction::Hang { client } => format!("h{client}"),
+                MdsAction::FsNew {
+                    fs,
+                    metadata_pool,
+                    data_pool,
+                } => format!("f{}~{}~{}", e(fs), e(metadata_pool), e(data_pool)),
+            },
+        };
+        if nexts > 0 {
+            tokens.push(if nexts == 1 {
+                "n".into()
+            } else {
+                format!("n{nexts}")
+            });
+            nexts = 0;
+        }
+        tokens.push(token);
+    }
+    if nexts > 0 {
+        tokens.push(if nexts == 1 {
+            "n".into()
+        } else {
+            format!("n{nexts}")
+        });
+    }
+    tokens.join("_")
+}
+
+/// Parse `h=` text back into the MDS tab's choices; an error names the token.
+pub fn parse_mds_choices(text: &str) -> Result<Vec<MdsChoice>, String> {
+    let mut out = Vec::new();
+    for (i, token) in history_tokens(text)?.enumerate() {
+        let bad = |why: &str| format!("h= token {} '{token}': {why}", i + 1);
+        let mut chars = token.chars();
+        let tag = chars.next().unwrap_or(' ');
+        let rest = chars.as_str();
+        let fields: Vec<String> = rest
+            .split('~')
+            .map(decode)
+            .collect::<Result<_, _>>()
+            .map_err(|e| bad(&e))?;
+        let int = |s: &str| -> Result<u64, String> {
+            s.parse::<u64>()
+                .map_err(|_| bad(&format!("'{s}' is not a number")))
+        };
+        let flag = |s: &str| -> Result<bool, String> {
+            match s {
+                "1" => Ok(true),
+                "0" => Ok(false),
+                _ => Err(bad(&format!("'{s}' is not 0 or 1"))),
+            }
+        };
+        let two = || -> Result<(String, String), String> {
+            match fields.as_slice() {
+                [a, b] => Ok((a.clone(), b.clone())),
+                _ => Err(bad("expected FS~VALUE")),
+            }
+        };
+        let act = MdsChoice::Act;
+        match tag {
+            'n' if rest.is_empty() => out.push(MdsChoice::Next),
+            'n' => {
+                let n = int(rest)?;
+                if n == 0 || n > 1_000_000 {
+                    return Err(bad("a run of next steps is 1..=1000000"));
+                }
+                out.extend(std::iter::repeat_n(MdsChoice::Next, n as usize));
+            }
+            'm' => out.push(MdsChoice::Deliver(int(rest)?)),
+            's' | 'k' if !rest.is_empty() => {
+                let mds = fields[0].clone();
+                out.push(act(if tag == 's' {
+                    MdsAction::Start { mds }
+                } else {
+                    MdsAction::Kill { mds }
+                }));
+            }
+            'x' => {
+                let (fs, n) = two()?;
+                let max_mds = n
+                    .parse::<i32>()
+                    .map_err(|_| bad(&format!("max_mds '{n}' is not a number")))?;
+                out.push(act(MdsAction::SetMaxMds { fs, max_mds }));
+            }
+            'y' => {
+                let (fs, v) = two()?;
+                out.push(act(MdsAction::SetAllowStandbyReplay {
+                    fs,
+                    allow: flag(&v)?,
+                }));
+            }
+            'j' => {
+                let (fs, v) = two()?;
+                out.push(act(MdsAction::SetJoinable {
+                    fs,
+                    joinable: flag(&v)?,
+                }));
+            }
+            'c' => {
+                let client = int(&fields[0])?;
+                let fs = match fields.as_slice() {
+                    [_] => None,
+                    [_, fs] => Some(fs.clone()),
+                    _ => return Err(bad("expected CLIENT or CLIENT~FS")),
+                };
+                out.push(act(MdsAction::Mount { client, fs }));
+            }
+            'h' => out.push(act(MdsAction::Hang { client: int(rest)? })),
+            'f' => match fields.as_slice() {
+                [fs, m, d] => out.push(act(MdsAction::FsNew {
+                    fs: fs.clone(),
+                    metadata_pool: m.clone(),
+                    data_pool: d.clone(),
+                })),
+                _ => return Err(bad("expected FS~METADATA_POOL~DATA_POOL")),
+            },
+            _ => {
+                return Err(bad(
+                    "not a choice (n, m, s, k, x, y, j, c, h, f followed by its value)",
+                ))
+            }
+        }
+        if out.len() > 1_000_000 {
+            return Err("h= holds more than 1000000 steps".into());
+        }
+    }
+    Ok(out)
+}
+
+/// Escape everything but ASCII letters and digits (names inside `h=` tokens, whose
+/// separators are `_` and `~`).
+fn encode_strict(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn encode(s: &str) -> String {
@@ -312,11 +688,11 @@ mod tests {
         assert!(parse_hash("#scenario=%FF").is_err());
         assert_eq!(
             parse_hash("#embed=1&view=pie").unwrap_err(),
-            "view 'pie' is not one of statechart, narration, intervals, pglog, cluster"
+            "view 'pie' is not one of statechart, narration, intervals, pglog, cluster, mds"
         );
         assert_eq!(
             parse_hash("#view=PGLOG").unwrap_err(),
-            "view 'PGLOG' is not one of statechart, narration, intervals, pglog, cluster"
+            "view 'PGLOG' is not one of statechart, narration, intervals, pglog, cluster, mds"
         );
         assert_eq!(
             parse_hash("#from=5&to=2").unwrap_err(),
@@ -328,11 +704,155 @@ mod tests {
         );
         assert_eq!(
             parse_hash("#view=pglog&scenario=new-interval").unwrap_err(),
-            "scenario= belongs to the statechart, narration and cluster views, not pglog"
+            "scenario= belongs to the statechart, narration, cluster and mds views, not pglog"
         );
         assert_eq!(
             parse_hash("#example=seed001_q13").unwrap_err(),
             "example= belongs to the intervals and pglog views, not statechart"
+        );
+    }
+
+    #[test]
+    fn a_cluster_history_round_trips() {
+        let pg: PgId = "1.0".parse().unwrap();
+        let choices = vec![
+            Choice::Next,
+            Choice::Next,
+            Choice::Next,
+            Choice::Deliver {
+                id: PendingId::Message(40),
+            },
+            Choice::Act {
+                action: UserAction::Kill { osd: 2 },
+            },
+            Choice::Next,
+            Choice::Deliver {
+                id: PendingId::Timer(7),
+            },
+            Choice::Act {
+                action: UserAction::Write {
+                    pg,
+                    object: "rbd_data.1 ~_x".into(),
+                },
+            },
+            Choice::Act {
+                action: UserAction::MarkUnfoundLost {
+                    pg,
+                    mode: LostModeText::Delete,
+                },
+            },
+            Choice::Act {
+                action: UserAction::Drop { message: 9 },
+            },
+        ];
+        let text = choices_to_text(&choices);
+        assert_eq!(
+            text,
+            "v1_n3_m40_k2_n_t7_w1.0~rbd%5Fdata%2E1%20%7E%5Fx_u1.0~d_x9"
+        );
+        assert_eq!(parse_choices(&text).unwrap(), choices);
+        let link = Link {
+            view: View::Cluster,
+            scenario: Some("seed000-down-lost".into()),
+            history: Some(text.clone()),
+            ..Link::default()
+        };
+        let hash = to_hash(&link);
+        assert_eq!(
+            hash,
+            format!("#view=cluster&scenario=seed000-down-lost&h={text}")
+        );
+        assert_eq!(parse_hash(&hash).unwrap(), link);
+        assert_eq!(choices_to_text(&[]), "v1");
+        assert_eq!(parse_choices("v1").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn an_mds_history_round_trips() {
+        let choices = vec![
+            MdsChoice::Next,
+            MdsChoice::Next,
+            MdsChoice::Deliver(12),
+            MdsChoice::Act(MdsAction::Kill { mds: "a".into() }),
+            MdsChoice::Act(MdsAction::SetMaxMds {
+                fs: "cephfs".into(),
+                max_mds: 2,
+            }),
+            MdsChoice::Act(MdsAction::SetAllowStandbyReplay {
+                fs: "cephfs".into(),
+                allow: true,
+            }),
+            MdsChoice::Act(MdsAction::Mount {
+                client: 4,
+                fs: None,
+            }),
+            MdsChoice::Act(MdsAction::Hang { client: 4 }),
+            MdsChoice::Act(MdsAction::Start { mds: "b-1".into() }),
+            MdsChoice::Next,
+        ];
+        let text = mds_choices_to_text(&choices);
+        assert_eq!(text, "v1_n2_m12_ka_xcephfs~2_ycephfs~1_c4_h4_sb%2D1_n");
+        assert_eq!(parse_mds_choices(&text).unwrap(), choices);
+    }
+
+    #[test]
+    fn a_bad_history_is_named() {
+        assert_eq!(
+            parse_choices("v2_n3").unwrap_err(),
+            "h= is version 'v2', this app reads v1"
+        );
+        assert_eq!(parse_choices("n3").unwrap_err(), "h= must start with 'v1_'");
+        assert_eq!(
+            parse_choices("v1_n3_q5").unwrap_err(),
+            "h= token 2 'q5': not a choice (n, m, t, k, r, d, o, i, l, x, w, e, u followed by its value)"
+        );
+        assert_eq!(
+            parse_choices("v1_kx").unwrap_err(),
+            "h= token 1 'kx': osd 'x' is not an OSD number"
+        );
+        assert_eq!(
+            parse_choices("v1_m").unwrap_err(),
+            "h= token 1 'm': message id '' is not a number"
+        );
+        assert_eq!(
+            parse_choices("v1_w1.0").unwrap_err(),
+            "h= token 1 'w1.0': expected PG~NAME"
+        );
+        assert_eq!(
+            parse_choices("v1_wzz~a").unwrap_err(),
+            "h= token 1 'wzz~a': 'zz' is not a PG id like 1.0"
+        );
+        assert!(parse_choices("v1_w1.0~%G1")
+            .unwrap_err()
+            .contains("bad escape"));
+        assert_eq!(
+            parse_choices("v1_n0").unwrap_err(),
+            "h= token 1 'n0': a run of next steps is 1..=1000000"
+        );
+        assert!(parse_choices("v1_n99999999999999999999").is_err());
+        assert_eq!(
+            parse_choices("v1_n1000000_n").unwrap_err(),
+            "h= holds more than 1000000 steps"
+        );
+        assert_eq!(
+            parse_mds_choices("v1_xcephfs").unwrap_err(),
+            "h= token 1 'xcephfs': expected FS~VALUE"
+        );
+        assert_eq!(
+            parse_mds_choices("v1_ycephfs~2").unwrap_err(),
+            "h= token 1 'ycephfs~2': '2' is not 0 or 1"
+        );
+        assert_eq!(
+            parse_mds_choices("v1_").unwrap_err(),
+            "h= token 1 '': not a choice (n, m, s, k, x, y, j, c, h, f followed by its value)"
+        );
+        assert_eq!(
+            parse_hash("#view=pglog&h=v1_n").unwrap_err(),
+            "h= belongs to the cluster and mds views, not pglog"
+        );
+        assert_eq!(
+            parse_hash("#view=cluster&step=2&h=v1_n").unwrap_err(),
+            "a link has step= or h=, not both"
         );
     }
 }

@@ -1,17 +1,22 @@
-//! The ELK layout of the PeeringMachine: the committed `www/layout/peering.json` is what
-//! `layout_elk` computes now, and the layout is geometrically sane.
+//! The ELK layouts of the PeeringMachine and of the MDS machine: the committed
+//! `www/layout/peering.json` and `www/layout/mds.json` are what `layout_elk` computes now,
+//! and each layout is geometrically sane.
 //!
-//! `UPDATE_LAYOUT=1 cargo test --test layout_elk` rewrites the committed file.
+//! `UPDATE_LAYOUT=1 cargo test --test layout_elk` rewrites the committed files.
 #![cfg(not(target_arch = "wasm32"))]
 
+use cephscope::engine::mds::chart::definition as mds_definition;
 use cephscope::engine::peering::chart::definition;
+use cephscope::engine::statechart::{Event, MachineDef};
 use cephscope::layout_elk::{elk_layout, to_json_string};
 use cephscope::layout_json::{LayoutJson, StateBox};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-fn committed_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/layout/peering.json")
+fn committed_path(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("www/layout")
+        .join(file)
 }
 
 fn computed() -> &'static LayoutJson {
@@ -19,24 +24,40 @@ fn computed() -> &'static LayoutJson {
     L.get_or_init(|| elk_layout(definition()).expect("ELK lays out the PeeringMachine"))
 }
 
+fn computed_mds() -> &'static LayoutJson {
+    static L: OnceLock<LayoutJson> = OnceLock::new();
+    L.get_or_init(|| elk_layout(mds_definition()).expect("ELK lays out the MDS machine"))
+}
+
 #[test]
 fn update_layout_when_asked() {
     if std::env::var_os("UPDATE_LAYOUT").is_none_or(|v| v != "1") {
         return;
     }
-    let path = committed_path();
-    std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir www/layout");
-    std::fs::write(&path, to_json_string(computed())).expect("write www/layout/peering.json");
+    for (file, layout) in [("peering.json", computed()), ("mds.json", computed_mds())] {
+        let path = committed_path(file);
+        std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir www/layout");
+        std::fs::write(&path, to_json_string(layout)).expect("write the layout file");
+    }
 }
 
 #[test]
 fn committed_layout_is_not_stale() {
+    check_not_stale("peering.json", computed());
+}
+
+#[test]
+fn committed_mds_layout_is_not_stale() {
+    check_not_stale("mds.json", computed_mds());
+}
+
+fn check_not_stale(file: &str, computed: &LayoutJson) {
     if std::env::var_os("UPDATE_LAYOUT").is_some_and(|v| v == "1") {
         return; // being rewritten by update_layout_when_asked
     }
-    let path = committed_path();
+    let path = committed_path(file);
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    let fresh = to_json_string(computed());
+    let fresh = to_json_string(computed);
     assert!(
         committed == fresh,
         "{} is stale (or missing): the chart or the layout code changed. \
@@ -47,7 +68,7 @@ fn committed_layout_is_not_stale() {
     // And the browser can read it back.
     assert_eq!(
         &LayoutJson::from_json(&committed).expect("parses"),
-        computed()
+        computed
     );
 }
 
@@ -55,6 +76,19 @@ fn committed_layout_is_not_stale() {
 fn layout_is_deterministic() {
     let again = elk_layout(definition()).expect("layout");
     assert_eq!(to_json_string(&again), to_json_string(computed()));
+    let again = elk_layout(mds_definition()).expect("layout");
+    assert_eq!(to_json_string(&again), to_json_string(computed_mds()));
+}
+
+#[test]
+fn mds_counts_match_the_chart() {
+    let l = computed_mds();
+    let def = mds_definition();
+    assert_eq!(l.states.len(), def.states.len());
+    for (s, st) in def.states.iter().enumerate() {
+        assert_eq!(l.states[s].path, st.path);
+    }
+    assert!(!l.edges.is_empty());
 }
 
 #[test]
@@ -84,8 +118,11 @@ fn overlap(a: &StateBox, b: &StateBox) -> bool {
 
 #[test]
 fn boxes_nest_and_siblings_do_not_overlap() {
-    let l = computed();
-    let def = definition();
+    boxes_nest(definition(), computed());
+    boxes_nest(mds_definition(), computed_mds());
+}
+
+fn boxes_nest<H, E: Event>(def: &MachineDef<H, E>, l: &LayoutJson) {
     for (s, st) in def.states.iter().enumerate() {
         let b = &l.states[s];
         assert!(b.w > 0.0 && b.h > 0.0, "{} has an empty box", b.path);
@@ -126,8 +163,12 @@ fn border_distance(p: [f64; 2], b: &StateBox) -> f64 {
 
 #[test]
 fn edges_run_from_border_to_border() {
+    border_to_border(computed());
+    border_to_border(computed_mds());
+}
+
+fn border_to_border(l: &LayoutJson) {
     const TOL: f64 = 3.0;
-    let l = computed();
     for e in &l.edges {
         let from = l.state(&e.from).expect("source box");
         let to = l.state(&e.to).expect("target box");
@@ -196,8 +237,11 @@ fn rect(b: &StateBox) -> Rect {
 /// next to its own edge.
 #[test]
 fn edges_avoid_other_states_and_labels_touch_their_edge() {
-    let l = computed();
-    let def = definition();
+    edges_avoid(definition(), computed());
+    edges_avoid(mds_definition(), computed_mds());
+}
+
+fn edges_avoid<H, E: Event>(def: &MachineDef<H, E>, l: &LayoutJson) {
     for e in &l.edges {
         let from = def
             .states

@@ -41,7 +41,8 @@ enum Command {
     },
     /// Lay the peering chart out with ELK and print the layout JSON the web app draws
     Layout {
-        /// Write it to www/layout/peering.json instead of printing it
+        /// Write it to www/layout/peering.json (and the MDS chart's to www/layout/mds.json)
+        /// instead of printing it
         #[arg(long)]
         write: bool,
     },
@@ -142,18 +143,25 @@ fn json_tool(file: &std::path::Path, run: JsonTool) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// The committed layout the web app reads; tests/layout_elk.rs fails when it is stale.
+/// The committed layouts the web app reads; tests/layout_elk.rs fails when one is stale.
 const LAYOUT_PATH: &str = "www/layout/peering.json";
+const MDS_LAYOUT_PATH: &str = "www/layout/mds.json";
 
+/// Lay out the peering chart (printed without `--write`) and, with `--write`, write it and
+/// the MDS chart's layout.
 fn layout(write: bool) -> Result<String, String> {
-    let json = cephscope::layout_elk::to_json_string(&cephscope::layout_elk::elk_layout(
-        peering::chart::definition(),
-    )?);
+    use cephscope::layout_elk::{elk_layout, to_json_string};
+    let json = to_json_string(&elk_layout(peering::chart::definition())?);
     if !write {
         return Ok(json);
     }
-    std::fs::write(LAYOUT_PATH, &json).map_err(|e| format!("cannot write {LAYOUT_PATH}: {e}"))?;
-    Ok(format!("wrote {LAYOUT_PATH} ({} bytes)\n", json.len()))
+    let mds = to_json_string(&elk_layout(cephscope::engine::mds::chart::definition())?);
+    let mut out = String::new();
+    for (path, text) in [(LAYOUT_PATH, &json), (MDS_LAYOUT_PATH, &mds)] {
+        std::fs::write(path, text).map_err(|e| format!("cannot write {path}: {e}"))?;
+        out.push_str(&format!("wrote {path} ({} bytes)\n", text.len()));
+    }
+    Ok(out)
 }
 
 fn first_sentence(text: &str) -> &str {

@@ -1,13 +1,18 @@
 //! The UI's one reducer: which tab, which scenario and how many steps in, playing or not,
-//! the example and decision of the intervals and PG log views, and any error to show. The
-//! engine run is replayed from the scenario (deterministic), so "back" and "seek" are
-//! replays to a step count.
+//! the example and decision of the intervals and PG log views, the cluster tab's
+//! `Timeline`, the MDS tab's run, and any error to show. The statechart's and the MDS
+//! tab's runs are replayed from their scenario (deterministic), so "back" and "seek" are
+//! replays; the cluster tab goes back on its `Timeline` (checkpoints and replay). The
+//! cluster and MDS tabs keep the longest history the user made, so after going back,
+//! Step (or the slider) replays the same choices again until the user chooses otherwise.
 
-use crate::engine::cluster::{self, ClusterRun, ClusterScenario};
+use crate::engine::cluster::{self, ClusterScenario};
+use crate::engine::mds::scenario::{self as mds_scenario, MdsRun, MdsScenario};
 use crate::engine::osdmap::PgId;
 use crate::engine::scenario::{self, Run, Scenario};
-use crate::engine::world::{PendingId, UserAction};
-use crate::share::{Embed, Link, View};
+use crate::engine::timeline::Choice;
+use crate::engine::timeline::Timeline;
+use crate::share::{self, Embed, Link, MdsChoice, View};
 use crate::ui::examples::{self, INTERVALS, PGLOGS};
 use std::rc::Rc;
 use yew::Reducible;
@@ -33,26 +38,27 @@ pub struct State {
     pub pglog: usize,
     /// The PG log decision shown, from 0; the number of decisions means the final result.
     pub pglog_step: usize,
-    /// The cluster tab: its scenarios, the one picked, the run so far, and the PG selected.
+    /// The cluster tab: its scenarios (built-in, then loaded files), the one picked, the
+    /// history so far, and the PG selected.
     pub clusters: Rc<Vec<ClusterScenario>>,
     pub cluster_selected: usize,
-    /// The run after `cluster_choices` (replayed from the start on Back: it is deterministic).
-    pub cluster: Rc<ClusterRun>,
-    /// Every choice the user made on the cluster tab, in order, each of which took a step.
-    pub cluster_choices: Vec<ClusterChoice>,
+    /// The run's history up to the current step (`Timeline::seek` goes back).
+    pub cluster: Rc<Timeline>,
+    /// The longest history made: `cluster`'s choices, then the ones undone by going back
+    /// (replayed by Step and the slider while the user chooses the same).
+    pub cluster_history: Rc<Vec<Choice>>,
     pub cluster_pg: Option<PgId>,
+    /// The MDS tab: its scenarios (built-in, then loaded files), the one picked, the run
+    /// at the current step, and the longest history made (as for the cluster tab).
+    pub mds_scenarios: Rc<Vec<MdsScenario>>,
+    pub mds_selected: usize,
+    pub mds: Rc<MdsRun>,
+    pub mds_history: Rc<Vec<MdsChoice>>,
 }
 
-/// One choice on the cluster tab; each added one record to the run.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ClusterChoice {
-    /// The next event (`ClusterRun::step`).
-    Step,
-    /// Deliver this pending event now.
-    Deliver(PendingId),
-    /// Kill, revive, out, in, lost, drop a message…
-    Act(UserAction),
-}
+/// How many steps "next change" takes at most while looking for a step that is not a
+/// routine beacon or tick.
+pub const MDS_SKIP_MAX: usize = 10_000;
 
 /// Zoom steps offered by the chart's − / + buttons.
 pub const ZOOM_MIN: f64 = 0.3;
@@ -83,12 +89,35 @@ pub enum Action {
     /// The cluster tab: pick a scenario (index into `clusters`).
     ClusterSelect(usize),
     /// Take the next step, deliver a chosen event, or act (each one step).
-    Cluster(ClusterChoice),
-    /// Undo the last choice (replays the others from the start).
+    Cluster(Choice),
+    /// Step: the next recorded choice after going back, else the next event.
+    ClusterForward,
+    /// One step back (`Timeline::back`).
     ClusterBack,
+    /// Go to step n of the longest history (the slider, the history list).
+    ClusterSeek(usize),
     ClusterRestart,
     /// Select a PG of the table (its details shown).
     ClusterSelectPg(PgId),
+    /// The MDS tab: pick a scenario (index into `mds_scenarios`).
+    MdsSelect(usize),
+    /// Take the next step, deliver a chosen event, or act (each one step).
+    Mds(MdsChoice),
+    /// Step: the next recorded choice after going back, else the next event.
+    MdsForward,
+    /// Take next steps until one is not a routine beacon or tick.
+    MdsNextChange,
+    MdsBack,
+    /// Go to step n of the longest history.
+    MdsSeek(usize),
+    MdsRestart,
+    /// A scenario file the user picked or dropped: its name and text.
+    Load {
+        name: String,
+        text: String,
+    },
+    /// Show a message about bad input (a file that could not be read).
+    ShowError(String),
 }
 
 impl Default for State {
@@ -96,6 +125,7 @@ impl Default for State {
         let scenarios = scenario::builtin();
         let run = Run::new(scenarios[0].clone());
         let clusters = cluster::builtin();
+        let mds_scenarios = mds_scenario::builtin();
         State {
             scenarios,
             selected: 0,
@@ -111,67 +141,176 @@ impl Default for State {
             pglog_step: 0,
             cluster_pg: clusters[0].follow.as_ref().map(|f| f.pg),
             cluster: Rc::new(
-                ClusterRun::new(clusters[0].clone())
+                Timeline::new(clusters[0].clone())
                     .expect("built-in cluster scenarios are valid (tests/cluster.rs)"),
             ),
             clusters: Rc::new(clusters),
             cluster_selected: 0,
-            cluster_choices: Vec::new(),
+            cluster_history: Rc::new(Vec::new()),
+            mds: Rc::new(
+                MdsRun::new(mds_scenarios[0].clone())
+                    .expect("built-in MDS scenarios are valid (tests/mds.rs)"),
+            ),
+            mds_scenarios: Rc::new(mds_scenarios),
+            mds_selected: 0,
+            mds_history: Rc::new(Vec::new()),
         }
     }
 }
 
-/// Apply one choice to a run.
-fn apply(run: &mut ClusterRun, choice: &ClusterChoice) -> Result<bool, String> {
+/// Take one choice on a timeline; `Ok(false)` when the run is done (nothing taken).
+fn take(t: &mut Timeline, choice: &Choice) -> Result<bool, String> {
     match choice {
-        ClusterChoice::Step => run.step().map(|r| r.is_some()),
-        ClusterChoice::Deliver(id) => run.deliver(*id).map(|_| true),
-        ClusterChoice::Act(a) => run.act(a.clone()).map(|_| true),
+        Choice::Next => t.step().map(|r| r.is_some()),
+        Choice::Deliver { id } => t.deliver(*id).map(|_| true),
+        Choice::Act { action } => t.act(action.clone()).map(|_| true),
+    }
+}
+
+/// Take one choice on an MDS run; `Ok(false)` when the run is done (nothing taken).
+fn take_mds(run: &mut MdsRun, choice: &MdsChoice) -> Result<bool, String> {
+    match choice {
+        MdsChoice::Next => run.step().map(|r| r.is_some()),
+        MdsChoice::Deliver(id) => run.deliver(*id).map(|_| true),
+        MdsChoice::Act(a) => run.act(a.clone()).map(|_| true),
+    }
+}
+
+/// Record `choice` as step `pos` of a longest history: kept if it is the recorded one
+/// (the future stays), else the future is forgotten.
+fn record<C: PartialEq + Clone>(history: &mut Rc<Vec<C>>, pos: usize, choice: &C) {
+    if history.get(pos) != Some(choice) {
+        let h = Rc::make_mut(history);
+        h.truncate(pos);
+        h.push(choice.clone());
     }
 }
 
 impl State {
-    /// Replay cluster scenario `selected` from the start with `choices`; on success the
-    /// run, the choices (those that took a step) and the followed PG replace the current.
-    fn cluster_replay(
-        &mut self,
-        selected: usize,
-        choices: Vec<ClusterChoice>,
-    ) -> Result<(), String> {
+    /// Start cluster scenario `selected` again from its first step, with no history.
+    fn cluster_start(&mut self, selected: usize) -> Result<(), String> {
         let scenario = self
             .clusters
             .get(selected)
             .ok_or_else(|| format!("no cluster scenario {selected}"))?
             .clone();
-        let follow = scenario.follow.as_ref().map(|f| f.pg);
-        let mut run = ClusterRun::new(scenario)?;
-        let mut kept = Vec::new();
-        let mut error = None;
-        for c in choices {
-            match apply(&mut run, &c) {
-                Ok(true) => kept.push(c),
-                Ok(false) => break,
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
+        if self.cluster_selected != selected || self.cluster_pg.is_none() {
+            self.cluster_pg = scenario.follow.as_ref().map(|f| f.pg);
+        }
+        self.cluster = Rc::new(Timeline::new(scenario)?);
+        self.cluster_selected = selected;
+        self.cluster_history = Rc::new(Vec::new());
+        Ok(())
+    }
+
+    /// Go to step `n` of the longest history: back on the timeline (checkpoint and replay),
+    /// forward by taking the recorded choices again.
+    fn cluster_seek(&mut self, n: usize) -> Result<(), String> {
+        let n = n.min(self.cluster_history.len());
+        let t = Rc::make_mut(&mut self.cluster);
+        if n <= t.position() {
+            return t.seek(n);
+        }
+        for c in &self.cluster_history[t.position()..n] {
+            if !take(t, c)? {
+                break;
             }
         }
-        if self.cluster_selected != selected || self.cluster_pg.is_none() {
-            self.cluster_pg = follow;
+        Ok(())
+    }
+
+    /// Take the choices in order from the current step, recording each; stops at the end
+    /// of the run. An error names the choice (counted from 1) the engine refused.
+    fn cluster_take_all(&mut self, choices: &[Choice]) -> Result<(), String> {
+        for (i, c) in choices.iter().enumerate() {
+            let pos = self.cluster.position();
+            match take(Rc::make_mut(&mut self.cluster), c) {
+                Ok(true) => record(&mut self.cluster_history, pos, c),
+                Ok(false) => break,
+                Err(e) => return Err(format!("choice {} of the link: {e}", i + 1)),
+            }
         }
-        self.cluster_selected = selected;
-        self.cluster = Rc::new(run);
-        self.cluster_choices = kept;
-        match error {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+        Ok(())
     }
 
     /// Is the cluster run finished (nothing to deliver, or its step bound reached)?
     pub fn cluster_done(&self) -> bool {
         self.cluster.is_done()
+    }
+
+    /// Start MDS scenario `selected` again, with no history.
+    fn mds_start(&mut self, selected: usize) -> Result<(), String> {
+        let scenario = self
+            .mds_scenarios
+            .get(selected)
+            .ok_or_else(|| format!("no MDS scenario {selected}"))?
+            .clone();
+        self.mds = Rc::new(MdsRun::new(scenario)?);
+        self.mds_selected = selected;
+        self.mds_history = Rc::new(Vec::new());
+        Ok(())
+    }
+
+    /// Go to step `n` of the MDS history: back by replaying from the start (MDS runs are
+    /// a few hundred steps), forward by taking the recorded choices again.
+    fn mds_seek(&mut self, n: usize) -> Result<(), String> {
+        let n = n.min(self.mds_history.len());
+        let pos = self.mds.records.len();
+        let from = if n < pos {
+            let scenario = self.mds_scenarios[self.mds_selected].clone();
+            self.mds = Rc::new(MdsRun::new(scenario)?);
+            0
+        } else {
+            pos
+        };
+        let run = Rc::make_mut(&mut self.mds);
+        for c in &self.mds_history[from..n] {
+            if !take_mds(run, c)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Take one MDS choice now and record it.
+    fn mds_take(&mut self, choice: &MdsChoice) -> Result<bool, String> {
+        let pos = self.mds.records.len();
+        let taken = take_mds(Rc::make_mut(&mut self.mds), choice)?;
+        if taken {
+            record(&mut self.mds_history, pos, choice);
+        }
+        Ok(taken)
+    }
+
+    /// A scenario file: an MDS scenario names its `daemons`, a cluster scenario its
+    /// `cluster`, anything else is a machine walkthrough (as `cephscope run FILE`). It is
+    /// parsed by the engine's own parser and shown on its tab.
+    fn load(&mut self, name: &str, text: &str) -> Result<(), String> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("{name} is not JSON: {e}"))?;
+        let at = |e: String| format!("{name}: {e}");
+        if value.get("daemons").is_some() {
+            let s = mds_scenario::from_json(text).map_err(at)?;
+            Rc::make_mut(&mut self.mds_scenarios).push(s);
+            self.mds_start(self.mds_scenarios.len() - 1)?;
+            self.view = View::Mds;
+        } else if value.get("cluster").is_some() {
+            let s = cluster::from_json(text).map_err(at)?;
+            Rc::make_mut(&mut self.clusters).push(s);
+            self.cluster_pg = None;
+            self.cluster_start(self.clusters.len() - 1)?;
+            self.view = View::Cluster;
+        } else {
+            let s = scenario::from_json(text).map_err(at)?;
+            self.scenarios.push(s);
+            self.selected = self.scenarios.len() - 1;
+            self.run = self.replay(self.selected, 0);
+            self.view = View::Statechart;
+        }
+        self.embed = None;
+        self.playing = false;
+        self.error = None;
+        Ok(())
     }
 
     fn replay(&self, selected: usize, steps: usize) -> Run {
@@ -205,6 +344,7 @@ impl State {
 
     /// The share link of this view.
     pub fn link(&self) -> Link {
+        let mut history = None;
         let (scenario, example, step) = match self.view {
             View::Statechart | View::Narration => (
                 Some(self.run.scenario.name.clone()),
@@ -217,11 +357,25 @@ impl State {
                 Some(PGLOGS[self.pglog].name.to_string()),
                 self.pglog_step,
             ),
-            View::Cluster => (
-                Some(self.cluster.scenario.name.clone()),
-                None,
-                self.cluster_choices.len(),
-            ),
+            View::Cluster => {
+                let choices = self.cluster.choices();
+                if choices.iter().any(|c| *c != Choice::Next) {
+                    history = Some(share::choices_to_text(choices));
+                }
+                (
+                    Some(self.cluster.scenario().name.clone()),
+                    None,
+                    self.cluster.position(),
+                )
+            }
+            View::Mds => {
+                let pos = self.mds.records.len();
+                let choices = &self.mds_history[..pos.min(self.mds_history.len())];
+                if choices.iter().any(|c| *c != MdsChoice::Next) {
+                    history = Some(share::mds_choices_to_text(choices));
+                }
+                (Some(self.mds.scenario.name.clone()), None, pos)
+            }
         };
         Link {
             view: self.view,
@@ -229,6 +383,7 @@ impl State {
             example,
             step,
             embed: self.embed.clone(),
+            history,
         }
     }
 
@@ -303,14 +458,74 @@ impl State {
                     return next;
                 };
                 next.cluster_pg = None;
-                if let Err(e) = next.cluster_replay(i, vec![ClusterChoice::Step; link.step]) {
+                let choices = match link.history.as_deref().map(share::parse_choices) {
+                    Some(Ok(c)) => c,
+                    Some(Err(e)) => {
+                        next.error = Some(format!("This link could not be read: {e}."));
+                        return next;
+                    }
+                    None => vec![Choice::Next; link.step],
+                };
+                if let Err(e) = next.cluster_start(i) {
                     next.error = Some(e);
-                } else if next.cluster_choices.len() < link.step {
+                    return next;
+                }
+                if let Err(e) = next.cluster_take_all(&choices) {
+                    next.error = Some(format!(
+                        "This link's history stops at step {}: {e}.",
+                        next.cluster.position()
+                    ));
+                } else if next.cluster.position() < choices.len() {
                     next.error = Some(format!(
                         "This link asks for step {} but '{name}' ends after {} steps; showing the last.",
-                        link.step,
-                        next.cluster_choices.len()
+                        choices.len(),
+                        next.cluster.position()
                     ));
+                }
+                return next;
+            }
+            View::Mds => {
+                let first = self.mds_scenarios.first().map_or("", |s| s.name.as_str());
+                let name = link.scenario.as_deref().unwrap_or(first);
+                let Some(i) = self.mds_scenarios.iter().position(|s| s.name == name) else {
+                    let names: Vec<&str> =
+                        self.mds_scenarios.iter().map(|s| s.name.as_str()).collect();
+                    next.error = Some(format!(
+                        "This link names an unknown MDS scenario: '{name}' (the scenarios are {}).",
+                        names.join(", ")
+                    ));
+                    return next;
+                };
+                let choices = match link.history.as_deref().map(share::parse_mds_choices) {
+                    Some(Ok(c)) => c,
+                    Some(Err(e)) => {
+                        next.error = Some(format!("This link could not be read: {e}."));
+                        return next;
+                    }
+                    None => vec![MdsChoice::Next; link.step],
+                };
+                if let Err(e) = next.mds_start(i) {
+                    next.error = Some(e);
+                    return next;
+                }
+                for (k, c) in choices.iter().enumerate() {
+                    match next.mds_take(c) {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            next.error = Some(format!(
+                                "This link asks for step {} but '{name}' ends after {k} steps; showing the last.",
+                                choices.len()
+                            ));
+                            break;
+                        }
+                        Err(e) => {
+                            next.error = Some(format!(
+                                "This link's history stops at step {k}: choice {} of the link: {e}.",
+                                k + 1
+                            ));
+                            break;
+                        }
+                    }
                 }
                 return next;
             }
@@ -430,13 +645,15 @@ impl Reducible for State {
             }
             Action::StepView => match self.view {
                 View::Statechart | View::Narration => return self.reduce(Action::Step),
-                View::Cluster => return self.reduce(Action::Cluster(ClusterChoice::Step)),
+                View::Cluster => return self.reduce(Action::ClusterForward),
+                View::Mds => return self.reduce(Action::MdsForward),
                 View::PgLog => next.pglog_seek(self.pglog_step + 1),
                 View::Intervals => return self,
             },
             Action::BackView => match self.view {
                 View::Statechart | View::Narration => return self.reduce(Action::Back),
                 View::Cluster => return self.reduce(Action::ClusterBack),
+                View::Mds => return self.reduce(Action::MdsBack),
                 View::PgLog => next.pglog_seek(self.pglog_step.saturating_sub(1)),
                 View::Intervals => return self,
             },
@@ -449,40 +666,109 @@ impl Reducible for State {
             Action::PgLogSeek(n) => next.pglog_seek(n),
             Action::ClusterSelect(i) if i < self.clusters.len() => {
                 next.cluster_pg = None;
-                if let Err(e) = next.cluster_replay(i, Vec::new()) {
+                if let Err(e) = next.cluster_start(i) {
                     next.error = Some(e);
                 }
             }
-            Action::ClusterSelect(_) => return self,
+            Action::MdsSelect(i) if i < self.mds_scenarios.len() => {
+                if let Err(e) = next.mds_start(i) {
+                    next.error = Some(e);
+                }
+            }
+            Action::ClusterSelect(_) | Action::MdsSelect(_) => return self,
             Action::Cluster(choice) => {
-                // Step in place (no replay): the run is cloned only when shared.
-                let run = Rc::make_mut(&mut next.cluster);
-                match apply(run, &choice) {
-                    Ok(true) => next.cluster_choices.push(choice),
+                // On a copy of the timeline: a refused choice leaves the current one as is.
+                let pos = self.cluster.position();
+                match take(Rc::make_mut(&mut next.cluster), &choice) {
+                    Ok(true) => record(&mut next.cluster_history, pos, &choice),
                     Ok(false) => return self,
                     Err(e) => {
+                        next.cluster = self.cluster.clone();
                         next.error = Some(format!("The engine refused this: {e}"));
-                        // A failed action may have changed nothing or part: replay what was kept.
-                        let choices = self.cluster_choices.clone();
-                        let _ = next.cluster_replay(self.cluster_selected, choices);
                     }
                 }
             }
-            Action::ClusterBack => {
-                let mut choices = self.cluster_choices.clone();
-                if choices.pop().is_none() {
-                    return self;
+            Action::ClusterForward => {
+                let pos = self.cluster.position();
+                if pos < self.cluster_history.len() {
+                    if let Err(e) = next.cluster_seek(pos + 1) {
+                        next.error = Some(e);
+                    }
+                } else {
+                    return self.reduce(Action::Cluster(Choice::Next));
                 }
-                if let Err(e) = next.cluster_replay(self.cluster_selected, choices) {
+            }
+            Action::ClusterBack if self.cluster.position() == 0 => return self,
+            Action::ClusterBack => {
+                if let Err(e) = Rc::make_mut(&mut next.cluster).back() {
+                    next.error = Some(e);
+                }
+            }
+            Action::ClusterSeek(n) => {
+                if let Err(e) = next.cluster_seek(n) {
                     next.error = Some(e);
                 }
             }
             Action::ClusterRestart => {
-                if let Err(e) = next.cluster_replay(self.cluster_selected, Vec::new()) {
+                // Back to step 0; the history stays for Step and the slider.
+                if let Err(e) = next.cluster_seek(0) {
                     next.error = Some(e);
                 }
             }
             Action::ClusterSelectPg(pg) => next.cluster_pg = Some(pg),
+            Action::Mds(choice) => match next.mds_take(&choice) {
+                Ok(true) => {}
+                Ok(false) => return self,
+                Err(e) => {
+                    next.mds = self.mds.clone();
+                    next.mds_history = self.mds_history.clone();
+                    next.error = Some(format!("The engine refused this: {e}"));
+                }
+            },
+            Action::MdsForward => {
+                let pos = self.mds.records.len();
+                if pos >= self.mds_history.len() {
+                    return self.reduce(Action::Mds(MdsChoice::Next));
+                }
+                if let Err(e) = next.mds_seek(pos + 1) {
+                    next.error = Some(e);
+                }
+            }
+            Action::MdsNextChange => {
+                for _ in 0..MDS_SKIP_MAX {
+                    match next.mds_take(&MdsChoice::Next) {
+                        Ok(true) if next.mds.records.last().is_some_and(|r| r.step.routine) => {}
+                        Ok(_) => break,
+                        Err(e) => {
+                            next.error = Some(format!("The engine refused this: {e}"));
+                            break;
+                        }
+                    }
+                }
+            }
+            Action::MdsBack if self.mds.records.is_empty() => return self,
+            Action::MdsBack => {
+                if let Err(e) = next.mds_seek(self.mds.records.len() - 1) {
+                    next.error = Some(e);
+                }
+            }
+            Action::MdsSeek(n) => {
+                if let Err(e) = next.mds_seek(n) {
+                    next.error = Some(e);
+                }
+            }
+            Action::MdsRestart => {
+                if let Err(e) = next.mds_seek(0) {
+                    next.error = Some(e);
+                }
+            }
+            Action::ShowError(e) => next.error = Some(e),
+            Action::Load { name, text } => {
+                if let Err(e) = next.load(&name, &text) {
+                    next = (*self).clone();
+                    next.error = Some(format!("Could not load the file: {e}"));
+                }
+            }
         }
         Rc::new(next)
     }

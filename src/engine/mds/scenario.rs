@@ -230,6 +230,33 @@ impl MdsRun {
         Ok(self.records.last())
     }
 
+    /// The next script action not yet taken (read-only, for the browser's "Next").
+    pub fn next_script(&self) -> Option<&ScriptStep> {
+        self.scenario.script.get(self.next_script)
+    }
+
+    /// Deliver a chosen pending event now, before earlier ones (the browser's Deliver).
+    pub fn deliver(&mut self, id: u64) -> Result<&MdsRecord, String> {
+        let step = self.world.deliver(id)?;
+        Ok(self.push(Origin::Event { id }, step))
+    }
+
+    /// A user action now (the browser's kill, start, max_mds… buttons).
+    pub fn act(&mut self, action: MdsAction) -> Result<&MdsRecord, String> {
+        let step = self.world.act(action)?;
+        Ok(self.push(Origin::User, step))
+    }
+
+    fn push(&mut self, origin: Origin, step: MdsStep) -> &MdsRecord {
+        let states = self.world.state_lines();
+        self.records.push(MdsRecord {
+            origin,
+            step,
+            states,
+        });
+        self.records.last().expect("just pushed")
+    }
+
     pub fn run_to_end(&mut self) -> Result<(), String> {
         while self.step()?.is_some() {}
         Ok(())

@@ -1,12 +1,13 @@
-use super::chart::Statechart;
+use super::chart::{ChartKind, Statechart};
 use super::cluster::ClusterView;
 use super::controls::Controls;
 use super::export::Export;
 use super::intervals::IntervalsView;
+use super::loader::{dropped_file, read_file, Loader};
+use super::mds::MdsView;
 use super::narration::Narration;
 use super::pglog::PgLogView;
 use super::tabs::{panel_id, tab_id, Tabs};
-use crate::engine::peering::chart::definition;
 use crate::share::View;
 use crate::ui::browser;
 use crate::ui::state::{Action, State};
@@ -105,7 +106,7 @@ pub fn app() -> Html {
                 <span>{ format!("{:.0}%", state.zoom * 100.0) }</span>
                 <button onclick={zoom(1.25)} aria-label="Zoom in">{ "+" }</button>
             </div>
-            <Statechart def={definition()} current={current} taken={state.taken()} zoom={state.zoom} />
+            <Statechart kind={ChartKind::Peering} current={current} taken={state.taken()} zoom={state.zoom} />
         </section>
     };
     let narration = html! { <Narration records={state.run.records.clone()} /> };
@@ -127,8 +128,16 @@ pub fn app() -> Html {
     let cluster = || {
         html! {
             <ClusterView names={state.clusters.iter().map(|s| s.name.clone()).collect::<Vec<_>>()}
-                selected={state.cluster_selected} run={state.cluster.clone()}
-                choices={state.cluster_choices.len()} pg={state.cluster_pg}
+                selected={state.cluster_selected} timeline={state.cluster.clone()}
+                history={state.cluster_history.len()} pg={state.cluster_pg}
+                controls={controls_shown} on_action={dispatch.clone()} />
+        }
+    };
+    let mds = || {
+        html! {
+            <MdsView names={state.mds_scenarios.iter().map(|s| s.name.clone()).collect::<Vec<_>>()}
+                selected={state.mds_selected} run={state.mds.clone()}
+                history={state.mds_history.len()}
                 controls={controls_shown} on_action={dispatch.clone()} />
         }
     };
@@ -148,6 +157,7 @@ pub fn app() -> Html {
                     View::Intervals => intervals(),
                     View::PgLog => pglog(),
                     View::Cluster => cluster(),
+                    View::Mds => mds(),
                 } }
             </div>
         };
@@ -179,13 +189,26 @@ pub fn app() -> Html {
         View::Intervals => panel(intervals(), "wide"),
         View::PgLog => panel(pglog(), "wide"),
         View::Cluster => panel(cluster(), "wide"),
+        View::Mds => panel(mds(), "wide"),
+    };
+    // The page is a drop target for scenario files.
+    let on_dragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let on_drop = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(file) = dropped_file(&e) {
+                read_file(file, dispatch.clone());
+            }
+        })
     };
     html! {
-        <div class="app">
+        <div class="app" ondragover={on_dragover} ondrop={on_drop}>
             <header>
                 <h1>{ "cephscope" }</h1>
-                <p class="tagline">{ "Ceph's PG peering state machines, one event at a time" }</p>
+                <p class="tagline">{ "Ceph's PG peering and MDS state machines, one event at a time" }</p>
                 <Tabs active={tab} on_select={dispatch.reform(Action::ShowView)} />
+                <Loader on_action={dispatch.clone()} />
             </header>
             { error }
             if state.show_keys {

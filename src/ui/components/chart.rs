@@ -1,11 +1,11 @@
-//! The statechart drawn from the committed ELK layout (www/layout/peering.json, generated
-//! from the machine definition by `cephscope layout --write`): nested state boxes, routed
+//! A statechart drawn from its committed ELK layout (www/layout/peering.json for the
+//! PeeringMachine, www/layout/mds.json for the MDS machine, both generated from the
+//! machine definitions by `cephscope layout --write`): nested state boxes, routed
 //! transitions with their event labels, the active configuration and the transitions the
 //! last step took highlighted. Every state carries `data-state="<full path>"`, every edge
 //! `data-edge="<from>|<event>|<to>"`.
 
-use crate::engine::peering::chart::PeeringDef;
-use crate::engine::statechart::StateId;
+use crate::engine::statechart::{Event, MachineDef, StateId};
 use crate::layout_json::{EdgePath, LayoutJson, StateBox, HEADER_H};
 use std::sync::OnceLock;
 use wasm_bindgen::JsCast;
@@ -17,21 +17,42 @@ fn peering_layout() -> &'static Result<LayoutJson, String> {
     LAYOUT.get_or_init(|| LayoutJson::from_json(include_str!("../../../www/layout/peering.json")))
 }
 
+/// The MDS machine's layout, parsed once (only when the MDS tab is first drawn).
+fn mds_layout() -> &'static Result<LayoutJson, String> {
+    static LAYOUT: OnceLock<Result<LayoutJson, String>> = OnceLock::new();
+    LAYOUT.get_or_init(|| LayoutJson::from_json(include_str!("../../../www/layout/mds.json")))
+}
+
+/// Which machine is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartKind {
+    /// Ceph's PeeringMachine (`engine::peering::chart`).
+    Peering,
+    /// The MDS daemon / rank machine (`engine::mds::chart`).
+    Mds,
+}
+
 /// A transition taken, as (from path, event label, to path).
 pub type Taken = (&'static str, &'static str, &'static str);
 
-/// One OSD's copy of the selected PG, drawn as a token on its machine's current leaf state.
+/// One machine instance drawn as a token on its current leaf state: an OSD's copy of the
+/// selected PG (Cluster tab) or an MDS daemon (MDS tab).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Token {
-    pub osd: i32,
+    /// `data-token` (the OSD number, the daemon name).
+    pub id: String,
+    /// The few characters drawn in the circle.
+    pub text: String,
+    /// The hover text.
+    pub title: String,
     pub path: &'static str,
-    /// "primary", "replica" or "stray" (a CSS class and part of the hover text).
+    /// "primary", "replica", "stray" or "mds" (a CSS class).
     pub role: &'static str,
 }
 
 #[derive(Properties)]
 pub struct StatechartProps {
-    pub def: &'static PeeringDef,
+    pub kind: ChartKind,
     pub current: Option<StateId>,
     /// Transitions the last step took, in order.
     pub taken: Vec<Taken>,
@@ -44,7 +65,7 @@ pub struct StatechartProps {
 
 impl PartialEq for StatechartProps {
     fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self.def, other.def)
+        self.kind == other.kind
             && self.current == other.current
             && self.taken == other.taken
             && self.zoom == other.zoom
@@ -54,16 +75,6 @@ impl PartialEq for StatechartProps {
 
 #[function_component(Statechart)]
 pub fn statechart(p: &StatechartProps) -> Html {
-    let def = p.def;
-    let active: Vec<&str> = p
-        .current
-        .map(|c| {
-            def.ancestry(c)
-                .iter()
-                .map(|&s| def.states[s].path)
-                .collect()
-        })
-        .unwrap_or_default();
     let scroller = use_node_ref();
     {
         // Keep the current state in view after each step.
@@ -82,10 +93,36 @@ pub fn statechart(p: &StatechartProps) -> Html {
             }
         });
     }
-    let lay = match peering_layout() {
-        Ok(lay) => lay,
-        Err(e) => return html! { <p class="error" role="alert">{ e.clone() }</p> },
+    let drawing = match p.kind {
+        ChartKind::Peering => peering_layout()
+            .as_ref()
+            .map(|lay| draw(crate::engine::peering::chart::definition(), lay, p)),
+        ChartKind::Mds => mds_layout()
+            .as_ref()
+            .map(|lay| draw(crate::engine::mds::chart::definition(), lay, p)),
     };
+    let drawing = match drawing {
+        Ok(svg) => svg,
+        Err(e) => html! { <p class="error" role="alert">{ e.clone() }</p> },
+    };
+    html! {
+        <div class="chart-scroll" ref={scroller} tabindex="0" aria-label="Statechart drawing, scrollable">
+            { drawing }
+        </div>
+    }
+}
+
+/// The SVG of one machine's layout with the props' highlights and tokens.
+fn draw<H, E: Event>(def: &MachineDef<H, E>, lay: &LayoutJson, p: &StatechartProps) -> Html {
+    let active: Vec<&str> = p
+        .current
+        .map(|c| {
+            def.ancestry(c)
+                .iter()
+                .map(|&s| def.states[s].path)
+                .collect()
+        })
+        .unwrap_or_default();
     let describe = |s: &StateBox| describe_state(def, &s.path);
     let taken = |e: &EdgePath| {
         p.taken
@@ -95,7 +132,6 @@ pub fn statechart(p: &StatechartProps) -> Html {
     let composites = lay.states.iter().filter(|s| s.composite);
     let leaves = lay.states.iter().filter(|s| !s.composite);
     html! {
-        <div class="chart-scroll" ref={scroller} tabindex="0" aria-label="Statechart drawing, scrollable">
             <svg class="statechart" viewBox={format!("0 0 {} {}", lay.width, lay.height)}
                  width={(lay.width * p.zoom).round().to_string()} height={(lay.height * p.zoom).round().to_string()}
                  role="img"
@@ -114,7 +150,6 @@ pub fn statechart(p: &StatechartProps) -> Html {
                 { for leaves.map(|s| state_box(s, active.contains(&s.path.as_str()), describe(s))) }
                 { for lay.states.iter().filter(|s| !s.composite).map(|s| tokens_on(s, &p.tokens)) }
             </svg>
-        </div>
     }
 }
 
@@ -127,7 +162,7 @@ fn label(event: &str) -> &str {
 }
 
 /// Hover text of a state: its path, what it does, and every reaction it lists.
-fn describe_state(def: &PeeringDef, path: &str) -> String {
+fn describe_state<H, E: Event>(def: &MachineDef<H, E>, path: &str) -> String {
     let Some(id) = def.states.iter().position(|s| s.path == path) else {
         return path.to_string();
     };
@@ -158,7 +193,7 @@ fn describe_state(def: &PeeringDef, path: &str) -> String {
 }
 
 /// Hover text of an edge: the event and the condition / side effects of the reaction.
-fn describe_edge(def: &PeeringDef, e: &EdgePath) -> String {
+fn describe_edge<H, E: Event>(def: &MachineDef<H, E>, e: &EdgePath) -> String {
     let doc = def
         .reactions
         .iter()
@@ -202,10 +237,10 @@ fn tokens_on(s: &StateBox, tokens: &[Token]) -> Html {
             let cx = s.x + R + i as f64 * (2.0 * R + 3.0);
             let cy = s.y + s.h;
             html! {
-                <g class={classes!("token", t.role)} data-token={t.osd.to_string()}>
-                    <title>{ format!("osd.{} ({}) is in {}", t.osd, t.role, t.path) }</title>
+                <g class={classes!("token", t.role)} data-token={t.id.clone()}>
+                    <title>{ t.title.clone() }</title>
                     <circle cx={cx.to_string()} cy={cy.to_string()} r={R.to_string()} />
-                    <text x={cx.to_string()} y={(cy + 5.5).to_string()} text-anchor="middle">{ t.osd.to_string() }</text>
+                    <text x={cx.to_string()} y={(cy + 5.5).to_string()} text-anchor="middle">{ t.text.clone() }</text>
                 </g>
             }
         }) }

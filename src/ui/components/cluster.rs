@@ -2,16 +2,18 @@
 //! time. It draws what the engine's run holds — the map's OSDs (up/in, daemon running),
 //! every PG's state string, up, acting and primary's path, what is pending, the narration —
 //! and sends every choice (step, deliver, drop, kill…) to the reducer. No protocol logic
-//! here: which buttons apply is read from the map and the daemons, nothing more.
+//! here: which buttons apply is read from the map and the daemons, nothing more. The
+//! history is the engine's `Timeline`: Back, the slider and the history list seek on it.
 
-use crate::engine::cluster::{ClusterRun, Next};
+use crate::engine::cluster::Next;
 use crate::engine::osdmap::PgId;
 use crate::engine::peering::chart::definition;
+use crate::engine::timeline::{Choice, Timeline};
 use crate::engine::world::{PendingId, UserAction};
-use crate::ui::components::chart::{Statechart, Token};
-use crate::ui::state::{Action, ClusterChoice};
+use crate::ui::components::chart::{ChartKind, Statechart, Token};
+use crate::ui::state::Action;
 use std::rc::Rc;
-use web_sys::HtmlSelectElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 #[derive(Properties)]
@@ -19,8 +21,9 @@ pub struct ClusterProps {
     /// The scenario names, in picker order.
     pub names: Vec<String>,
     pub selected: usize,
-    pub run: Rc<ClusterRun>,
-    pub choices: usize,
+    pub timeline: Rc<Timeline>,
+    /// The length of the longest history made (steps Step and the slider can replay).
+    pub history: usize,
     pub pg: Option<PgId>,
     pub controls: bool,
     pub on_action: Callback<Action>,
@@ -30,8 +33,8 @@ impl PartialEq for ClusterProps {
     fn eq(&self, o: &Self) -> bool {
         self.names == o.names
             && self.selected == o.selected
-            && Rc::ptr_eq(&self.run, &o.run)
-            && self.choices == o.choices
+            && Rc::ptr_eq(&self.timeline, &o.timeline)
+            && self.history == o.history
             && self.pg == o.pg
             && self.controls == o.controls
             && self.on_action == o.on_action
@@ -39,7 +42,7 @@ impl PartialEq for ClusterProps {
 }
 
 fn act(cb: &Callback<Action>, a: UserAction) -> Callback<MouseEvent> {
-    cb.reform(move |_: MouseEvent| Action::Cluster(ClusterChoice::Act(a.clone())))
+    cb.reform(move |_: MouseEvent| Action::Cluster(Choice::Act { action: a.clone() }))
 }
 
 fn pending_label(id: PendingId) -> String {
@@ -63,7 +66,9 @@ fn breakable(path: &str) -> Html {
 
 #[function_component(ClusterView)]
 pub fn cluster_view(p: &ClusterProps) -> Html {
-    let run = &p.run;
+    let run = p.timeline.run();
+    let records = p.timeline.records();
+    let position = p.timeline.position();
     let world = &run.world;
     let map = world.map();
     let cb = &p.on_action;
@@ -71,7 +76,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     {
         // Keep the newest sentence in view inside the history's own scroll area.
         let history_ref = history_ref.clone();
-        use_effect_with(run.records.len(), move |_| {
+        use_effect_with(position, move |_| {
             if let Some(list) = history_ref.cast::<web_sys::HtmlElement>() {
                 list.set_scroll_top(list.scroll_height());
             }
@@ -91,7 +96,12 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                 <option value={name.clone()} selected={i == p.selected}>{ name.clone() }</option>
             });
         }
-        let done = run.is_done();
+        let done = p.timeline.is_done() && position >= p.history;
+        let on_seek = cb.reform(|e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            Action::ClusterSeek(input.value().parse().unwrap_or(0))
+        });
+        let ahead = p.history.saturating_sub(position);
         let click = |a: fn() -> Action| cb.reform(move |_: MouseEvent| a());
         top = html! {
             <div class="controls">
@@ -100,13 +110,22 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                     { options }
                 </select>
                 <div class="buttons">
-                    <button onclick={click(|| Action::ClusterRestart)} aria-label="Restart the cluster scenario" disabled={p.choices == 0}>{ "Restart" }</button>
-                    <button onclick={click(|| Action::ClusterBack)} aria-label="Undo the last step (left arrow)" disabled={p.choices == 0} data-testid="cluster-back">{ "◀ Back" }</button>
-                    <button onclick={click(|| Action::Cluster(ClusterChoice::Step))} aria-label="Take the next step (right arrow)" disabled={done} data-testid="cluster-step">{ "Step ▶" }</button>
+                    <button onclick={click(|| Action::ClusterRestart)} aria-label="Back to the first step (the history is kept)" disabled={position == 0}>{ "Restart" }</button>
+                    <button onclick={click(|| Action::ClusterBack)} aria-label="One step back (left arrow)" disabled={position == 0} data-testid="cluster-back">{ "◀ Back" }</button>
+                    <button onclick={click(|| Action::ClusterForward)} aria-label="Take the next step, or redo the next one of the history (right arrow)" disabled={done} data-testid="cluster-step">{ "Step ▶" }</button>
                     <span class="counter" data-testid="cluster-counter">
-                        { format!("{} steps · e{} · {} ms{}", run.records.len(), map.epoch, world.now, if done { " · done" } else { "" }) }
+                        { format!("{position} steps · e{} · {} ms{}", map.epoch, world.now, if done { " · done" } else { "" }) }
                     </span>
                 </div>
+                if p.history > 0 {
+                    <div class="seek">
+                        <label for="cluster-seek">{ "History" }</label>
+                        <input id="cluster-seek" type="range" min="0" max={p.history.to_string()}
+                            value={position.to_string()} oninput={on_seek} data-testid="cluster-seek"
+                            aria-valuetext={format!("step {position} of {}", p.history)} />
+                        <span class="counter">{ if ahead > 0 { format!("{ahead} ahead: Step replays them") } else { String::new() } }</span>
+                    </div>
+                }
             </div>
         };
     }
@@ -201,7 +220,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                         .collect::<Vec<_>>()
                         .join(", ")
                 });
-                let chart = selected_pg_chart(run, *pg, m.acting_primary, &m.acting);
+                let chart = selected_pg_chart(&p.timeline, *pg, m.acting_primary, &m.acting);
                 detail = html! {
                     <>
                     <p class="pg-detail" aria-live="polite">
@@ -236,7 +255,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         if p.controls {
             let label = pending_label(id);
             buttons.push(html! {
-                <button onclick={cb.reform(move |_: MouseEvent| Action::Cluster(ClusterChoice::Deliver(id)))}
+                <button onclick={cb.reform(move |_: MouseEvent| Action::Cluster(Choice::Deliver { id }))}
                     aria-label={format!("Deliver {label} now")}>{ "Deliver" }</button>
             });
             if let PendingId::Message(m) = id {
@@ -256,8 +275,16 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         });
     }
     let mut history = Vec::new();
-    for r in &run.records {
-        history.push(html! { <li>{ r.step.explanation.clone() }</li> });
+    for (i, r) in records.iter().enumerate() {
+        let to = i + 1;
+        let current = to == position;
+        let onclick = cb.reform(move |_: MouseEvent| Action::ClusterSeek(to));
+        history.push(html! {
+            <li class={classes!(current.then_some("current"))}>
+                <button class="link" {onclick} aria-current={current.then_some("step")}
+                    title={format!("Go back to step {to}")}>{ r.step.explanation.clone() }</button>
+            </li>
+        });
     }
 
     html! {
@@ -296,8 +323,9 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
 
 /// The peering chart with one token per OSD holding `pg` on the state its machine is in,
 /// and the transitions the last step took on the primary highlighted.
-fn selected_pg_chart(run: &ClusterRun, pg: PgId, primary: i32, acting: &[i32]) -> Html {
+fn selected_pg_chart(timeline: &Timeline, pg: PgId, primary: i32, acting: &[i32]) -> Html {
     let def = definition();
+    let run = timeline.run();
     let tokens: Vec<Token> = run
         .world
         .osds
@@ -312,15 +340,18 @@ fn selected_pg_chart(run: &ClusterRun, pg: PgId, primary: i32, acting: &[i32]) -
             } else {
                 "stray"
             };
+            let path = inst.machine.path(def);
             Some(Token {
-                osd,
-                path: inst.machine.path(def),
+                id: osd.to_string(),
+                text: osd.to_string(),
+                title: format!("osd.{osd} ({role}) is in {path}"),
+                path,
                 role,
             })
         })
         .collect();
-    let taken: Vec<crate::ui::components::chart::Taken> = run
-        .records
+    let taken: Vec<crate::ui::components::chart::Taken> = timeline
+        .records()
         .last()
         .map(|r| {
             r.step
@@ -346,7 +377,7 @@ fn selected_pg_chart(run: &ClusterRun, pg: PgId, primary: i32, acting: &[i32]) -
     html! {
         <details class="pg-chart" open=true>
             <summary>{ format!("pg {pg}: each OSD's machine (primary osd.{primary} filled)") }</summary>
-            <Statechart def={def} current={current} taken={taken} zoom={0.6} tokens={tokens} />
+            <Statechart kind={ChartKind::Peering} current={current} taken={taken} zoom={0.6} tokens={tokens} />
         </details>
     }
 }

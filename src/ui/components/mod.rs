@@ -6,6 +6,8 @@ pub mod cluster;
 pub mod controls;
 pub mod export;
 pub mod intervals;
+pub mod loader;
+pub mod mds;
 pub mod narration;
 pub mod pglog;
 pub mod tabs;

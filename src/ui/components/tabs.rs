@@ -6,11 +6,12 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The tabs: view, label, id suffix.
-pub const TABS: [(View, &str); 4] = [
+pub const TABS: [(View, &str); 5] = [
     (View::Statechart, "Statechart"),
     (View::Intervals, "Intervals"),
     (View::PgLog, "PG log"),
     (View::Cluster, "Cluster"),
+    (View::Mds, "MDS"),
 ];
 
 /// The id of a tab's button and of its panel.

@@ -1,0 +1,244 @@
+// End-to-end tests of the built site (dist/) for the MDS tab, the cluster tab's history
+// (Back, slider, links carrying the user's choices) and loading a scenario file; they
+// write screenshots at 1280×800 and 390×844, and print the step → painted time.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { serve } from './serve.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const require = createRequire(path.join(repo, 'tools', 'package.json'));
+const { chromium } = require('playwright-core');
+const shots = path.join(here, 'screenshots');
+
+let server, browser, base;
+
+before(async () => {
+  const dist = path.join(repo, 'dist');
+  assert.ok(fs.existsSync(path.join(dist, 'index.html')), 'dist/ is missing: run trunk build --release first');
+  server = await serve(dist);
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  fs.mkdirSync(shots, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(viewport, hash = '') {
+  const page = await browser.newPage({ viewport });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(base + hash);
+  await page.waitForFunction(() => window.cephscope !== undefined);
+  return { page, errors };
+}
+
+const daemonState = (page, name) => page.textContent(`[data-testid=mds-state-${name}]`);
+const rankState = (page, r) => page.textContent(`[data-testid=rank-state-${r}]`).catch(() => '');
+
+async function nextChangeUntil(page, what, cond, max = 200) {
+  for (let n = 0; !(await cond()); n++) {
+    assert.ok(n < max, `never: ${what}`);
+    await page.click('[data-testid=mds-next-change]');
+  }
+}
+
+async function daemonRows(page) {
+  return page.$$eval('[data-testid=mds-daemons] tbody tr', (rows) => rows.map((r) => r.innerText));
+}
+
+async function noSidewaysScroll(page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+}
+
+// The failover story driven by the user: the standby is killed before the script kills the
+// active daemon, so the monitor, with no replacement, only marks mds.a laggy (it keeps
+// rank 0); starting the standby again lets it promote mds.b, which replays to up:active.
+// The link restores all of it.
+test('the MDS tab: kill the standby, rank 0 goes laggy, start it, it takes over; the link restores it', async () => {
+  const { page, errors } = await open({ width: 1280, height: 800 });
+  await page.click('[role=tab][data-view=mds]');
+  await page.selectOption('#mds-scenario', 'mds-failover-single-rank');
+  await page.waitForSelector('[data-testid=mds-daemons]');
+  await nextChangeUntil(page, 'mds.a active', async () =>
+    (await daemonState(page, 'a')) === 'up:active' && (await daemonState(page, 'b')) === 'up:standby');
+  assert.match(await page.textContent('[data-testid=mds-fs-status]'), /0\s+active\s+a\s/);
+  assert.equal(await page.$$eval('.mds-chart g.token', (els) => els.map((e) => e.dataset.token).sort().join()), 'a,b');
+  await page.click('[data-testid=mds-kill-b]');
+  assert.equal(await daemonState(page, 'b'), 'not running');
+  await nextChangeUntil(page, 'mds.a laggy', async () => /laggy/.test(await daemonState(page, 'a')));
+  assert.match(await page.textContent('[data-testid=mds-stat]'), /laggy or crashed/);
+  assert.equal(await page.$$eval('.mds-chart g.token', (els) => els.length), 0, 'no daemon runs');
+  await page.screenshot({ path: path.join(shots, 'mds-laggy-1280x800.png'), fullPage: true, animations: 'disabled' });
+  await page.click('[data-testid=mds-start-b]');
+  // The FSMap says up:active one step before mds.b handles that map: its own machine (and
+  // so its token) moves when the MMDSMap arrives.
+  const tokenB = () => page.$eval('.mds-chart g.token[data-token=b] title', (t) => t.textContent);
+  await nextChangeUntil(page, 'mds.b active on rank 0', async () =>
+    (await rankState(page, 0)) === 'up:active' && /is in up:active$/.test(await tokenB()));
+  assert.match(await daemonState(page, 'b'), /^up:active/);
+  const hash = await page.evaluate(() => location.hash);
+  assert.match(hash, /^#view=mds&scenario=mds-failover-single-rank&h=v1_n\d+_kb_n\d+_sb_n\d+$/);
+  const rows = await daemonRows(page);
+  const status = await page.textContent('[data-testid=mds-fs-status]');
+  await page.screenshot({ path: path.join(shots, 'mds-takeover-1280x800.png'), fullPage: true, animations: 'disabled' });
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await phone.goto(base + hash);
+  await phone.waitForSelector('[data-testid=mds-daemons]');
+  assert.deepEqual(await daemonRows(phone), rows);
+  assert.equal(await phone.textContent('[data-testid=mds-fs-status]'), status);
+  await phone.screenshot({ path: path.join(shots, 'mds-takeover-390x844.png'), fullPage: true, animations: 'disabled' });
+  await noSidewaysScroll(phone);
+  assert.deepEqual(errors, []);
+  await phone.close();
+  await page.close();
+});
+
+const pgStates = (page) => page.$$eval('[data-testid=pg-table] tbody tr', (rows) => rows.map((r) =>
+  [...r.querySelectorAll('td')].map((td) => td.textContent).join(' ')));
+// Move a range input as a user would (Playwright's fill does not take ranges).
+const slide = (page, selector, value) => page.$eval(selector, (el, value) => {
+  el.value = value;
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+}, String(value));
+const steps = (page) => page.textContent('[data-testid=cluster-counter]').then((t) => Number(t.split(' ')[0]));
+
+test('the cluster tab: a chosen delivery and a kill go into the link; Back and the slider seek the history', async () => {
+  const { page, errors } = await open({ width: 1280, height: 800 }, '#view=cluster&scenario=seed000-down-lost&step=6');
+  await page.waitForSelector('[data-testid=pg-table]');
+  assert.equal(await steps(page), 6);
+  // Deliver the last pending event out of order, then kill osd.1.
+  await page.click('[data-testid=cluster-pending] li:last-child button:has-text("Deliver")');
+  await page.click('[data-testid=kill-1]');
+  for (let i = 0; i < 5; i++) await page.click('[data-testid=cluster-step]');
+  assert.equal(await steps(page), 13);
+  const hash = await page.evaluate(() => location.hash);
+  assert.match(hash, /^#view=cluster&scenario=seed000-down-lost&h=v1_n6_[mt]\d+_k1_n5$/);
+  const at13 = await pgStates(page);
+  const history13 = await page.$$eval('[data-testid=cluster-history] li', (els) => els.map((e) => e.textContent));
+  const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await fresh.goto(base + hash);
+  await fresh.waitForSelector('[data-testid=pg-table]');
+  assert.equal(await steps(fresh), 13);
+  assert.deepEqual(await pgStates(fresh), at13);
+  assert.deepEqual(await fresh.$$eval('[data-testid=cluster-history] li', (els) => els.map((e) => e.textContent)), history13);
+  assert.equal(await fresh.$$eval('[data-testid=revive-1]', (els) => els.length), 1);
+  await fresh.close();
+  // Back one step, then the slider to 7 (after the delivery), then Step redoes the kill.
+  await page.click('[data-testid=cluster-back]');
+  assert.equal(await steps(page), 12);
+  await slide(page, '[data-testid=cluster-seek]', 7);
+  await page.waitForFunction(() => document.querySelector('[data-testid=cluster-counter]').textContent.startsWith('7 '));
+  assert.equal(await page.$$eval('[data-testid=kill-1]', (els) => els.length), 1, 'osd.1 not killed yet');
+  await page.click('[data-testid=cluster-step]');
+  assert.equal(await steps(page), 8);
+  assert.equal(await page.$$eval('[data-testid=revive-1]', (els) => els.length), 1, 'Step redid the kill');
+  await slide(page, '[data-testid=cluster-seek]', 13);
+  await page.waitForFunction(() => document.querySelector('[data-testid=cluster-counter]').textContent.startsWith('13 '));
+  assert.equal(await steps(page), 13);
+  assert.deepEqual(await pgStates(page), at13, 'the slider replays the same history');
+  await page.screenshot({ path: path.join(shots, 'cluster-history-1280x800.png'), fullPage: true, animations: 'disabled' });
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await phone.goto(base + hash);
+  await phone.waitForSelector('[data-testid=cluster-seek]');
+  await phone.screenshot({ path: path.join(shots, 'cluster-history-390x844.png'), fullPage: true, animations: 'disabled' });
+  await noSidewaysScroll(phone);
+  await phone.close();
+  // A malformed history link names what is wrong and the app keeps running.
+  await page.goto(base + '#view=cluster&scenario=seed000-down-lost&h=v1_n3_k');
+  await page.reload();
+  await page.waitForSelector('[role=alert]');
+  assert.match(await page.textContent('[role=alert]'), /h= token 2 'k': osd '' is not an OSD number/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// A 6 OSD × 32 PG cluster (seed000's hosts with pg_num 32), loaded from a file.
+function bench6x32() {
+  const s = JSON.parse(fs.readFileSync(path.join(repo, 'src/engine/scenarios/seed000-down-lost.json'), 'utf8'));
+  s.name = 'loaded-6x32';
+  s.cluster.pools[0].pg_num = 32;
+  return JSON.stringify(s);
+}
+
+test('a scenario file loads through the engine parsers (input and drop); errors name the field', async () => {
+  const { page, errors } = await open({ width: 1280, height: 800 });
+  await page.setInputFiles('[data-testid=load-file]', { name: 'six.json', mimeType: 'application/json', buffer: Buffer.from(bench6x32()) });
+  await page.waitForSelector('#panel-cluster');
+  assert.equal(await page.inputValue('#cluster-scenario'), 'loaded-6x32');
+  assert.equal(await page.$$eval('[data-testid=pg-table] tbody tr', (els) => els.length), 32);
+  // An MDS scenario with a bad field: the engine's message names it.
+  const bad = JSON.parse(fs.readFileSync(path.join(repo, 'src/engine/mds/scenarios/mds-seed004-normal-start.json'), 'utf8'));
+  bad.script[1].mds = 'zz';
+  await page.setInputFiles('[data-testid=load-file]', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+  await page.waitForSelector('[role=alert]');
+  assert.equal(await page.textContent('[role=alert] span'),
+    "Could not load the file: bad.json: script[1] (at 2000 ms).mds: mds.zz is not in daemons");
+  await page.click('[role=alert] button');
+  await page.setInputFiles('[data-testid=load-file]', { name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{"name": <b>') });
+  await page.waitForSelector('[role=alert]');
+  assert.match(await page.textContent('[role=alert] span'), /^Could not load the file: x\.json is not JSON: /);
+  assert.equal(await page.$$eval('[role=alert] b', (els) => els.length), 0, 'file text is only text');
+  await page.click('[role=alert] button');
+  // Drop a good MDS scenario on the page: the MDS tab shows it.
+  const good = JSON.parse(fs.readFileSync(path.join(repo, 'src/engine/mds/scenarios/mds-seed004-normal-start.json'), 'utf8'));
+  good.name = 'dropped-mds';
+  await page.evaluate((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
+    document.querySelector('.app').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, JSON.stringify(good));
+  await page.waitForSelector('#panel-mds');
+  assert.equal(await page.inputValue('#mds-scenario'), 'dropped-mds');
+  await page.screenshot({ path: path.join(shots, 'mds-loaded-1280x800.png'), animations: 'disabled' });
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await phone.goto(base);
+  await phone.waitForFunction(() => window.cephscope !== undefined);
+  await phone.setInputFiles('[data-testid=load-file]', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+  await phone.waitForSelector('[role=alert]');
+  await phone.screenshot({ path: path.join(shots, 'load-error-390x844.png'), animations: 'disabled' });
+  await noSidewaysScroll(phone);
+  await phone.close();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// Step → painted at 6 OSDs × 32 PGs: from the Step click to the next animation frame after
+// the counter changed, over N steps. A figure for README (printed), not a pass/fail bound.
+test('figure: step → painted on the cluster tab at 6 OSDs × 32 PGs', async () => {
+  const { page } = await open({ width: 1280, height: 800 });
+  await page.setInputFiles('[data-testid=load-file]', { name: 'six.json', mimeType: 'application/json', buffer: Buffer.from(bench6x32()) });
+  await page.waitForSelector('[data-testid=cluster-step]');
+  const N = 60;
+  const times = await page.evaluate(async (N) => {
+    const button = document.querySelector('[data-testid=cluster-step]');
+    const counter = document.querySelector('[data-testid=cluster-counter]');
+    const out = [];
+    for (let i = 0; i < N && !button.disabled; i++) {
+      const before = counter.textContent;
+      const t0 = performance.now();
+      button.click();
+      while (counter.textContent === before) await new Promise((r) => setTimeout(r, 0));
+      await new Promise((r) => requestAnimationFrame(() => r()));
+      out.push(performance.now() - t0);
+    }
+    return out;
+  }, N);
+  times.sort((a, b) => a - b);
+  const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(1);
+  console.log(`step → painted, 6 OSDs × 32 PGs, ${times.length} steps: median ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${q(1)} ms`);
+  assert.ok(times.length > 10);
+  await page.close();
+});

@@ -1,0 +1,298 @@
+//! The Cluster and MDS tabs in a real headless Chromium (wasm-bindgen-test), asserting on
+//! the DOM against what the engine computes for the same choices: Back and the history on
+//! `engine::timeline::Timeline`, share links that carry the user's choices (`h=`), and the
+//! MDS tab's daemons, ranks, `ceph fs status` and chart tokens. (A file of its own: the
+//! runner gives each test binary 20 s.)
+#![cfg(target_arch = "wasm32")]
+
+use cephscope::engine::cluster;
+use cephscope::engine::mds::scenario::{self as mds_scenario, MdsRun};
+use cephscope::engine::timeline::Timeline;
+use cephscope::share::{parse_choices, parse_mds_choices, MdsChoice};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn sleep(ms: u64) {
+    gloo_timers::future::sleep(std::time::Duration::from_millis(ms)).await;
+}
+
+/// Mount a fresh app on `hash` (each app restores the hash it starts with).
+async fn mounted_at(hash: &str) -> web_sys::Element {
+    // Let the apps of earlier tests (still mounted) finish writing their own hash first.
+    sleep(100).await;
+    let window = web_sys::window().unwrap();
+    window
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash))
+        .unwrap();
+    let document = window.document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    cephscope::ui::mount(root.clone());
+    sleep(50).await;
+    root
+}
+
+fn text(root: &web_sys::Element, selector: &str) -> Option<String> {
+    root.query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|e| e.text_content())
+}
+
+fn texts(root: &web_sys::Element, selector: &str) -> Vec<String> {
+    let nodes = root.query_selector_all(selector).unwrap();
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i))
+        .filter_map(|n| n.text_content())
+        .collect()
+}
+
+fn count(root: &web_sys::Element, selector: &str) -> u32 {
+    root.query_selector_all(selector).unwrap().length()
+}
+
+/// Wait until `f` holds; panic naming `what` after 5 s.
+async fn until(what: &str, f: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if f() {
+            return;
+        }
+        sleep(10).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+async fn click(root: &web_sys::Element, selector: &str) {
+    let el: web_sys::HtmlElement = root
+        .query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .dyn_into()
+        .unwrap();
+    el.click();
+    sleep(5).await;
+}
+
+fn counter_steps(root: &web_sys::Element, testid: &str) -> Option<usize> {
+    text(root, &format!("[data-testid={testid}]"))?
+        .split(' ')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Each PG's state string, from the engine, in the table's order.
+fn engine_pg_states(t: &Timeline) -> Vec<String> {
+    let world = &t.run().world;
+    let states = world.pg_states();
+    world
+        .mappings
+        .last()
+        .map(|m| {
+            m.by_pg
+                .keys()
+                .map(|pg| states.get(pg).cloned().unwrap_or_else(|| "unknown".into()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn cluster_back_and_the_slider_go_back_on_the_timeline_and_step_redoes() {
+    let root = mounted_at("#view=cluster&scenario=seed000-down-lost&step=0").await;
+    until("the cluster tab", || {
+        count(&root, "[data-testid=pg-table]") == 1
+    })
+    .await;
+    for n in 1..=12 {
+        click(&root, "[data-testid=cluster-step]").await;
+        until("a step", || {
+            counter_steps(&root, "cluster-counter") == Some(n)
+        })
+        .await;
+    }
+    let scenario = cluster::find("seed000-down-lost").unwrap();
+    let mut t = Timeline::new(scenario).unwrap();
+    t.seek(12).unwrap();
+    assert_eq!(texts(&root, "[data-testid=pg-state]"), engine_pg_states(&t));
+    click(&root, "[data-testid=cluster-back]").await;
+    until("one step back", || {
+        counter_steps(&root, "cluster-counter") == Some(11)
+    })
+    .await;
+    t.back().unwrap();
+    assert_eq!(texts(&root, "[data-testid=pg-state]"), engine_pg_states(&t));
+    assert_eq!(count(&root, "[data-testid=cluster-history] li"), 11);
+    // The slider shows the longest history; going to 3 and stepping replays it.
+    let seek: web_sys::HtmlInputElement = root
+        .query_selector("[data-testid=cluster-seek]")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(seek.max(), "12");
+    seek.set_value("3");
+    seek.dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    until("step 3", || {
+        counter_steps(&root, "cluster-counter") == Some(3)
+    })
+    .await;
+    t.seek(3).unwrap();
+    assert_eq!(texts(&root, "[data-testid=pg-state]"), engine_pg_states(&t));
+    // Clicking a history entry goes to that step.
+    click(
+        &root,
+        "[data-testid=cluster-history] li:nth-child(2) button",
+    )
+    .await;
+    until("step 2", || {
+        counter_steps(&root, "cluster-counter") == Some(2)
+    })
+    .await;
+    click(&root, "[data-testid=cluster-step]").await;
+    until("redo to 3", || {
+        counter_steps(&root, "cluster-counter") == Some(3)
+    })
+    .await;
+    assert_eq!(texts(&root, "[data-testid=pg-state]"), engine_pg_states(&t));
+}
+
+#[wasm_bindgen_test]
+async fn a_cluster_link_with_choices_replays_them() {
+    let h = "v1_n4_k2_n3";
+    let root = mounted_at(&format!("#view=cluster&scenario=seed000-down-lost&h={h}")).await;
+    until("8 steps", || {
+        counter_steps(&root, "cluster-counter") == Some(8)
+    })
+    .await;
+    let t = Timeline::replay(
+        cluster::find("seed000-down-lost").unwrap(),
+        &parse_choices(h).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(texts(&root, "[data-testid=pg-state]"), engine_pg_states(&t));
+    // osd.2's daemon was killed by the link's choice: it offers revive.
+    assert_eq!(count(&root, "[data-testid=revive-2]"), 1);
+    // The page writes the same history back into its link.
+    let expected = format!("#view=cluster&scenario=seed000-down-lost&h={h}");
+    let hash = || web_sys::window().unwrap().location().hash().unwrap();
+    for _ in 0..100 {
+        if hash() == expected {
+            break;
+        }
+        sleep(10).await;
+    }
+    assert_eq!(hash(), expected);
+    // A choice made here goes into the link.
+    click(&root, "[data-testid=revive-2]").await;
+    until("the revive in the link", || {
+        web_sys::window()
+            .unwrap()
+            .location()
+            .hash()
+            .unwrap()
+            .ends_with("_r2")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_malformed_history_link_says_what_is_wrong() {
+    let root = mounted_at("#view=cluster&scenario=seed000-down-lost&h=v1_n2_q7").await;
+    until("the alert", || count(&root, "[role=alert]") == 1).await;
+    let alert = text(&root, "[role=alert]").unwrap();
+    assert!(alert.contains("h= token 2 'q7': not a choice"), "{alert}");
+    let root = mounted_at("#view=mds&scenario=mds-failover-single-rank&h=v9_n").await;
+    until("the alert", || count(&root, "[role=alert]") == 1).await;
+    let alert = text(&root, "[role=alert]").unwrap();
+    assert!(
+        alert.contains("h= is version 'v9', this app reads v1"),
+        "{alert}"
+    );
+    // A history the engine refuses (no such pending event) stops where it fails.
+    let root = mounted_at("#view=cluster&scenario=seed000-down-lost&h=v1_n2_m999999").await;
+    until("the alert", || count(&root, "[role=alert]") == 1).await;
+    let alert = text(&root, "[role=alert]").unwrap();
+    assert!(alert.contains("stops at step 2"), "{alert}");
+    assert_eq!(counter_steps(&root, "cluster-counter"), Some(2));
+}
+
+#[wasm_bindgen_test]
+async fn the_mds_tab_shows_the_engine_daemons_status_and_tokens() {
+    let root = mounted_at("#view=mds&scenario=mds-failover-single-rank&step=30").await;
+    until("30 MDS steps", || {
+        counter_steps(&root, "mds-counter") == Some(30)
+    })
+    .await;
+    let mut run = MdsRun::new(mds_scenario::find("mds-failover-single-rank").unwrap()).unwrap();
+    for _ in 0..30 {
+        run.step().unwrap();
+    }
+    let map = run.world.fsmap();
+    for (name, d) in &run.world.daemons {
+        let shown = text(&root, &format!("[data-testid=mds-state-{name}]")).unwrap();
+        let state = map.info(d.gid).map(|i| i.state.name()).unwrap();
+        assert!(shown.starts_with(state), "mds.{name}: {shown} vs {state}");
+    }
+    assert_eq!(
+        text(&root, "[data-testid=mds-fs-status]").unwrap(),
+        run.world.fs_status()
+    );
+    assert_eq!(
+        text(&root, "[data-testid=mds-stat]").unwrap(),
+        map.print_summary()
+    );
+    assert_eq!(
+        text(&root, "[data-testid=mds-sentence]").unwrap(),
+        format!(
+            "{:.3} s: {}",
+            run.records.last().unwrap().step.at_ms as f64 / 1000.0,
+            run.records.last().unwrap().step.sentence
+        )
+    );
+    // The chart: every MDS state drawn, one token per running daemon.
+    let def = cephscope::engine::mds::chart::definition();
+    assert_eq!(
+        count(&root, ".mds-chart [data-state]"),
+        def.states.len() as u32
+    );
+    assert_eq!(count(&root, ".mds-chart g.token"), 2);
+    // Kill the standby: its row says so, its token goes, and the link carries it.
+    let standby = run
+        .world
+        .daemons
+        .values()
+        .find(|d| map.info(d.gid).and_then(|i| i.rank).is_none())
+        .unwrap()
+        .name
+        .clone();
+    click(&root, &format!("[data-testid=mds-kill-{standby}]")).await;
+    until("the kill", || {
+        text(&root, &format!("[data-testid=mds-state-{standby}]")).as_deref() == Some("not running")
+    })
+    .await;
+    assert_eq!(count(&root, ".mds-chart g.token"), 1);
+    let hash = web_sys::window().unwrap().location().hash().unwrap();
+    assert!(hash.ends_with(&format!("h=v1_n30_k{standby}")), "{hash}");
+    let choices = parse_mds_choices(hash.split("h=").nth(1).unwrap()).unwrap();
+    assert_eq!(
+        choices.last(),
+        Some(&MdsChoice::Act(
+            cephscope::engine::mds::world::MdsAction::Kill {
+                mds: standby.clone()
+            }
+        ))
+    );
+    // Back undoes it (replayed from the start), Step redoes it.
+    click(&root, "[data-testid=mds-back]").await;
+    until("back", || counter_steps(&root, "mds-counter") == Some(30)).await;
+    assert_eq!(count(&root, ".mds-chart g.token"), 2);
+    click(&root, "[data-testid=mds-step]").await;
+    until("redo", || counter_steps(&root, "mds-counter") == Some(31)).await;
+    assert_eq!(count(&root, ".mds-chart g.token"), 1);
+}
