@@ -240,7 +240,8 @@ pub const HISTORY_VERSION: &str = "v1";
 /// runs of the next event folded (`n12` = 12 next steps):
 /// `n`/`nN` next, `mID` / `tID` deliver message / timer ID, `kO` kill, `rO` revive,
 /// `dO` mark down, `oO` out, `iO` in, `lO` lost (osd O), `xID` drop message ID,
-/// `wPG~OBJ` write, `ePG~OBJ` delete, `uPG~r|d` mark_unfound_lost revert|delete
+/// `wPG~OBJ` write, `ePG~OBJ` delete, `uPG~r|d` mark_unfound_lost revert|delete,
+/// `fPG~r|b` force-recovery|force-backfill, `cPG~r|b` their cancel-
 /// (OBJ escaped: anything but a letter or digit as %XX).
 pub fn choices_to_text(choices: &[Choice]) -> String {
     let mut tokens = vec![HISTORY_VERSION.to_string()];
@@ -292,6 +293,10 @@ fn action_token(a: &UserAction) -> String {
                 LostModeText::Delete => "d",
             }
         ),
+        UserAction::ForceRecovery { pg } => format!("f{pg}~r"),
+        UserAction::ForceBackfill { pg } => format!("f{pg}~b"),
+        UserAction::CancelForceRecovery { pg } => format!("c{pg}~r"),
+        UserAction::CancelForceBackfill { pg } => format!("c{pg}~b"),
     }
 }
 
@@ -375,9 +380,20 @@ pub fn parse_choices(text: &str) -> Result<Vec<Choice>, String> {
                 };
                 out.push(act(UserAction::MarkUnfoundLost { pg, mode }));
             }
+            "f" | "c" => {
+                let (pg, what) = pg_obj()?;
+                out.push(act(match (tag, what.as_str()) {
+                    ("f", "r") => UserAction::ForceRecovery { pg },
+                    ("f", "b") => UserAction::ForceBackfill { pg },
+                    ("c", "r") => UserAction::CancelForceRecovery { pg },
+                    ("c", "b") => UserAction::CancelForceBackfill { pg },
+                    _ => return Err(bad("force what: r (recovery) or b (backfill)")),
+                }));
+            }
             _ => {
                 return Err(bad(
-                    "not a choice (n, m, t, k, r, d, o, i, l, x, w, e, u followed by its value)",
+                    "not a choice (n, m, t, k, r, d, o, i, l, x, w, e, u, f, c followed by its \
+                     value)",
                 ))
             }
         }
@@ -744,11 +760,17 @@ mod tests {
             Choice::Act {
                 action: UserAction::Drop { message: 9 },
             },
+            Choice::Act {
+                action: UserAction::ForceRecovery { pg },
+            },
+            Choice::Act {
+                action: UserAction::CancelForceBackfill { pg },
+            },
         ];
         let text = choices_to_text(&choices);
         assert_eq!(
             text,
-            "v1_n3_m40_k2_n_t7_w1.0~rbd%5Fdata%2E1%20%7E%5Fx_u1.0~d_x9"
+            "v1_n3_m40_k2_n_t7_w1.0~rbd%5Fdata%2E1%20%7E%5Fx_u1.0~d_x9_f1.0~r_c1.0~b"
         );
         assert_eq!(parse_choices(&text).unwrap(), choices);
         let link = Link {
@@ -804,7 +826,7 @@ mod tests {
         assert_eq!(parse_choices("n3").unwrap_err(), "h= must start with 'v1_'");
         assert_eq!(
             parse_choices("v1_n3_q5").unwrap_err(),
-            "h= token 2 'q5': not a choice (n, m, t, k, r, d, o, i, l, x, w, e, u followed by its value)"
+            "h= token 2 'q5': not a choice (n, m, t, k, r, d, o, i, l, x, w, e, u, f, c followed by its value)"
         );
         assert_eq!(
             parse_choices("v1_kx").unwrap_err(),
