@@ -641,8 +641,9 @@ impl CephfsRun {
                 slow.len()
             ));
             for (n, (count, age)) in &slow {
+                let rank = self.mds.daemons.get(n).and_then(|d| d.rank).unwrap_or(0);
                 checks.push(format!(
-                    "    mds.{n}(mds.0): {count} slow metadata IOs are blocked > 30 secs, oldest blocked for {} secs",
+                    "    mds.{n}(mds.{rank}): {count} slow metadata IOs are blocked > 30 secs, oldest blocked for {} secs",
                     age / 1000
                 ));
             }

@@ -829,7 +829,17 @@ impl MdsWorld {
             return;
         };
         d.beacon_seq += 1;
-        let (gid, want, seq, seen) = (d.gid, d.want_state, d.beacon_seq, d.map_epoch);
+        let (gid, want, seq, epoch) = (d.gid, d.want_state, d.beacon_seq, d.map_epoch);
+        // `Beacon::_send` sets last_epoch_seen to its MDSMap's epoch: for a daemon in a
+        // filesystem that is the filesystem's MDSMap epoch (the FSMap epoch that last
+        // changed it, what preprocess_beacon compares), not a later FSMap epoch that
+        // only changed the standbys.
+        let seen = self
+            .mon
+            .at_epoch(epoch)
+            .filter(|m| m.fscid_of(gid).is_some())
+            .and_then(|m| m.effective_epoch(gid))
+            .unwrap_or(epoch);
         self.send(
             Entity::Mds(name.to_string()),
             Entity::Mon,
@@ -907,6 +917,8 @@ impl MdsWorld {
             .get(name)
             .map(|d| d.history.clone())
             .unwrap_or_default();
+        self.rados_ops
+            .retain(|_, o| o.owner.as_deref() != Some(name));
         let mut d = MdsDaemon::new(name, gid);
         d.gen = self.daemons.get(name).map_or(0, |o| o.gen + 1);
         d.history = old_history;
@@ -1691,6 +1703,10 @@ impl MdsWorld {
                 };
                 d.alive = false;
                 d.gen += 1;
+                // Its Objecter ops die with the process (the OSDs may still apply a write
+                // already sent; nobody waits for the answer).
+                self.rados_ops
+                    .retain(|_, o| o.owner.as_deref() != Some(mds.as_str()));
                 let (state, gid) = (d.state, d.gid);
                 d.history.push(DaemonState::Dne);
                 self.log(format!("mds.{mds} (gid {gid}) killed in {}", state.name()));
