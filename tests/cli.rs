@@ -97,3 +97,15 @@ fn intervals_prints_past_intervals_and_the_prior_set() {
     assert_eq!(code, 2);
     assert!(!err.is_empty());
 }
+
+#[test]
+fn run_prints_a_cephfs_over_rados_scenario_with_the_health() {
+    let (code, out, _) = cephscope(&["run", "cephfs-journal-lost-damaged-repaired"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("log [ERR] : missing journal object (200.00000001)"));
+    assert!(out.contains("[ERR] MDS_DAMAGE: 1 mds daemon damaged"));
+    assert!(out.contains("$ ceph mds stat\ncephfs:1 {0=b=up:active}"));
+    let (code, out, _) = cephscope(&["scenarios"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("cephfs-replay-stuck-on-down-pg\tcephfs\t"));
+}

@@ -83,3 +83,25 @@ fn golden_scenario_time_is_reported() {
         "jewel-osd0-down-out end to end, wasm in Node: {per_run:.2} ms per run"
     );
 }
+
+/// The CephFS-over-RADOS scenarios (an MDS world beside the cluster; object names hashed
+/// to PGs) under wasm32 in Node: the same traces as tests/mds_rados.rs pins natively.
+#[wasm_bindgen_test]
+fn wasm_cephfs_traces_equal_the_native_golden_traces() {
+    use cephscope::engine::mds::rados::{builtin, CephfsRun};
+    for scenario in builtin() {
+        let name = scenario.name.clone();
+        let golden = match name.as_str() {
+            "cephfs-replay-stuck-on-down-pg" => {
+                include_str!("data/traces/mds/cephfs-replay-stuck-on-down-pg.log")
+            }
+            "cephfs-journal-lost-damaged-repaired" => {
+                include_str!("data/traces/mds/cephfs-journal-lost-damaged-repaired.log")
+            }
+            other => panic!("no golden trace for {other}: add it here"),
+        };
+        let mut run = CephfsRun::new(scenario).unwrap();
+        run.run_to_end().unwrap();
+        assert_eq!(run.trace_text(), golden, "scenario {name}");
+    }
+}

@@ -1,6 +1,7 @@
 //! The `cephscope` CLI: thin wrappers over the engine. Errors are one line on stderr and
 //! exit status 2.
 
+use cephscope::engine::mds::rados as mds_rados;
 use cephscope::engine::mds::scenario as mds_scenario;
 use cephscope::engine::{cluster, dot, peering, scenario};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -180,13 +181,17 @@ fn list_scenarios() -> String {
     let mds = cephscope::engine::mds::scenario::builtin()
         .into_iter()
         .map(|s| format!("{}\tmds\t{}\n", s.name, first_sentence(&s.narration)));
-    clusters.chain(machines).chain(mds).collect()
+    let cephfs = mds_rados::builtin()
+        .into_iter()
+        .map(|s| format!("{}\tcephfs\t{}\n", s.name, first_sentence(&s.narration)));
+    clusters.chain(machines).chain(mds).chain(cephfs).collect()
 }
 
 enum Loaded {
     Cluster(Box<cluster::ClusterScenario>),
     Machine(scenario::Scenario),
     Mds(Box<mds_scenario::MdsScenario>),
+    Cephfs(Box<mds_rados::CephfsScenario>),
 }
 
 fn load_scenario(name_or_path: &str) -> Result<Loaded, String> {
@@ -198,7 +203,12 @@ fn load_scenario(name_or_path: &str) -> Result<Loaded, String> {
         // A cluster scenario names its cluster; anything else is a machine walkthrough.
         let value = serde_json::from_str::<serde_json::Value>(&text).ok();
         let is_cluster = value.as_ref().is_some_and(|v| v.get("cluster").is_some());
-        // An MDS scenario names its daemons.
+        // A CephFS-over-RADOS scenario names a cluster and daemons; an MDS one daemons.
+        if value.as_ref().is_some_and(mds_rados::is_cephfs_json) {
+            return mds_rados::from_json(&text)
+                .map(|s| Loaded::Cephfs(Box::new(s)))
+                .map_err(at);
+        }
         if value.as_ref().is_some_and(|v| v.get("daemons").is_some()) {
             return mds_scenario::from_json(&text)
                 .map(|s| Loaded::Mds(Box::new(s)))
@@ -218,6 +228,9 @@ fn load_scenario(name_or_path: &str) -> Result<Loaded, String> {
     if let Some(s) = mds_scenario::find(name_or_path) {
         return Ok(Loaded::Mds(Box::new(s)));
     }
+    if let Some(s) = mds_rados::find(name_or_path) {
+        return Ok(Loaded::Cephfs(Box::new(s)));
+    }
     scenario::find(name_or_path)
         .map(Loaded::Machine)
         .map_err(|_| {
@@ -226,6 +239,7 @@ fn load_scenario(name_or_path: &str) -> Result<Loaded, String> {
                 .map(|s| s.name)
                 .chain(scenario::builtin().into_iter().map(|s| s.name))
                 .chain(mds_scenario::builtin().into_iter().map(|s| s.name))
+                .chain(mds_rados::builtin().into_iter().map(|s| s.name))
                 .collect();
             format!(
                 "unknown scenario '{name_or_path}' (built-in: {})",
@@ -267,6 +281,17 @@ fn run_scenario(name_or_path: &str, json: bool, pg: Option<&str>) -> Result<Stri
                 return Err("--pg applies to cluster scenarios only".into());
             }
             let mut run = mds_scenario::MdsRun::new(*s)?;
+            run.run_to_end()?;
+            if json {
+                return to_json(&run.records);
+            }
+            Ok(run.trace_text())
+        }
+        Loaded::Cephfs(s) => {
+            if pg.is_some() {
+                return Err("--pg applies to cluster scenarios only".into());
+            }
+            let mut run = mds_rados::CephfsRun::new(*s)?;
             run.run_to_end()?;
             if json {
                 return to_json(&run.records);

@@ -384,6 +384,56 @@ fn is_out(map: &OsdMap, osd: OsdId, x: u32) -> bool {
     (crush_hash32_3(x, osd as u32, 0) & 0xffff) >= w
 }
 
+/// `ceph_str_hash_rjenkins` (src/common/ceph_hash.cc): Bob Jenkins' lookup2 over the
+/// name's bytes, the hash a replicated pool (`object_hash` rjenkins) places objects by.
+pub fn ceph_str_hash_rjenkins(name: &[u8]) -> u32 {
+    let word = |k: &[u8]| u32::from_le_bytes([k[0], k[1], k[2], k[3]]);
+    let (mut a, mut b, mut c) = (0x9e37_79b9u32, 0x9e37_79b9u32, 0u32);
+    let mut k = name;
+    while k.len() >= 12 {
+        a = a.wrapping_add(word(&k[0..4]));
+        b = b.wrapping_add(word(&k[4..8]));
+        c = c.wrapping_add(word(&k[8..12]));
+        hashmix(&mut a, &mut b, &mut c);
+        k = &k[12..];
+    }
+    c = c.wrapping_add(name.len() as u32);
+    // The tail: bytes 0-3 into a, 4-7 into b, 8-10 into c's upper bytes (its first byte
+    // holds the length).
+    for (i, byte) in k.iter().enumerate() {
+        let v = u32::from(*byte);
+        match i {
+            0..=3 => a = a.wrapping_add(v << (8 * i)),
+            4..=7 => b = b.wrapping_add(v << (8 * (i - 4))),
+            _ => c = c.wrapping_add(v << (8 * (i - 7))),
+        }
+    }
+    hashmix(&mut a, &mut b, &mut c);
+    c
+}
+
+/// `ceph_stable_mod` (src/include/rados.h): x mod b that moves few objects when b grows.
+pub fn ceph_stable_mod(x: u32, b: u32, bmask: u32) -> u32 {
+    if x & bmask < b {
+        x & bmask
+    } else {
+        x & (bmask >> 1)
+    }
+}
+
+impl OsdMap {
+    /// The PG an object of `pool` lives in: `OSDMap::object_locator_to_pg` (the name's
+    /// rjenkins hash) then `pg_pool_t::raw_pg_to_pg` (`ceph_stable_mod` by pg_num with
+    /// `pg_num_mask`). None when the pool does not exist.
+    pub fn object_to_pg(&self, pool: PoolId, name: &str) -> Option<PgId> {
+        let pg_num = self.pools.get(&pool)?.pg_num.max(1);
+        let bits = u32::BITS - (pg_num - 1).leading_zeros();
+        let mask = if bits == 0 { 0 } else { (1u32 << bits) - 1 };
+        let seed = ceph_stable_mod(ceph_str_hash_rjenkins(name.as_bytes()), pg_num, mask);
+        Some(PgId { pool, seed })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,6 +451,14 @@ mod tests {
         }
         // log2(3) = 1.58496...
         assert!((log2_fixed(3) - 103872).abs() <= 2);
+    }
+
+    /// Ceph's docs (`ceph osd map data foo`): object 'foo' hashes to 0x7fc1f406.
+    #[test]
+    fn object_names_hash_and_map_as_ceph() {
+        assert_eq!(ceph_str_hash_rjenkins(b"foo"), 0x7fc1_f406);
+        assert_eq!(ceph_stable_mod(0x7fc1_f406, 8, 7), 6);
+        assert_eq!(ceph_stable_mod(0x7fc1_f40e, 12, 15), 6);
     }
 
     #[test]

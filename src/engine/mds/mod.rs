@@ -7,6 +7,8 @@ pub mod chart;
 pub mod daemon;
 pub mod fsmap;
 pub mod monitor;
+pub mod objects;
+pub mod rados;
 pub mod scenario;
 pub mod state;
 pub mod world;

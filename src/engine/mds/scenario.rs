@@ -113,10 +113,17 @@ impl MdsScenario {
                 {
                     return Err(format!("{at}.mds: mds.{mds} is not in daemons"));
                 }
-                MdsAction::Mount { client, .. } | MdsAction::Hang { client }
+                MdsAction::Mount { client, .. }
+                | MdsAction::Hang { client }
+                | MdsAction::MetadataOps { client, .. }
                     if !self.clients.iter().any(|c| c.id == *client) =>
                 {
                     return Err(format!("{at}.client: client.{client} is not in clients"));
+                }
+                MdsAction::Repaired { rank, .. } | MdsAction::JournalReset { rank, .. }
+                    if !(0..256).contains(rank) =>
+                {
+                    return Err(format!("{at}.rank: {rank} (need 0..=255)"));
                 }
                 MdsAction::SetMaxMds { max_mds, .. } if !(0..=256).contains(max_mds) => {
                     return Err(format!("{at}.max_mds: {max_mds} (need 0..=256)"));

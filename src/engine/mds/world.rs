@@ -7,6 +7,7 @@ use super::chart::{can_transit, definition, edge_ceph, MdsEvent, S};
 use super::daemon::*;
 use super::fsmap::{FsMap, Fscid, Gid, MdsMap, Rank};
 use super::monitor::*;
+use super::objects;
 use super::state::DaemonState;
 use crate::engine::statechart::{Machine, Micro};
 use serde::{Deserialize, Serialize};
@@ -69,6 +70,32 @@ pub enum TimerKind {
     /// Subtrees exported, journal flushed (stopping_done).
     StoppingDone,
 }
+
+/// A metadata-pool operation (an Objecter op of the daemon, or of cephfs-journal-tool)
+/// waiting for RADOS. Only made when the world runs beside a cluster (`MdsWorld::rados`):
+/// the cross-layer runner (`mds::rados`) sends writes to the cluster's OSDs and answers
+/// reads from the PGs that hold the objects, then calls [`MdsWorld::rados_reply`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RadosOp {
+    pub id: u64,
+    /// The daemon that issued it; None: cephfs-journal-tool.
+    pub owner: Option<String>,
+    pub gen: u64,
+    pub write: bool,
+    /// The metadata pool's name (FSMap `metadata_pool`).
+    pub pool: String,
+    pub objects: Vec<String>,
+    /// What the daemon does once the op completes: this timer, `after` ms later (the
+    /// rest of the step's work). None: nothing waits for it.
+    pub then: Option<TimerKind>,
+    pub after: u64,
+    /// The step it belongs to, for the log and the narration.
+    pub what: String,
+    pub since_ms: u64,
+}
+
+/// A read's error: the object and the errno (-2: ENOENT).
+pub type RadosError = (String, i32);
 
 /// Who sends or owns something.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -142,6 +169,14 @@ pub enum MdsAction {
     },
     /// The client stops answering (it will not reconnect).
     Hang { client: u64 },
+    /// The client creates or changes `ops` files: the rank it has a session with
+    /// journals the updates (EUpdate) to its current journal object.
+    MetadataOps { client: u64, ops: u32 },
+    /// `ceph mds repaired <fs>:<rank>` (MDSMonitor `mds repaired` → FSMap::undamaged).
+    Repaired { fs: String, rank: Rank },
+    /// `cephfs-journal-tool --rank=<fs>:<rank> journal reset` (Resetter::reset): a new
+    /// journal header whose entries start at a fresh object; the old entries are dropped.
+    JournalReset { fs: String, rank: Rank },
 }
 
 /// One machine's micro-steps in a step.
@@ -176,6 +211,14 @@ pub struct MdsWorld {
     pub sessionmaps: BTreeMap<(Fscid, Rank), BTreeMap<u64, ClientSession>>,
     /// Each rank's machine (what the FSMap says the rank is).
     pub rank_machines: BTreeMap<(Fscid, Rank), (Machine, Gid, Vec<DaemonState>)>,
+    /// True when a cluster world serves the metadata pool: the daemons' metadata I/O
+    /// becomes [`RadosOp`]s the cross-layer runner answers. False: it takes a fixed time.
+    pub rados: bool,
+    /// RADOS ops in flight, by id.
+    pub rados_ops: BTreeMap<u64, RadosOp>,
+    /// Each rank's current journal data object number (1 until a journal reset).
+    pub journal_objects: BTreeMap<(Fscid, Rank), u64>,
+    next_op: u64,
     pending: BTreeMap<u64, (u64, Ev)>,
     next_id: u64,
     next_gid: Gid,
@@ -201,6 +244,10 @@ impl MdsWorld {
             clients: BTreeMap::new(),
             sessionmaps: BTreeMap::new(),
             rank_machines: BTreeMap::new(),
+            rados: false,
+            rados_ops: BTreeMap::new(),
+            journal_objects: BTreeMap::new(),
+            next_op: 1,
             pending: BTreeMap::new(),
             next_id: 1,
             next_gid: FIRST_GID,
@@ -265,6 +312,196 @@ impl MdsWorld {
 
     fn log(&mut self, line: String) {
         self.lines.push(line);
+    }
+
+    /// A rank's current journal data object number.
+    pub fn journal_object(&self, fscid: Fscid, rank: Rank) -> u64 {
+        self.journal_objects
+            .get(&(fscid, rank))
+            .copied()
+            .unwrap_or(1)
+    }
+
+    /// What a journal reader (`Journaler::recover` + `_replay_thread`) reads: the header
+    /// and the current entries object of the daemon's rank.
+    fn journal_read_set(&self, name: &str) -> Vec<String> {
+        let (f, r) = self
+            .daemons
+            .get(name)
+            .map_or((0, 0), |d| (d.fscid.unwrap_or(0), d.rank.unwrap_or(0)));
+        vec![
+            objects::journal_header(r),
+            objects::journal_object(r, self.journal_object(f, r)),
+        ]
+    }
+
+    /// The metadata pool of the daemon's filesystem (committed map).
+    fn metadata_pool_of(&self, name: &str) -> String {
+        self.daemons
+            .get(name)
+            .and_then(|d| d.fscid)
+            .and_then(|f| self.fsmap().filesystems.get(&f))
+            .map_or(String::new(), |fs| fs.metadata_pool.clone())
+    }
+
+    /// A step's metadata I/O (the gather of `MDSRank::boot_start` / `boot_create`, the
+    /// Journaler's reads and writes). Alone, it takes a fixed time (`then` after its
+    /// delay); beside a cluster it is a [`RadosOp`] that completes when the OSDs answer.
+    fn io(
+        &mut self,
+        name: &str,
+        write: bool,
+        objects: Vec<String>,
+        then: (TimerKind, u64),
+        what: &str,
+    ) {
+        if !self.rados {
+            self.timer(name, then.1, then.0);
+            return;
+        }
+        let pool = self.metadata_pool_of(name);
+        let gen = self.daemons.get(name).map_or(0, |d| d.gen);
+        self.submit_op(Some(name), gen, write, pool, objects, Some(then), what);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn submit_op(
+        &mut self,
+        owner: Option<&str>,
+        gen: u64,
+        write: bool,
+        pool: String,
+        objects: Vec<String>,
+        then: Option<(TimerKind, u64)>,
+        what: &str,
+    ) {
+        let id = self.next_op;
+        self.next_op += 1;
+        let who = owner.map_or("cephfs-journal-tool".to_string(), |n| self.who(n));
+        self.log(format!(
+            "{who} objecter: osd_op {} {} in pool {pool} ({what})",
+            if write { "write" } else { "read" },
+            objects.join(", ")
+        ));
+        self.rados_ops.insert(
+            id,
+            RadosOp {
+                id,
+                owner: owner.map(str::to_string),
+                gen,
+                write,
+                pool,
+                objects,
+                after: then.as_ref().map_or(0, |t| t.1),
+                then: then.map(|t| t.0),
+                what: what.to_string(),
+                since_ms: self.now,
+            },
+        );
+        self.changed = true;
+    }
+
+    /// The OSDs answered a [`RadosOp`] (`Objecter::handle_osd_op_reply` → the op's
+    /// context): Ok lets the daemon's step go on; a read's -ENOENT / -EINVAL is damage.
+    pub fn rados_reply(
+        &mut self,
+        id: u64,
+        result: Result<(), RadosError>,
+    ) -> Result<MdsStep, String> {
+        let op = self
+            .rados_ops
+            .remove(&id)
+            .ok_or_else(|| format!("no RADOS op {id} in flight"))?;
+        self.begin();
+        let sentence = self.complete_op(op, result);
+        Ok(self.finish(sentence))
+    }
+
+    fn complete_op(&mut self, op: RadosOp, result: Result<(), RadosError>) -> String {
+        let verb = if op.write { "writes" } else { "reads" };
+        let Some(name) = op.owner.clone() else {
+            self.log("cephfs-journal-tool: journal reset done".into());
+            return format!(
+                "The OSDs acknowledge cephfs-journal-tool's writes ({}): the journal is reset.",
+                op.what
+            );
+        };
+        let live = self
+            .daemons
+            .get(&name)
+            .is_some_and(|d| d.alive && d.gen == op.gen);
+        if !live {
+            return format!("The OSDs answer mds.{name}'s {verb} ({}), but that instance is gone or moved on: ignored.", op.what);
+        }
+        let who = self.who(&name);
+        match result {
+            Ok(()) => {
+                self.changed = true;
+                match op.then {
+                    Some(t) => {
+                        self.timer(&name, op.after, t);
+                        format!(
+                            "The OSDs answer {who}'s {verb} of {} ({}): its step goes on.",
+                            op.objects.join(", "),
+                            op.what
+                        )
+                    }
+                    None => {
+                        self.log(format!("{who} journal entries safe ({})", op.what));
+                        format!("The OSDs acknowledge {who}'s journal write ({}): the updates are safe.", op.what)
+                    }
+                }
+            }
+            Err((object, errno)) => self.read_error(&name, &object, errno, &op.what),
+        }
+    }
+
+    /// A read failed. A standby-replay daemon respawns (the journal was trimmed or
+    /// rewritten under it: -EAGAIN in `MDLog::_replay_thread`, `boot_start` respawns);
+    /// a rank loading its metadata is damaged: `MDLog::_replay_thread` ("missing journal
+    /// object") for the journal's entries, `MDSRank::boot_start` ("Error loading MDS
+    /// rank") for the tables and base inodes, then `MDSRank::damaged`.
+    fn read_error(&mut self, name: &str, object: &str, errno: i32, what: &str) -> String {
+        let who = self.who(name);
+        self.changed = true;
+        let standby = self
+            .daemons
+            .get(name)
+            .is_some_and(|d| d.state == DaemonState::StandbyReplay);
+        let text = errno_text(errno);
+        if standby {
+            self.log(format!(
+                "{who} _replay journaler got error {errno}, aborting"
+            ));
+            self.log(format!(
+                "{who} boot_start encountered an error EAGAIN, respawning since we fell behind journal"
+            ));
+            self.respawn(name);
+            return format!("{who}'s read of {object} fails ({text}) while it follows the journal: it respawns.");
+        }
+        let rank = self.daemons.get(name).and_then(|d| d.rank).unwrap_or(0);
+        let journal = object.starts_with(&format!(
+            "{:x}.",
+            objects::MDS_INO_LOG_OFFSET + rank.max(0) as u64
+        )) && !object.ends_with(".00000000");
+        if journal {
+            self.log(format!(
+                "{who} _replay journaler got error {errno}, aborting"
+            ));
+            self.log(format!("log [ERR] : missing journal object ({object})"));
+        } else {
+            self.log(format!(
+                "log [ERR] : Error loading MDS rank {rank}: {text} ({object})"
+            ));
+        }
+        self.damaged(name);
+        format!("{who}'s read of {object} ({what}) returns {text}: its metadata is damaged, so it reports the rank damaged (MDSRank::damaged) and waits to respawn.")
+    }
+
+    /// `MDSRank::damaged`: want_state DAMAGED, a beacon, and (once the monitor's map
+    /// removes it, Beacon::send_and_wait's answer) respawn into standby.
+    fn damaged(&mut self, name: &str) {
+        self.request_state(name, DaemonState::Damaged);
     }
 
     /// Everything waiting, earliest first.
@@ -472,6 +709,16 @@ impl MdsWorld {
                 if holder != 0 && entry.1 != 0 && holder != entry.1 && cur != S::Failed {
                     path.push((S::Failed, DaemonState::Null));
                 }
+                // `ceph mds repaired` and the promotion of a standby in one proposal: the
+                // rank went damaged → failed (FSMap::undamaged) → replay (promote).
+                if path.is_empty()
+                    && cur != target_s
+                    && !can_transit(cur, target_s)
+                    && can_transit(cur, S::Failed)
+                    && can_transit(S::Failed, target_s)
+                {
+                    path.push((S::Failed, DaemonState::Null));
+                }
                 if cur != target_s || !path.is_empty() {
                     path.push((target_s, target));
                 }
@@ -582,7 +829,17 @@ impl MdsWorld {
             return;
         };
         d.beacon_seq += 1;
-        let (gid, want, seq, seen) = (d.gid, d.want_state, d.beacon_seq, d.map_epoch);
+        let (gid, want, seq, epoch) = (d.gid, d.want_state, d.beacon_seq, d.map_epoch);
+        // `Beacon::_send` sets last_epoch_seen to its MDSMap's epoch: for a daemon in a
+        // filesystem that is the filesystem's MDSMap epoch (the FSMap epoch that last
+        // changed it, what preprocess_beacon compares), not a later FSMap epoch that
+        // only changed the standbys.
+        let seen = self
+            .mon
+            .at_epoch(epoch)
+            .filter(|m| m.fscid_of(gid).is_some())
+            .and_then(|m| m.effective_epoch(gid))
+            .unwrap_or(epoch);
         self.send(
             Entity::Mds(name.to_string()),
             Entity::Mon,
@@ -660,6 +917,8 @@ impl MdsWorld {
             .get(name)
             .map(|d| d.history.clone())
             .unwrap_or_default();
+        self.rados_ops
+            .retain(|_, o| o.owner.as_deref() != Some(name));
         let mut d = MdsDaemon::new(name, gid);
         d.gen = self.daemons.get(name).map_or(0, |o| o.gen + 1);
         d.history = old_history;
@@ -852,13 +1111,29 @@ impl MdsWorld {
                     }
                     DaemonState::Creating => {
                         self.log(format!("{who} boot_create"));
-                        self.timer(name, BOOT_CREATE_MS, TimerKind::CreateDone);
+                        let objs = objects::created(rank, self.journal_object(fscid, rank));
+                        self.io(
+                            name,
+                            true,
+                            objs,
+                            (TimerKind::CreateDone, BOOT_CREATE_MS),
+                            "boot_create: the new rank's journal, tables and directories",
+                        );
                     }
                     DaemonState::Starting => {
                         self.log(format!(
                             "{who} Booting: 0: opening inotable, sessionmap, mds log"
                         ));
-                        self.timer(name, 3 * BOOT_STEP_MS, TimerKind::StartingDone);
+                        let mut objs = objects::boot_initial(rank);
+                        objs.push(objects::purge_queue_header(rank));
+                        objs.extend(objects::boot_open_root(rank));
+                        self.io(
+                            name,
+                            false,
+                            objs,
+                            (TimerKind::StartingDone, 3 * BOOT_STEP_MS),
+                            "boot_start of the stopped rank: tables, purge queue, mydir",
+                        );
                     }
                     DaemonState::Stopping => {
                         self.log(format!("{who} Stopping..."));
@@ -980,6 +1255,7 @@ impl MdsWorld {
     /// `MDSRank::replay_start` → `boot_start(MDS_BOOT_INITIAL)`.
     fn replay_start(&mut self, name: &str, fs: &MdsMap) {
         let who = self.who(name);
+        let rank = self.daemons.get(name).and_then(|d| d.rank).unwrap_or(0);
         self.log(format!("{who} replay_start"));
         let standby = self
             .daemons
@@ -990,7 +1266,8 @@ impl MdsWorld {
         }
         if !standby {
             self.log_recovery_set(name, fs);
-            if fs.last_failure_osd_epoch > 0 {
+            // Beside a cluster the blocklist is not published in its OSDMap (not modelled).
+            if fs.last_failure_osd_epoch > 0 && !self.rados {
                 // The daemon's objecter has the OSDMap (no wait modelled).
                 self.log(format!(
                     "{who}  waiting for osdmap {} (which blocklists prior instance)",
@@ -1000,9 +1277,22 @@ impl MdsWorld {
             self.log(format!(
                 "{who} Booting: 0: opening inotable, sessionmap, mds log, purge queue"
             ));
-            self.timer(name, BOOT_STEP_MS, TimerKind::BootStep);
+            self.io(
+                name,
+                false,
+                objects::boot_initial(rank),
+                (TimerKind::BootStep, BOOT_STEP_MS),
+                "MDS_BOOT_INITIAL: inotable, sessionmap, the journal pointer and header",
+            );
         } else {
-            self.timer(name, JOURNAL_REPLAY_MS, TimerKind::StandbyReplayPass);
+            let objs = self.journal_read_set(name);
+            self.io(
+                name,
+                false,
+                objs,
+                (TimerKind::StandbyReplayPass, JOURNAL_REPLAY_MS),
+                "standby-replay: the journal it follows",
+            );
         }
     }
 
@@ -1028,7 +1318,14 @@ impl MdsWorld {
         if let Some(d) = self.daemons.get_mut(name) {
             d.standby_replaying = false;
         }
-        self.timer(name, BOOT_STEP_MS, TimerKind::BootStep);
+        let objs = self.journal_read_set(name);
+        self.io(
+            name,
+            false,
+            objs,
+            (TimerKind::BootStep, BOOT_STEP_MS),
+            "the final takeover pass: reread_head_and_probe of the journal",
+        );
     }
 
     fn daemon_timer(&mut self, name: &str, timer: TimerKind) -> String {
@@ -1058,12 +1355,30 @@ impl MdsWorld {
                 match now_at {
                     Some(S::BootOpenRoot) => {
                         self.log(format!("{who} Booting: 1: loading/discovering base inodes"));
-                        self.timer(name, BOOT_STEP_MS, TimerKind::BootStep);
+                        let rank = self.daemons.get(name).and_then(|d| d.rank).unwrap_or(0);
+                        self.io(
+                            name,
+                            false,
+                            objects::boot_open_root(rank),
+                            (TimerKind::BootStep, BOOT_STEP_MS),
+                            "MDS_BOOT_OPEN_ROOT: the base inodes",
+                        );
                         format!("{who} has its tables open and loads the base inodes (MDS_BOOT_OPEN_ROOT).")
                     }
                     Some(S::BootPrepareLog) => {
                         self.log(format!("{who} Booting: 2: replaying mds log"));
-                        self.timer(name, JOURNAL_REPLAY_MS, TimerKind::BootStep);
+                        let (f, rank) = self
+                            .daemons
+                            .get(name)
+                            .map_or((0, 0), |d| (d.fscid.unwrap_or(0), d.rank.unwrap_or(0)));
+                        let objs = objects::boot_prepare_log(rank, self.journal_object(f, rank));
+                        self.io(
+                            name,
+                            false,
+                            objs,
+                            (TimerKind::BootStep, JOURNAL_REPLAY_MS),
+                            "MDS_BOOT_PREPARE_LOG: the purge queue and the journal's entries",
+                        );
                         format!("{who} replays the journal (MDS_BOOT_PREPARE_LOG).")
                     }
                     _ => {
@@ -1388,6 +1703,10 @@ impl MdsWorld {
                 };
                 d.alive = false;
                 d.gen += 1;
+                // Its Objecter ops die with the process (the OSDs may still apply a write
+                // already sent; nobody waits for the answer).
+                self.rados_ops
+                    .retain(|_, o| o.owner.as_deref() != Some(mds.as_str()));
                 let (state, gid) = (d.state, d.gid);
                 d.history.push(DaemonState::Dne);
                 self.log(format!("mds.{mds} (gid {gid}) killed in {}", state.name()));
@@ -1492,6 +1811,21 @@ impl MdsWorld {
                 let ranks: Vec<String> = active.iter().map(|r| r.to_string()).collect();
                 Ok(format!("client.{client} mounts {} and opens sessions with rank(s) {} ({caps} caps, {unsafe_requests} unsafe requests each).", map.fs_name, ranks.join(",")))
             }
+            MdsAction::MetadataOps { client, ops } => self.metadata_ops(client, ops),
+            MdsAction::Repaired { fs, rank } => {
+                let f = self.fscid(&fs)?;
+                if self.mon.pending.undamaged(f, rank) {
+                    self.mon.dirty = true;
+                    self.log(format!("mon: repaired: restoring rank {fs}:{rank}"));
+                    Ok(format!("ceph mds repaired {fs}:{rank}: the monitor moves the rank from damaged back to failed (FSMap::undamaged), so a standby can take it."))
+                } else {
+                    self.log(format!("mon: repaired: no-op on rank {fs}:{rank}"));
+                    Ok(format!(
+                        "ceph mds repaired {fs}:{rank}: the rank is not damaged, nothing to do."
+                    ))
+                }
+            }
+            MdsAction::JournalReset { fs, rank } => self.journal_reset(&fs, rank),
             MdsAction::Hang { client } => {
                 let Some(c) = self.clients.get_mut(&client) else {
                     return Err(format!("client.{client} is not in the scenario"));
@@ -1500,6 +1834,86 @@ impl MdsWorld {
                 Ok(format!("client.{client} hangs: it will not reconnect."))
             }
         }
+    }
+
+    /// The client's updates go to the first rank it has a session with; its daemon
+    /// journals them (`MDLog::submit_entry`, EUpdate) to the current journal object.
+    fn metadata_ops(&mut self, client: u64, ops: u32) -> Result<String, String> {
+        let c = self
+            .clients
+            .get(&client)
+            .ok_or_else(|| format!("client.{client} is not in the scenario"))?;
+        let (Some(f), Some(rank)) = (c.fs, c.sessions.keys().next().copied()) else {
+            return Err(format!("client.{client} has no session (mount first)"));
+        };
+        let map = self
+            .fsmap()
+            .filesystems
+            .get(&f)
+            .cloned()
+            .ok_or("no filesystem")?;
+        if map.rank_state(rank) != DaemonState::Active {
+            return Err(format!(
+                "client.{client}: rank {rank} is {}, not active (requests wait)",
+                map.rank_state(rank).name()
+            ));
+        }
+        let holder = map.mds_info[&map.up[&rank]].name.clone();
+        let obj = objects::journal_object(rank, self.journal_object(f, rank));
+        if self.rados {
+            let gen = self.daemons.get(&holder).map_or(0, |d| d.gen);
+            let what = format!("EUpdate x{ops} from client.{client}");
+            self.submit_op(
+                Some(&holder),
+                gen,
+                true,
+                map.metadata_pool.clone(),
+                vec![obj.clone()],
+                None,
+                &what,
+            );
+        }
+        Ok(format!("client.{client} makes {ops} metadata changes: mds.{holder} (rank {rank}) journals them to {obj}."))
+    }
+
+    /// `cephfs-journal-tool journal reset` (Resetter::reset): a new header and an
+    /// EResetJournal at the next object; the old entries are never read again. The tool
+    /// works on an offline rank (the disaster-recovery procedure): a rank some daemon
+    /// holds is refused here.
+    fn journal_reset(&mut self, fs: &str, rank: Rank) -> Result<String, String> {
+        let f = self.fscid(fs)?;
+        let map = self
+            .fsmap()
+            .filesystems
+            .get(&f)
+            .cloned()
+            .ok_or("no filesystem")?;
+        if !map.in_.contains(&rank) && !map.damaged.contains(&rank) {
+            return Err(format!("{fs}:{rank} is not a rank of the filesystem"));
+        }
+        if let Some(g) = map.up.get(&rank) {
+            return Err(format!(
+                "{fs}:{rank} is held by mds.{} ({}): stop it first",
+                map.mds_info[g].name,
+                map.mds_info[g].state.name()
+            ));
+        }
+        let old = self.journal_object(f, rank);
+        self.journal_objects.insert((f, rank), old + 1);
+        let header = objects::journal_header(rank);
+        let new = objects::journal_object(rank, old + 1);
+        if self.rados {
+            self.submit_op(
+                None,
+                0,
+                true,
+                map.metadata_pool.clone(),
+                vec![header.clone(), new.clone()],
+                None,
+                &format!("journal reset of {fs}:{rank}"),
+            );
+        }
+        Ok(format!("cephfs-journal-tool --rank={fs}:{rank} journal reset: a new {header} whose entries start at {new}; the events in {} are dropped (metadata not yet written back to its directories is lost).", objects::journal_object(rank, old)))
     }
 
     /// Each daemon's state line: `mds.a gid 4100 up:active rank 0 (cephfs)`.
@@ -1675,6 +2089,15 @@ fn rank_view(fs: &MdsMap, rank: Rank) -> (S, DaemonState, Gid) {
         (S::Stopped, DaemonState::Stopped, 0)
     } else {
         (S::Dne, DaemonState::Dne, 0)
+    }
+}
+
+/// How Ceph prints an errno (`cpp_strerror`).
+fn errno_text(errno: i32) -> String {
+    match errno {
+        -2 => "(2) No such file or directory".into(),
+        -22 => "(22) Invalid argument".into(),
+        e => format!("({}) error", -e),
     }
 }
 
