@@ -17,6 +17,7 @@
 //! * embed mode adds `embed=1` (then `view` is always written) and optionally `controls=0`,
 //!   `from`, `to` (the steps a reader may reach; not for the intervals view).
 
+use crate::engine::mds::fsmap::Rank;
 use crate::engine::mds::world::MdsAction;
 use crate::engine::osdmap::PgId;
 use crate::engine::timeline::Choice;
@@ -416,7 +417,9 @@ pub enum MdsChoice {
 /// An MDS history as `h=` text: `v1` then `_`-separated tokens: `n`/`nN` next, `mID`
 /// deliver event ID, `sNAME` start mds.NAME, `kNAME` kill it, `xFS~N` set max_mds N,
 /// `yFS~0|1` allow_standby_replay, `jFS~0|1` joinable, `cID` / `cID~FS` mount client ID,
-/// `hID` hang it, `fFS~META~DATA` fs new (names escaped as for the cluster history).
+/// `hID` hang it, `fFS~META~DATA` fs new, `oID~N` N metadata ops by client ID,
+/// `pFS~RANK` mds repaired, `rFS~RANK` journal reset (names escaped as for the cluster
+/// history).
 pub fn mds_choices_to_text(choices: &[MdsChoice]) -> String {
     let mut tokens = vec![HISTORY_VERSION.to_string()];
     let mut nexts = 0usize;
@@ -449,6 +452,9 @@ pub fn mds_choices_to_text(choices: &[MdsChoice]) -> String {
                     metadata_pool,
                     data_pool,
                 } => format!("f{}~{}~{}", e(fs), e(metadata_pool), e(data_pool)),
+                MdsAction::MetadataOps { client, ops } => format!("o{client}~{ops}"),
+                MdsAction::Repaired { fs, rank } => format!("p{}~{rank}", e(fs)),
+                MdsAction::JournalReset { fs, rank } => format!("r{}~{rank}", e(fs)),
             },
         };
         if nexts > 0 {
@@ -559,9 +565,30 @@ pub fn parse_mds_choices(text: &str) -> Result<Vec<MdsChoice>, String> {
                 })),
                 _ => return Err(bad("expected FS~METADATA_POOL~DATA_POOL")),
             },
+            'o' => {
+                let (client, ops) = two()?;
+                let ops = u32::try_from(int(&ops)?).map_err(|_| bad("too many ops"))?;
+                out.push(act(MdsAction::MetadataOps {
+                    client: int(&client)?,
+                    ops,
+                }));
+            }
+            'p' | 'r' => {
+                let (fs, rank) = two()?;
+                let rank = rank
+                    .parse::<Rank>()
+                    .ok()
+                    .filter(|r| *r >= 0)
+                    .ok_or_else(|| bad(&format!("rank '{rank}' is not a rank number")))?;
+                out.push(act(if tag == 'p' {
+                    MdsAction::Repaired { fs, rank }
+                } else {
+                    MdsAction::JournalReset { fs, rank }
+                }));
+            }
             _ => {
                 return Err(bad(
-                    "not a choice (n, m, s, k, x, y, j, c, h, f followed by its value)",
+                    "not a choice (n, m, s, k, x, y, j, c, h, f, o, p, r followed by its value)",
                 ))
             }
         }
@@ -811,9 +838,21 @@ mod tests {
             MdsChoice::Act(MdsAction::Hang { client: 4 }),
             MdsChoice::Act(MdsAction::Start { mds: "b-1".into() }),
             MdsChoice::Next,
+            MdsChoice::Act(MdsAction::MetadataOps { client: 4, ops: 3 }),
+            MdsChoice::Act(MdsAction::JournalReset {
+                fs: "cephfs".into(),
+                rank: 0,
+            }),
+            MdsChoice::Act(MdsAction::Repaired {
+                fs: "cephfs".into(),
+                rank: 0,
+            }),
         ];
         let text = mds_choices_to_text(&choices);
-        assert_eq!(text, "v1_n2_m12_ka_xcephfs~2_ycephfs~1_c4_h4_sb%2D1_n");
+        assert_eq!(
+            text,
+            "v1_n2_m12_ka_xcephfs~2_ycephfs~1_c4_h4_sb%2D1_n_o4~3_rcephfs~0_pcephfs~0"
+        );
         assert_eq!(parse_mds_choices(&text).unwrap(), choices);
     }
 
@@ -866,7 +905,7 @@ mod tests {
         );
         assert_eq!(
             parse_mds_choices("v1_").unwrap_err(),
-            "h= token 1 '': not a choice (n, m, s, k, x, y, j, c, h, f followed by its value)"
+            "h= token 1 '': not a choice (n, m, s, k, x, y, j, c, h, f, o, p, r followed by its value)"
         );
         assert_eq!(
             parse_hash("#view=pglog&h=v1_n").unwrap_err(),

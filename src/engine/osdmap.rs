@@ -453,10 +453,15 @@ mod tests {
         assert!((log2_fixed(3) - 103872).abs() <= 2);
     }
 
-    /// Ceph's docs (`ceph osd map data foo`): object 'foo' hashes to 0x7fc1f406.
+    /// Real `ceph osd map` output: `object 'foo' -> pg 3.7fc1f406 (3.6)` (and in Ceph's
+    /// qa scripts, the files `foo__head_7FC1F406` and `bar__head_EFE6384B`; with pg_num 32,
+    /// 'foo' → .6 and 'bar' → .b).
     #[test]
     fn object_names_hash_and_map_as_ceph() {
         assert_eq!(ceph_str_hash_rjenkins(b"foo"), 0x7fc1_f406);
+        assert_eq!(ceph_str_hash_rjenkins(b"bar"), 0xefe6_384b);
+        assert_eq!(ceph_stable_mod(0xefe6_384b, 32, 31), 0xb);
+        assert_eq!(ceph_stable_mod(0x7fc1_f406, 32, 31), 6);
         assert_eq!(ceph_stable_mod(0x7fc1_f406, 8, 7), 6);
         assert_eq!(ceph_stable_mod(0x7fc1_f40e, 12, 15), 6);
     }
