@@ -222,3 +222,80 @@ fn the_ended_interval_is_kept_while_the_pg_is_undersized() {
     assert_eq!(state.state.to_ceph_string(), "active+undersized+degraded");
     assert!(!state.past_intervals.recorded().is_empty());
 }
+
+/// A stray announces itself: Ceph's `PeeringState::start_peering_interval` sets
+/// `send_notify = !is_primary()` (here because the OSD came back up:
+/// `should_restart_peering`), `PeeringState::Reset::react(const ActMap&)` sends the primary
+/// a MOSDPGNotify unasked, and the primary, active and undersized,
+/// handles it in `PeeringState::Active::react(const MNotifyRec&)`: `proc_replica_info`,
+/// then `choose_acting(restrict_to_up_acting = false, request_pg_temp_change_only = true)`
+/// takes the stray into the acting set (`calc_replicated_acting`'s stray candidates) with
+/// a pg_temp, and the PG ends active+clean+remapped instead of active+undersized.
+#[test]
+fn an_out_but_up_stray_notifies_the_primary_and_joins_the_acting_set() {
+    use cephscope::engine::peering::chart::definition;
+    use cephscope::engine::statechart::Micro;
+    let mut world = World::new(&spec(3, 1, 3, 1)).unwrap();
+    run_until_quiet(&mut world, 1000);
+    let pg = PgId { pool: 1, seed: 0 };
+    world
+        .act(UserAction::Write {
+            pg,
+            object: "a".into(),
+        })
+        .unwrap();
+    run_until_quiet(&mut world, 1000);
+    let old = world.map().pg_to_up_acting(pg);
+    let stray = old.acting[2];
+    // The stray's OSD stops and is marked out by hand (so it stays out when it boots).
+    world.act(UserAction::Kill { osd: stray }).unwrap();
+    world.act(UserAction::MarkDown { osd: stray }).unwrap();
+    world.act(UserAction::Out { osd: stray }).unwrap();
+    run_until_quiet(&mut world, 5000);
+    assert_eq!(world.pg_states()[&pg], "active+undersized+degraded");
+    world.act(UserAction::Revive { osd: stray }).unwrap();
+    let mut heard_in_active = false;
+    for _ in 0..5000 {
+        let Some(step) = world.step() else { break };
+        if !step.event.starts_with(&format!(
+            "MOSDPGNotify osd.{stray} → osd.{}",
+            old.acting_primary
+        )) {
+            continue;
+        }
+        for p in step
+            .pgs
+            .iter()
+            .filter(|p| p.pg == pg && p.osd == old.acting_primary)
+        {
+            heard_in_active |= p.from.starts_with("Started/Primary/Active")
+                && p.micro.iter().any(|m| {
+                    matches!(
+                        m,
+                        Micro::React {
+                            state: "Started/Primary/Active",
+                            event: "MNotifyRec",
+                            ..
+                        }
+                    )
+                });
+        }
+    }
+    assert!(heard_in_active, "the primary heard the stray while active");
+    let map = world.map();
+    assert!(!map.osds[&stray].is_in() && map.is_up(stray));
+    let m = map.pg_to_up_acting(pg);
+    assert!(!m.up.contains(&stray), "CRUSH leaves the out OSD out of up");
+    assert!(m.acting.contains(&stray), "the pg_temp keeps it in acting");
+    assert_eq!(map.pg_temp.get(&pg), Some(&m.acting));
+    assert_eq!(world.pg_states()[&pg], "active+clean+remapped");
+    let primary = &world.osds[&m.acting_primary].pgs[&pg];
+    assert_eq!(
+        primary.machine.path(definition()),
+        "Started/Primary/Active/Clean"
+    );
+    assert_eq!(
+        world.osds[&stray].pgs[&pg].state.store.get("a"),
+        primary.state.store.get("a")
+    );
+}

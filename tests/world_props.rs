@@ -153,10 +153,15 @@ fn check_no_acked_write_lost(
                 );
             }
         }
-        // With fewer hosts in than the pool size, CRUSH's up set is short and
-        // choose_acting keeps an out OSD that holds the PG in acting through a pg_temp
-        // (Ceph's active+clean+remapped); when no up OSD outside the up set holds a copy
-        // there is nobody to add, and the PG stays active+undersized(+degraded), as in Ceph.
+        // With fewer hosts in than the pool size, CRUSH's up set is short. A stray (an
+        // up but out OSD holding a copy) notifies the primary unasked after each map
+        // change (Reset::react / Stray::react(ActMap), send_notify), and choose_acting
+        // keeps it in acting through a pg_temp: Ceph's active+clean+remapped. The PG may
+        // stay active+undersized(+degraded) only when nobody outside the acting set
+        // holds a complete copy, or when the primary heard every such holder (its info
+        // is in peer_info) yet did not take it: as in Ceph, a notify that arrives after
+        // GetLog's choose_acting is only recorded (Primary::react(MNotifyRec)), and
+        // Active::react(MNotifyRec) ignores a peer it already has info from.
         if !lost && !stalled {
             let state = states[&pg].as_str();
             let in_hosts: std::collections::BTreeSet<&str> = map
@@ -166,6 +171,22 @@ fn check_no_acked_write_lost(
                 .map(|o| o.host.as_str())
                 .collect();
             let short = in_hosts.len() < map.pools[&pg.pool].size;
+            let unheard_holder = world.osds.iter().find(|(osd, node)| {
+                map.is_up(**osd)
+                    && !m.acting.contains(osd)
+                    && !primary.state.peer_info.contains_key(osd)
+                    && node
+                        .pgs
+                        .get(&pg)
+                        .is_some_and(|i| i.state.exists_on_osd && !i.state.info.is_incomplete())
+            });
+            prop_assert!(
+                unheard_holder.is_none(),
+                "pg {} ({}): the primary never heard of osd.{}, which holds a copy",
+                pg,
+                states[&pg],
+                unheard_holder.map_or(-1, |(o, _)| *o)
+            );
             prop_assert!(
                 state == "active+clean"
                     || (state == "active+clean+remapped" && m.up != m.acting)

@@ -590,7 +590,13 @@ fn declare_machine_level(b: &mut Builder) {
         &[ReplicaActive],
         "rewind divergent entries if ahead of the primary; post Activate",
     );
-    b.ignore(Stray, &["ActMap"], "send a pending notify to the primary");
+    b.custom(
+        Stray,
+        "ActMap",
+        r::notify_actmap,
+        &[],
+        "send a pending notify to the primary",
+    );
     b.ignore(Stray, &["RecoveryDone"], "ignored");
     b.transition(
         Stray,
@@ -776,10 +782,12 @@ fn declare_active(b: &mut Builder) {
     use S::*;
     b.ignore(Active, &["QueryState", "QueryUnfound"], DUMP);
     b.pass_up(Active, &["ActMap"], "search for unfound objects; forward");
-    b.pass_up(
+    b.custom(
         Active,
-        &["AdvMap"],
-        "active-map hooks; the interval change itself is handled by Started",
+        "AdvMap",
+        r::active_advmap,
+        &[],
+        "a stray of want_acting went down: choose_acting again; forward (Started handles a new interval)",
     );
     b.custom(
         Active,
@@ -791,9 +799,9 @@ fn declare_active(b: &mut Builder) {
     b.custom(
         Active,
         "MNotifyRec",
-        r::primary_mnotifyrec,
+        r::active_mnotifyrec,
         &[],
-        "proc_replica_info for a new peer",
+        "a new peer: proc_replica_info, then choose_acting may ask for a pg_temp",
     );
     b.ignore(
         Active,
@@ -1050,9 +1058,11 @@ fn declare_active(b: &mut Builder) {
 fn declare_replica(b: &mut Builder) {
     use S::*;
     b.ignore(ReplicaActive, &["QueryState", "QueryUnfound"], DUMP);
-    b.ignore(
+    b.custom(
         ReplicaActive,
-        &["ActMap"],
+        "ActMap",
+        r::notify_actmap,
+        &[],
         "send a pending notify to the primary",
     );
     b.custom(

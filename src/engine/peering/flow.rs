@@ -32,10 +32,21 @@ fn peer_of(ev: &PeeringEvent) -> Option<(i32, u32, &PeerState)> {
     }
 }
 
-/// Models `PeeringState::proc_replica_info`: remember the peer's info (unless it is the
-/// same as what we have) and merge its history into ours. Returns whether it was new.
-fn proc_replica_info(ps: &mut PeeringState, from: i32, peer: &PeerState) -> bool {
-    if ps.peer_info.get(&from) == Some(&peer.info) {
+/// Models `PeeringState::proc_replica_info`: remember the peer's info and merge its
+/// history into ours, unless we already have an info with the same last_update ("got
+/// dup") or the sender has not been up since it sent it (`has_been_up_since`). Returns
+/// whether it was new. (Ceph also notes a peer neither up nor acting in `stray_set` and,
+/// when the PG is clean, removes its copy — `purge_strays`, MOSDPGRemove — which is not
+/// modelled: strays keep their copies.)
+fn proc_replica_info(ps: &mut PeeringState, from: i32, sent: u32, peer: &PeerState) -> bool {
+    if ps
+        .peer_info
+        .get(&from)
+        .is_some_and(|i| i.last_update == peer.info.last_update)
+    {
+        return false;
+    }
+    if !ps.has_been_up_since(from, sent) {
         return false;
     }
     ps.peer_info.insert(from, peer.info.clone());
@@ -45,8 +56,8 @@ fn proc_replica_info(ps: &mut PeeringState, from: i32, peer: &PeerState) -> bool
 
 /// Models `PeeringState::Primary::react(const MNotifyRec&)`.
 pub fn primary_mnotifyrec(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outcome {
-    if let Some((from, _, peer)) = peer_of(ev) {
-        proc_replica_info(ps, from, peer);
+    if let Some((from, sent, peer)) = peer_of(ev) {
+        proc_replica_info(ps, from, sent, peer);
     }
     Outcome::Discard
 }
@@ -55,14 +66,14 @@ pub fn primary_mnotifyrec(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -
 /// history moves last_epoch_started forward, rebuild the prior set and query again; when
 /// nobody is outstanding and the PG is not down, GotInfo.
 pub fn getinfo_mnotifyrec(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -> Outcome {
-    let Some((from, _, peer)) = peer_of(ev) else {
+    let Some((from, sent, peer)) = peer_of(ev) else {
         return Outcome::Discard;
     };
     if ps.peer_info_requested.remove(&from) {
         ps.blocked_by.remove(&from);
     }
     let old_les = ps.history.last_epoch_started;
-    if proc_replica_info(ps, from, peer) {
+    if proc_replica_info(ps, from, sent, peer) {
         if old_les < ps.history.last_epoch_started {
             if let Some(map) = ps.osdmap.clone() {
                 let prior = build_prior(&map, &ps.history, &ps.past_intervals);
@@ -78,6 +89,82 @@ pub fn getinfo_mnotifyrec(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut 
         }
     }
     Outcome::Discard
+}
+
+/// Models `PeeringState::Active::react(const MNotifyRec&)`: a notify from a peer we
+/// already have info from is ignored; from a new one (a stray announcing itself after a
+/// map change, or a former acting member coming back) proc_replica_info, then
+/// `choose_acting(restrict_to_up_acting = false, request_pg_temp_change_only = true)`:
+/// if the peer makes a better acting set, a pg_temp is requested and the new map starts
+/// a new interval; peering is not restarted here. (`discover_all_missing` for unfound
+/// objects on the new peer is not modelled.)
+pub fn active_mnotifyrec(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outcome {
+    let Some((from, sent, peer)) = peer_of(ev) else {
+        return Outcome::Discard;
+    };
+    if ps.peer_info.contains_key(&from) {
+        return Outcome::Discard;
+    }
+    if proc_replica_info(ps, from, sent, peer) {
+        choose_acting_pg_temp_only(ps);
+    }
+    Outcome::Discard
+}
+
+/// Models `PeeringState::Active::react(const AdvMap&)` (the part about want_acting):
+/// when the map does not start a new interval but an OSD of want_acting that is neither
+/// up nor acting (a stray we asked for) went down, remove_down_peer_info and
+/// choose_acting again (pg_temp change only), so the pg_temp request drops it; forward.
+pub fn active_advmap(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    let Some(map) = ps.osdmap.clone() else {
+        return Outcome::Forward;
+    };
+    let new_interval = ps.lastmap.as_ref().is_some_and(|last| {
+        crate::engine::intervals::should_restart_peering(last, &map, ps.pgid, ps.whoami)
+    });
+    let stray_down = ps
+        .want_acting
+        .iter()
+        .any(|o| !map.is_up(*o) && !ps.acting.contains(o) && !ps.up.contains(o));
+    if !new_interval && stray_down {
+        super::reactions::remove_down_peer_info(ps);
+        choose_acting_pg_temp_only(ps);
+    }
+    Outcome::Forward
+}
+
+/// `choose_acting(auth, false, &history_les_bound, true)` as Active calls it: only a
+/// different wanted acting set matters (queue_want_pg_temp); the peering data
+/// (acting_recovery_backfill, backfill targets) stays.
+fn choose_acting_pg_temp_only(ps: &mut PeeringState) {
+    let (size, min_size) = ps.pool_sizes();
+    let infos = all_info(ps);
+    let inputs = ActingInputs {
+        whoami: ps.whoami,
+        up: &ps.up,
+        acting: &ps.acting,
+        up_primary: ps.up_primary,
+        pool_size: size,
+        min_size,
+        infos: &infos,
+    };
+    let (outcome, best, why) = choose_acting(&inputs, false);
+    ps.choose_acting_why = best.why.into_iter().chain(why).collect();
+    match outcome {
+        ChooseActing::ChangeActing {
+            want_acting,
+            pg_temp,
+        } => {
+            ps.want_acting = want_acting;
+            ps.outbox.push(Outgoing::WantPgTemp { osds: pg_temp });
+        }
+        ChooseActing::NoAuth { want_acting } if !want_acting.is_empty() => {
+            ps.want_acting = want_acting;
+            ps.outbox.push(Outgoing::WantPgTemp { osds: Vec::new() });
+        }
+        ChooseActing::NotRecoverable { .. } => ps.want_acting.clear(),
+        ChooseActing::NoAuth { .. } | ChooseActing::Keep { .. } => {}
+    }
 }
 
 /// Every info the primary knows, its own included (choose_acting's `all_info`).
@@ -305,14 +392,17 @@ pub fn waitupthru_mlogrec(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -
     Outcome::Discard
 }
 
-/// Models `PeeringState::Down::react(const MNotifyRec&)`: a peer's history moved
-/// last_epoch_started forward: peering can try again.
+/// Models `PeeringState::Down::react(const MNotifyRec&)`: the history of a peer we have
+/// no info from (and that has been up since it sent it) is merged; if that moved
+/// last_epoch_started forward, peering can try again.
 pub fn down_mnotifyrec(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outcome {
-    let Some((_, _, peer)) = peer_of(ev) else {
+    let Some((from, sent, peer)) = peer_of(ev) else {
         return Outcome::Discard;
     };
     let old_les = ps.history.last_epoch_started;
-    ps.history.merge(&peer.history);
+    if !ps.peer_info.contains_key(&from) && ps.has_been_up_since(from, sent) {
+        ps.history.merge(&peer.history);
+    }
     if ps.history.last_epoch_started > old_les {
         ps.state.clear(PgState::DOWN);
         ps.state.set(PgState::PEERING);
@@ -323,8 +413,8 @@ pub fn down_mnotifyrec(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> O
 
 /// Models `PeeringState::Incomplete::react(const MNotifyRec&)`: new info → GetLog again.
 pub fn incomplete_mnotifyrec(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outcome {
-    if let Some((from, _, peer)) = peer_of(ev) {
-        if proc_replica_info(ps, from, peer) {
+    if let Some((from, sent, peer)) = peer_of(ev) {
+        if proc_replica_info(ps, from, sent, peer) {
             return Outcome::Transit(S::GetLog.id());
         }
     }
@@ -353,6 +443,7 @@ pub fn waitactingchange_advmap(ps: &mut PeeringState, ev: &PeeringEvent, posts: 
 pub fn active_entry(ps: &mut PeeringState, posts: &mut P) {
     let (size, min_size) = ps.pool_sizes();
     ps.activation_epoch = ps.epoch;
+    ps.send_notify = false;
     let writeable = ps.acting.len() >= min_size;
     if writeable {
         ps.info.last_epoch_started = ps.epoch;
@@ -546,8 +637,11 @@ pub fn stray_minforec(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -
     Outcome::Transit(S::ReplicaActive.id())
 }
 
-/// The primary's les from an activation message; its history merged into ours.
+/// The primary's les from an activation message; its history merged into ours. The
+/// message creates the PG on this OSD if Ceph did not have it yet
+/// (`OSD::handle_pg_create_info`).
 fn adopt_primary_info(ps: &mut PeeringState, ev: &PeeringEvent) -> u32 {
+    ps.exists_on_osd = true;
     match peer_of(ev) {
         Some((_, _, peer)) => {
             ps.history.merge(&peer.history);
@@ -586,6 +680,7 @@ pub fn answer_query(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outc
 pub fn replica_activate(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -> Outcome {
     if let PeeringEvent::Activate { activation_epoch } = ev {
         ps.state.clear(PgState::DOWN);
+        ps.send_notify = false;
         if ps.acting.contains(&ps.whoami) && ps.info.last_epoch_started < *activation_epoch {
             ps.info.last_epoch_started = *activation_epoch;
         }

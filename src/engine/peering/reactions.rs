@@ -50,9 +50,11 @@ pub fn start_entry(ps: &mut PeeringState, posts: &mut P) {
     }
 }
 
-/// Models `PeeringState::Peering::Peering`: set PG_STATE_PEERING.
+/// Models `PeeringState::Peering::Peering`: set PG_STATE_PEERING. (A primary that peers
+/// holds the PG: see `PeeringState::exists_on_osd`.)
 pub fn peering_entry(ps: &mut PeeringState, _: &mut P) {
     ps.state.set(PgState::PEERING);
+    ps.exists_on_osd = true;
 }
 
 /// Models `PeeringState::Peering::exit`: clear PG_STATE_PEERING (and the probe targets).
@@ -210,6 +212,8 @@ fn adopt_map(ps: &mut PeeringState, ev: &PeeringEvent) {
         ps.up_primary = *up_primary;
         ps.acting_primary = *acting_primary;
         ps.last_peering_reset = *epoch;
+        // "should we tell the primary we are here?"
+        ps.send_notify = !ps.is_primary();
         // "This will now be remapped during a backfill in cases that it would not have
         // been before."
         if ps.up != ps.acting {
@@ -263,21 +267,63 @@ fn adopt_map(ps: &mut PeeringState, ev: &PeeringEvent) {
 }
 
 /// Models `PeeringState::Reset::react(const AdvMap&)`: start_peering_interval if the map
-/// starts a new interval; discard.
+/// starts a new interval; remove_down_peer_info; discard.
 pub fn reset_advmap(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outcome {
     if should_restart_peering(ps, ev) {
         adopt_map(ps, ev);
     }
+    remove_down_peer_info(ps);
     Outcome::Discard
 }
 
-/// Models `PeeringState::Reset::react(const ActMap&)`: always → Started.
-pub fn reset_actmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+/// Models `PeeringState::remove_down_peer_info`: forget what we learned from peers the
+/// new map shows down (their info, missing set, outstanding requests), so a stray that
+/// comes back is heard again (Active::react(MNotifyRec) ignores peers it has info from).
+pub fn remove_down_peer_info(ps: &mut PeeringState) {
+    let Some(map) = ps.osdmap.clone() else { return };
+    let down: Vec<_> = ps
+        .peer_info
+        .keys()
+        .copied()
+        .filter(|o| !map.is_up(*o))
+        .collect();
+    for o in down {
+        ps.peer_info.remove(&o);
+        ps.peer_missing.remove(&o);
+        ps.peer_missing_requested.remove(&o);
+    }
+}
+
+/// Models `PeeringState::Reset::react(const ActMap&)`: if `should_send_notify()` and
+/// there is a primary, send it our info unasked (MOSDPGNotify); always → Started.
+pub fn reset_actmap(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    send_pending_notify(ps);
     Outcome::Transit(S::Started.id())
 }
 
+/// Models `PeeringState::Stray::react(const ActMap&)` and
+/// `PeeringState::ReplicaActive::react(const ActMap&)`: the pending notify goes out again
+/// with every new map until `activate()` clears `send_notify`; discard.
+pub fn notify_actmap(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    send_pending_notify(ps);
+    Outcome::Discard
+}
+
+/// `send_notify(get_primary().osd, pg_notify_t(epoch, epoch, info, past_intervals))`
+/// when `should_send_notify() && get_primary().osd >= 0`.
+fn send_pending_notify(ps: &mut PeeringState) {
+    if ps.should_send_notify() {
+        ps.outbox.push(Outgoing::Notify {
+            to: ps.acting_primary,
+            epoch: ps.epoch,
+            peer: ps.peer_state(),
+        });
+    }
+}
+
 /// Models `PeeringState::Started::react(const AdvMap&)`: a new interval re-posts the
-/// AdvMap for Reset to process and moves to Reset; otherwise discard.
+/// AdvMap for Reset to process and moves to Reset; otherwise remove_down_peer_info and
+/// discard.
 pub fn started_advmap(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -> Outcome {
     if should_restart_peering(ps, ev) {
         posts.post(ev.clone());
@@ -286,6 +332,7 @@ pub fn started_advmap(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) -
         if let PeeringEvent::AdvMap { epoch, .. } = ev {
             ps.epoch = *epoch;
         }
+        remove_down_peer_info(ps);
         Outcome::Discard
     }
 }

@@ -38,6 +38,16 @@ pub struct PeeringState {
     pub acting_primary: OsdId,
     /// Epoch of the last `start_peering_interval` (Ceph's `last_peering_reset`).
     pub last_peering_reset: Epoch,
+    /// Ceph's `send_notify`: "should we tell the primary we are here?" Set by
+    /// `start_peering_interval` to `!is_primary()`, cleared by `activate()`; while set,
+    /// Reset's, Stray's and ReplicaActive's ActMap send the primary our info unasked.
+    pub send_notify: bool,
+    /// Whether Ceph would hold this PG on this OSD at all. The simulation gives an OSD an
+    /// instance for every PG the map places on it; Ceph creates a replica's PG only when a
+    /// primary activates it (MOSDPGLog / MOSDPGInfo), and a primary's when it peers as
+    /// primary. Until then the instance stands for "no PG here": it answers queries as
+    /// `OSD::handle_pg_query_nopg` would and sends nothing unasked.
+    pub exists_on_osd: bool,
     /// PG_STATE_* bits (`ceph pg dump` state string).
     pub state: PgState,
     /// Set when the machine entered Crashed, or where Ceph would `ceph_assert`: in Ceph
@@ -345,5 +355,19 @@ impl PeeringState {
     /// Models `PeeringState::is_primary`: this OSD is the acting primary.
     pub fn is_primary(&self) -> bool {
         self.acting_primary == self.whoami
+    }
+
+    /// Models `PeeringState::should_send_notify` (the `send_notify` flag) together with
+    /// the callers' `get_primary().osd >= 0`, for a PG Ceph would hold here.
+    pub fn should_send_notify(&self) -> bool {
+        self.send_notify && self.acting_primary >= 0 && self.exists_on_osd
+    }
+
+    /// `OSDMap::has_been_up_since(osd, epoch)` in the PG's current map: up, and up
+    /// since `epoch` or earlier. Without a map (a machine driven alone) every peer is.
+    pub fn has_been_up_since(&self, osd: OsdId, epoch: Epoch) -> bool {
+        self.osdmap
+            .as_ref()
+            .is_none_or(|m| m.is_up(osd) && m.info(osd).is_some_and(|o| o.up_from <= epoch))
     }
 }
