@@ -337,7 +337,7 @@ fn a_restarted_replica_whose_boot_was_lost_misses_the_write_once_marked_up() {
         .net
         .in_flight()
         .iter()
-        .find(|e| matches!(e.msg, Msg::Boot) && e.from == Endpoint::Osd(replica))
+        .find(|e| matches!(e.msg, Msg::Boot { .. }) && e.from == Endpoint::Osd(replica))
         .map(|e| e.id)
         .unwrap();
     world.act(UserAction::Drop { message: boot }).unwrap();

@@ -250,8 +250,9 @@ pub enum Msg {
     /// MOSDMap: the maps up to `epoch` (the receiver fetches what it lacks from the
     /// world's map history, as it would from the monitor).
     OsdMap { epoch: Epoch },
-    /// MOSDBoot: a started OSD asks to be marked up.
-    Boot,
+    /// MOSDBoot: a started OSD asks to be marked up. `incarnation` stands for the
+    /// daemon's addresses (a restarted daemon binds new ones).
+    Boot { incarnation: u64 },
     /// MOSDFailure: heartbeat peers report `target` failed.
     Failure { target: OsdId },
     /// MOSDAlive: the OSD wants up_thru ≥ `want`; `have` is its newest map.
@@ -345,7 +346,7 @@ impl Msg {
     pub fn name(&self) -> &'static str {
         match self {
             Msg::OsdMap { .. } => "MOSDMap",
-            Msg::Boot => "MOSDBoot",
+            Msg::Boot { .. } => "MOSDBoot",
             Msg::Failure { .. } => "MOSDFailure",
             Msg::Alive { .. } => "MOSDAlive",
             Msg::PgTemp { .. } => "MOSDPGTemp",
@@ -540,6 +541,9 @@ pub struct OsdNode {
     /// `OSDService::awaiting_throttle`: primary PGs whose recovery turn found this OSD's
     /// `osd_recovery_max_active` budget used up; queued again as ops finish.
     pub awaiting_throttle: Vec<PgId>,
+    /// How many times this daemon was started (0 for the first): stands for the
+    /// addresses a new instance binds, which the map records at boot.
+    pub incarnation: u64,
 }
 
 /// What one PG machine did during a step.
@@ -592,6 +596,9 @@ pub struct World {
     pub timers: Vec<Timer>,
     /// OSDs the monitor marked out by itself (they come back in when they boot).
     pub auto_out: BTreeSet<OsdId>,
+    /// The instance (incarnation) the map marked up for each OSD: its addresses in the
+    /// OSDMap, which tell a duplicate MOSDBoot from a restarted daemon's.
+    pub mon_instances: BTreeMap<OsdId, u64>,
     /// Every client op by id, acknowledged or not.
     pub client_ops: BTreeMap<u64, ClientOpState>,
     /// Every acknowledged write, in acknowledgement order.
@@ -619,6 +626,7 @@ impl World {
     pub fn new(spec: &ClusterSpec) -> Result<World, String> {
         spec.validate()?;
         let map = spec.initial_map();
+        let mon_instances = map.osds.keys().map(|&o| (o, 0u64)).collect();
         let osds = map
             .osds
             .keys()
@@ -636,6 +644,7 @@ impl World {
                         local_reserver: AsyncReserver::default(),
                         remote_reserver: AsyncReserver::default(),
                         awaiting_throttle: Vec::new(),
+                        incarnation: 0,
                     },
                 )
             })
@@ -648,6 +657,7 @@ impl World {
             net: Network::new(NET_LATENCY_MS),
             timers: Vec::new(),
             auto_out: BTreeSet::new(),
+            mon_instances,
             client_ops: BTreeMap::new(),
             acked: Vec::new(),
             first_epoch: spec.first_epoch,
@@ -812,6 +822,7 @@ impl World {
                     return Err(format!("osd.{osd} is already running"));
                 }
                 node.running = true;
+                node.incarnation += 1;
                 node.instance_up_from = Epoch::MAX;
                 node.started_at = newest;
                 self.timers.retain(|t| {
@@ -819,7 +830,13 @@ impl World {
                         && t.kind != TimerKind::ReportTimeout { osd }
                 });
                 self.rearm_heartbeats();
-                self.send(Endpoint::Osd(osd), Endpoint::Mon, Msg::Boot, log);
+                let incarnation = self.osds[&osd].incarnation;
+                self.send(
+                    Endpoint::Osd(osd),
+                    Endpoint::Mon,
+                    Msg::Boot { incarnation },
+                    log,
+                );
                 Ok(format!(
                     "osd.{osd} starts and asks the monitor to mark it up"
                 ))
@@ -1458,7 +1475,13 @@ impl World {
         // A booting daemon re-sends MOSDBoot (`is_booting() → _send_boot`), also while
         // the map still shows its previous instance up.
         if !self.map().is_up(osd) || self.osds[&osd].instance_up_from == Epoch::MAX {
-            self.send(Endpoint::Osd(osd), Endpoint::Mon, Msg::Boot, log);
+            let incarnation = self.osds[&osd].incarnation;
+            self.send(
+                Endpoint::Osd(osd),
+                Endpoint::Mon,
+                Msg::Boot { incarnation },
+                log,
+            );
         }
         let reportable: Vec<OsdId> = self
             .osds
@@ -1525,8 +1548,8 @@ impl World {
         let mut inc = Incremental::default();
         let map = self.map();
         let changed = match msg {
-            Msg::Boot => {
-                self.mon_boot(sender, log);
+            Msg::Boot { incarnation } => {
+                self.mon_boot(sender, incarnation, log);
                 return;
             }
             Msg::Failure { target } => monitor::failure_reported(map, &mut inc, target).is_ok(),
@@ -1542,7 +1565,21 @@ impl World {
     /// Models OSDMonitor::preprocess_boot / prepare_boot. A daemon that restarted while
     /// the map still shows its old instance up is first marked down (one epoch), then up
     /// (the next); the booting OSD always gets the newest map (`_booted`, send_latest).
-    fn mon_boot(&mut self, osd: OsdId, log: &mut StepLog) {
+    fn mon_boot(&mut self, osd: OsdId, incarnation: u64, log: &mut StepLog) {
+        // OSDMonitor::preprocess_boot: a boot from the instance the map already shows up
+        // (same addresses) is a duplicate — a booting OSD re-sends MOSDBoot with each map
+        // until it sees itself up — and is answered with the latest map (`_booted(op,
+        // false)`); only a boot from a new instance marks the old one down first.
+        if self.map().is_up(osd) && self.mon_instances.get(&osd) == Some(&incarnation) {
+            let epoch = self.map().epoch;
+            self.send(
+                Endpoint::Mon,
+                Endpoint::Osd(osd),
+                Msg::OsdMap { epoch },
+                log,
+            );
+            return;
+        }
         if self.map().is_up(osd) {
             let mut inc = Incremental::default();
             if monitor::cmd_down(self.map(), &mut inc, osd).is_ok() {
@@ -1554,6 +1591,7 @@ impl World {
         match monitor::boot(self.map(), &mut inc, osd, auto_out) {
             Ok(()) => {
                 self.auto_out.remove(&osd);
+                self.mon_instances.insert(osd, incarnation);
                 self.publish(inc, log);
             }
             Err(_) => {
@@ -1676,7 +1714,13 @@ impl World {
         // An OSD that finds itself marked down while running boots again ("wrongly marked
         // me down"), unless `noup` is set: then it waits (OSD::_preboot).
         if !self.map().is_up(osd) && !self.map().flags.contains(&Flag::Noup) {
-            self.send(Endpoint::Osd(osd), Endpoint::Mon, Msg::Boot, log);
+            let incarnation = self.osds[&osd].incarnation;
+            self.send(
+                Endpoint::Osd(osd),
+                Endpoint::Mon,
+                Msg::Boot { incarnation },
+                log,
+            );
         }
     }
 
@@ -2145,7 +2189,7 @@ fn msg_detail(msg: &Msg) -> String {
         Msg::Failure { target } => format!(" (osd.{target} failed)"),
         Msg::Alive { want, have } => format!(" (want up_thru {want}, have e{have})"),
         Msg::PgTemp { pg, osds } => format!(" ({pg} {osds:?})"),
-        Msg::Boot => String::new(),
+        Msg::Boot { .. } => String::new(),
         Msg::PgQuery { pg, epoch, kind } => format!(" ({pg} {kind:?} e{epoch})"),
         Msg::PgNotify { pg, epoch, peer }
         | Msg::PgInfo { pg, epoch, peer }
