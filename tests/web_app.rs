@@ -303,7 +303,8 @@ async fn the_intervals_tab_draws_the_engine_intervals_and_prior_set() {
     }
     // The down example: blocked by osd.0, which the band of 101-102 explains.
     assert_eq!(text(&root, "[data-testid=blocked-by]"), "osd.0 (lost_at 0)");
-    assert!(location_hash().contains("view=intervals&example=down_pg_up_thru_granted"));
+    let want = "view=intervals&example=down_pg_up_thru_granted";
+    until(want, || location_hash().contains(want)).await;
 }
 
 fn location_hash() -> String {
@@ -429,7 +430,9 @@ async fn the_pglog_tab_replays_the_engine_decisions_to_its_result() {
             count(&root, "[data-testid=lane-result] .entry") as usize,
             log_entries
         );
-        assert!(location_hash().ends_with(&format!("step={n}")));
+        // The link is written after the render (an effect): wait for it, don't read it once.
+        let want = format!("step={n}");
+        until(&want, || location_hash().ends_with(&want)).await;
     }
     // merge_divergent removes baz and foo.
     choose(&root, "[data-testid=pglog-example]", 0).await;

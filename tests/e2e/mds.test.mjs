@@ -242,3 +242,25 @@ test('figure: step → painted on the cluster tab at 6 OSDs × 32 PGs', async ()
   assert.ok(times.length > 10);
   await page.close();
 });
+
+test('the selected PG\'s commands: a client write and force-recovery go through the engine and into the link', async () => {
+  const { page, errors } = await open({ width: 1280, height: 800 }, '#view=cluster&scenario=seed000-down-lost&step=6');
+  await page.waitForSelector('[data-testid=pg-table]');
+  if (!(await page.$('[data-testid=pg-write]'))) await page.click('tr[data-pg="1.0"] button');
+  await page.waitForSelector('[data-testid=pg-write]');
+  assert.equal(await steps(page), 6);
+  await page.click('[data-testid=pg-write]');
+  assert.equal(await steps(page), 7);
+  const last = await page.$$eval('[data-testid=cluster-history] li', (els) => els.at(-1).textContent);
+  assert.match(last, /obj0/, 'the history names the written object');
+  await page.click('[data-testid=pg-force-recovery]');
+  // The engine either takes it (a step: forced, or skipped because nothing needs recovery)
+  // or refuses it with its message; the app keeps running either way.
+  const n = await steps(page);
+  const refused = await page.$$eval('.error, [role=alert]', (els) => els.map((e) => e.textContent).join(' '));
+  assert.ok(n === 8 || /refused/.test(refused), `force-recovery: step ${n}, message '${refused}'`);
+  const hash = await page.evaluate(() => location.hash);
+  assert.match(hash, /h=v1_n6_w1\.0~obj0/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

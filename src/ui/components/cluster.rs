@@ -9,7 +9,7 @@ use crate::engine::cluster::Next;
 use crate::engine::osdmap::PgId;
 use crate::engine::peering::chart::definition;
 use crate::engine::timeline::{Choice, Timeline};
-use crate::engine::world::{PendingId, UserAction};
+use crate::engine::world::{LostModeText, PendingId, UserAction};
 use crate::ui::components::chart::{ChartKind, Statechart, Token};
 use crate::ui::state::Action;
 use std::rc::Rc;
@@ -43,6 +43,53 @@ impl PartialEq for ClusterProps {
 
 fn act(cb: &Callback<Action>, a: UserAction) -> Callback<MouseEvent> {
     cb.reform(move |_: MouseEvent| Action::Cluster(Choice::Act { action: a.clone() }))
+}
+
+/// The selected PG's commands: a client write (of the next `objN`), `ceph pg
+/// force-recovery` / `force-backfill` and their `cancel-`, `mark_unfound_lost`. The engine
+/// decides what each does, or refuses it with a message (shown above the view).
+fn pg_actions(cb: &Callback<Action>, pg: PgId, ops: usize) -> Html {
+    let object = format!("obj{ops}");
+    let commands: [(String, UserAction); 7] = [
+        (
+            format!("write {object}"),
+            UserAction::Write {
+                pg,
+                object: object.clone(),
+            },
+        ),
+        ("force-recovery".into(), UserAction::ForceRecovery { pg }),
+        ("force-backfill".into(), UserAction::ForceBackfill { pg }),
+        (
+            "cancel-force-recovery".into(),
+            UserAction::CancelForceRecovery { pg },
+        ),
+        (
+            "cancel-force-backfill".into(),
+            UserAction::CancelForceBackfill { pg },
+        ),
+        (
+            "mark_unfound_lost revert".into(),
+            UserAction::MarkUnfoundLost {
+                pg,
+                mode: LostModeText::Revert,
+            },
+        ),
+        (
+            "mark_unfound_lost delete".into(),
+            UserAction::MarkUnfoundLost {
+                pg,
+                mode: LostModeText::Delete,
+            },
+        ),
+    ];
+    let buttons = commands.into_iter().map(|(label, action)| {
+        let aria = format!("pg {pg}: {label}");
+        let key = if label.starts_with("write") { "write".to_string() } else { label.replace(' ', "-") };
+        let testid = format!("pg-{key}");
+        html! { <button onclick={act(cb, action)} aria-label={aria} data-testid={testid}>{ label }</button> }
+    });
+    html! { <div class="osd-buttons pg-actions" role="group" aria-label={format!("pg {pg} commands")}>{ for buttons }</div> }
 }
 
 fn pending_label(id: PendingId) -> String {
@@ -221,6 +268,11 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                         .join(", ")
                 });
                 let chart = selected_pg_chart(&p.timeline, *pg, m.acting_primary, &m.acting);
+                let pg_buttons = if p.controls {
+                    pg_actions(cb, *pg, world.client_ops.len())
+                } else {
+                    Html::default()
+                };
                 detail = html! {
                     <>
                     <p class="pg-detail" aria-live="polite">
@@ -234,6 +286,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                             None => "(the primary has no copy of this PG)".to_string(),
                         } }</strong>
                     </p>
+                    { pg_buttons }
                     { chart }
                     </>
                 };
