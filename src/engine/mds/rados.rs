@@ -717,11 +717,7 @@ impl CephfsRun {
 
     /// Each daemon's states in order.
     pub fn daemon_histories(&self) -> BTreeMap<String, Vec<DaemonState>> {
-        self.mds
-            .daemons
-            .iter()
-            .map(|(n, d)| (n.clone(), d.history.clone()))
-            .collect()
+        self.mds.daemon_histories()
     }
 
     /// The trace: one sentence per step, the MDS log lines, every machine transition (MDS

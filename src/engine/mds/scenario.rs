@@ -271,11 +271,7 @@ impl MdsRun {
 
     /// Each daemon's states in order (restarts included: up:boot again).
     pub fn daemon_histories(&self) -> BTreeMap<String, Vec<DaemonState>> {
-        self.world
-            .daemons
-            .iter()
-            .map(|(n, d)| (n.clone(), d.history.clone()))
-            .collect()
+        self.world.daemon_histories()
     }
 
     /// The trace: one sentence per step with its log lines and the daemons' states;

@@ -236,6 +236,14 @@ impl Default for MdsWorld {
 }
 
 impl MdsWorld {
+    /// Each daemon's states in order (restarts included: up:boot again).
+    pub fn daemon_histories(&self) -> BTreeMap<String, Vec<DaemonState>> {
+        self.daemons
+            .iter()
+            .map(|(n, d)| (n.clone(), d.history.clone()))
+            .collect()
+    }
+
     pub fn new() -> MdsWorld {
         let mut w = MdsWorld {
             now: 0,

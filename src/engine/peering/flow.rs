@@ -9,7 +9,7 @@
 //! activate() sends each replica the entries it lacks. Recovery and backfill are queued as
 //! Ceph does but not run: a PG with missing objects stops in WaitLocalRecoveryReserved.
 
-use super::acting::{choose_acting, ActingInputs, ChooseActing, ShardInfo};
+use super::acting::{choose_acting, ActingInputs, BestInfo, ChooseActing, ShardInfo};
 use super::chart::S;
 use super::events::{PeerState, PeeringEvent, QueryKind};
 use super::logs;
@@ -137,19 +137,7 @@ pub fn active_advmap(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outc
 /// different wanted acting set matters (queue_want_pg_temp); the peering data
 /// (acting_recovery_backfill, backfill targets) stays.
 fn choose_acting_pg_temp_only(ps: &mut PeeringState) {
-    let (size, min_size) = ps.pool_sizes();
-    let infos = all_info(ps);
-    let inputs = ActingInputs {
-        whoami: ps.whoami,
-        up: &ps.up,
-        acting: &ps.acting,
-        up_primary: ps.up_primary,
-        pool_size: size,
-        min_size,
-        infos: &infos,
-    };
-    let (outcome, best, why) = choose_acting(&inputs, false);
-    ps.choose_acting_why = best.why.into_iter().chain(why).collect();
+    let outcome = choose_acting_recorded(ps);
     match outcome {
         ChooseActing::ChangeActing {
             want_acting,
@@ -167,17 +155,11 @@ fn choose_acting_pg_temp_only(ps: &mut PeeringState) {
     }
 }
 
-/// Every info the primary knows, its own included (choose_acting's `all_info`).
-fn all_info(ps: &PeeringState) -> BTreeMap<i32, ShardInfo> {
-    let mut infos = ps.peer_info.clone();
-    infos.insert(ps.whoami, ps.peer_state().info);
-    infos
-}
-
-/// Models `PeeringState::GetLog::GetLog`: choose_acting; ask for a pg_temp or give up
-/// (Incomplete) when it fails; else take the log from the authoritative OSD (ourselves:
-/// GotLog at once).
-pub fn getlog_entry(ps: &mut PeeringState, posts: &mut P) {
+/// `PeeringState::choose_acting` on the PG's own state (up, acting, pool sizes, all_info),
+fn run_choose_acting(
+    ps: &PeeringState,
+    restrict_to_up_acting: bool,
+) -> (ChooseActing, BestInfo, Vec<String>) {
     let (size, min_size) = ps.pool_sizes();
     let infos = all_info(ps);
     let inputs = ActingInputs {
@@ -189,8 +171,29 @@ pub fn getlog_entry(ps: &mut PeeringState, posts: &mut P) {
         min_size,
         infos: &infos,
     };
-    let (outcome, best, why) = choose_acting(&inputs, false);
+    choose_acting(&inputs, restrict_to_up_acting)
+}
+
+/// `run_choose_acting` (unrestricted), keeping its reasons for display.
+fn choose_acting_recorded(ps: &mut PeeringState) -> ChooseActing {
+    let (outcome, best, why) = run_choose_acting(ps, false);
     ps.choose_acting_why = best.why.into_iter().chain(why).collect();
+    outcome
+}
+
+/// Every info the primary knows, its own included (choose_acting's `all_info`).
+fn all_info(ps: &PeeringState) -> BTreeMap<i32, ShardInfo> {
+    let mut infos = ps.peer_info.clone();
+    infos.insert(ps.whoami, ps.peer_state().info);
+    infos
+}
+
+/// Models `PeeringState::GetLog::GetLog`: choose_acting; ask for a pg_temp or give up
+/// (Incomplete) when it fails; else take the log from the authoritative OSD (ourselves:
+/// GotLog at once).
+pub fn getlog_entry(ps: &mut PeeringState, posts: &mut P) {
+    let outcome = choose_acting_recorded(ps);
+    let infos = all_info(ps);
     match outcome {
         ChooseActing::NoAuth { want_acting } if !want_acting.is_empty() => {
             ps.want_acting = want_acting;
@@ -568,17 +571,6 @@ fn share_pg_info(ps: &mut PeeringState) {
 /// (restricted) asks for the pg_temp to go; when every replica is activated, GoClean.
 pub fn recovered_entry(ps: &mut PeeringState, posts: &mut P) {
     if ps.acting != ps.up {
-        let (size, min_size) = ps.pool_sizes();
-        let infos = all_info(ps);
-        let inputs = ActingInputs {
-            whoami: ps.whoami,
-            up: &ps.up,
-            acting: &ps.acting,
-            up_primary: ps.up_primary,
-            pool_size: size,
-            min_size,
-            infos: &infos,
-        };
         if let (
             ChooseActing::ChangeActing {
                 want_acting,
@@ -586,7 +578,7 @@ pub fn recovered_entry(ps: &mut PeeringState, posts: &mut P) {
             },
             _,
             _,
-        ) = choose_acting(&inputs, true)
+        ) = run_choose_acting(ps, true)
         {
             ps.want_acting = want_acting;
             ps.outbox.push(Outgoing::WantPgTemp { osds: pg_temp });
