@@ -22,3 +22,19 @@ export function serve(root, port = 0) {
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }
+
+// The built site served on loopback and Debian's Chromium launched for it (the flags keep it
+// off the closed network): what every e2e file starts with.
+export async function startSite(chromium, dist) {
+  if (!fs.existsSync(path.join(dist, 'index.html'))) {
+    throw new Error('dist/ is missing: run trunk build --release first');
+  }
+  const server = await serve(dist);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return { server, browser, base };
+}
