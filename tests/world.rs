@@ -347,3 +347,25 @@ fn paxos_batching_publishes_fewer_epochs_for_one_failure() {
         "batched {batched} epochs, one a change {one_each}"
     );
 }
+
+/// The figure the README quotes: epochs one OSD failure publishes at 120 OSDs / 4096 PGs,
+/// one a change and batched (slow in debug: `cargo test --release --test world -- --ignored`).
+#[test]
+#[ignore]
+fn paxos_batching_epochs_at_4096_pgs() {
+    use cephscope::engine::world::PaxosSpec;
+    for paxos in [None, Some(PaxosSpec::default())] {
+        let mut s = ClusterSpec::uniform(40, 3, 4096);
+        s.paxos = paxos;
+        let mut world = World::new(&s).unwrap();
+        run_until_quiet(&mut world, 10_000_000);
+        let before = world.map().epoch;
+        world.act(UserAction::Kill { osd: 0 }).unwrap();
+        let steps = run_until_quiet(&mut world, 10_000_000);
+        eprintln!(
+            "120 OSDs, 4096 PGs, paxos {}: {} epochs, {steps} steps",
+            paxos.is_some(),
+            world.map().epoch - before
+        );
+    }
+}
