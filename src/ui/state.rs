@@ -384,6 +384,9 @@ impl State {
             step,
             embed: self.embed.clone(),
             history,
+            // Not yet filled for loaded scenarios (the src= token is parsed and written by
+            // src/share.rs; wiring it into State::link/open is still to do).
+            source: None,
         }
     }
 
