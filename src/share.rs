@@ -14,6 +14,10 @@
 //!   exactly the same cluster state
 //! * mds: `#view=mds&scenario=mds-failover-single-rank&step=40` (`step` = steps taken) or
 //!   `h=v1_…` with the user's deliveries and actions (see [`mds_choices_to_text`])
+//! * a scenario the user loaded from a file (not a built-in) adds `src=` to the link of its
+//!   tab: the scenario's JSON, deflated ([`miniz_oxide`]) and base64url-encoded (see
+//!   [`source_to_text`]); the `scenario=` name then names that scenario. Links of built-ins
+//!   carry no `src=` and are unchanged.
 //! * embed mode adds `embed=1` (then `view` is always written) and optionally `controls=0`,
 //!   `from`, `to` (the steps a reader may reach; not for the intervals view).
 
@@ -39,6 +43,9 @@ pub struct Link {
     /// `h=`: the history's choices (cluster and MDS views), still as text; parsed by
     /// [`parse_choices`] or [`parse_mds_choices`] when the view is restored.
     pub history: Option<String>,
+    /// `src=`: the JSON text of a scenario loaded from a file (decoded by
+    /// [`source_from_text`]), validated by the engine's parsers when the link is opened.
+    pub source: Option<String>,
 }
 
 /// Embed mode: `embed=1&view=statechart&controls=0&from=2&to=5`.
@@ -137,6 +144,10 @@ pub fn parse_hash(hash: &str) -> Result<Link, String> {
             link.history = Some(value.to_string());
             continue;
         }
+        if key == "src" {
+            link.source = Some(source_from_text(value)?);
+            continue;
+        }
         let value = decode(value)?;
         match key {
             "scenario" => link.scenario = Some(value),
@@ -151,6 +162,12 @@ pub fn parse_hash(hash: &str) -> Result<Link, String> {
         }
     }
     let view = link.view;
+    if link.source.is_some() && !view.names_scenario() {
+        return Err(format!(
+            "src= belongs to the statechart, narration, cluster and mds views, not {}",
+            view.name()
+        ));
+    }
     if link.scenario.is_some() && !view.names_scenario() {
         return Err(format!(
             "scenario= belongs to the statechart, narration, cluster and mds views, not {}",
@@ -209,6 +226,9 @@ pub fn to_hash(link: &Link) -> String {
         if let Some(s) = &link.scenario {
             parts.push(format!("scenario={}", encode(s)));
         }
+        if let Some(src) = &link.source {
+            parts.push(format!("src={}", source_to_text(src)));
+        }
     } else if let Some(e) = &link.example {
         parts.push(format!("example={}", encode(e)));
     }
@@ -232,6 +252,63 @@ pub fn to_hash(link: &Link) -> String {
         }
     }
     format!("#{}", parts.join("&"))
+}
+
+/// The largest scenario text a `src=` token may inflate to (as a loaded file's limit).
+pub const MAX_SOURCE_BYTES: usize = 1_000_000;
+
+const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// A loaded scenario's JSON as `src=` text: raw deflate (miniz_oxide, level 9) then
+/// base64url without padding. (Ceph has no counterpart: this is the page's own link.)
+pub fn source_to_text(json: &str) -> String {
+    let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
+    let mut out = String::with_capacity(packed.len() * 4 / 3 + 3);
+    for chunk in packed.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(BASE64URL[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
+}
+
+/// `src=` text back into the scenario's JSON text; an error says what is wrong (not
+/// base64url, not deflate data, too large, not UTF-8). The JSON itself is validated later,
+/// by the engine's scenario parsers.
+pub fn source_from_text(text: &str) -> Result<String, String> {
+    let mut bytes = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for (i, c) in text.bytes().enumerate() {
+        let Some(v) = BASE64URL.iter().position(|b| *b == c) else {
+            return Err(format!(
+                "src= is not base64url: character {} ('{}') is not A-Z, a-z, 0-9, - or _",
+                i + 1,
+                char::from(c).escape_default()
+            ));
+        };
+        acc = (acc << 6 | v as u32) & 0xff_ffff;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push((acc >> bits) as u8);
+        }
+    }
+    if bits >= 6 {
+        return Err("src= is cut short (its length is not that of base64url text)".into());
+    }
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_SOURCE_BYTES)
+        .map_err(|e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                format!("src= inflates to more than {MAX_SOURCE_BYTES} bytes")
+            }
+            _ => "src= is not a compressed scenario (the deflate data is damaged or cut short)"
+                .into(),
+        })?;
+    String::from_utf8(json).map_err(|_| "src= does not hold UTF-8 text".into())
 }
 
 /// The version of the `h=` encoding written (and the only one read).
@@ -715,6 +792,67 @@ mod tests {
         assert_eq!(parse_hash("").unwrap(), Link::default());
         assert_eq!(parse_hash("#").unwrap(), Link::default());
         assert_eq!(parse_hash("#view=intervals").unwrap().view, View::Intervals);
+    }
+
+    #[test]
+    fn a_loaded_scenario_round_trips_in_the_link() {
+        let json = r#"{"name":"mine","cluster":{"osds":3},"note":"é & = # ~"}"#;
+        for text in [json, "", "x", "xy", "xyz"] {
+            assert_eq!(source_from_text(&source_to_text(text)).unwrap(), text);
+        }
+        let link = Link {
+            view: View::Cluster,
+            scenario: Some("mine".into()),
+            history: Some("v1_n3_k0".into()),
+            source: Some(json.into()),
+            ..Default::default()
+        };
+        let hash = to_hash(&link);
+        assert!(hash.contains("&src="), "{hash}");
+        assert_eq!(parse_hash(&hash).unwrap(), link);
+        // Built-ins carry no src=.
+        let builtin = Link {
+            view: View::Cluster,
+            scenario: Some("seed000-down-lost".into()),
+            step: 3,
+            ..Default::default()
+        };
+        assert_eq!(
+            to_hash(&builtin),
+            "#view=cluster&scenario=seed000-down-lost&step=3"
+        );
+    }
+
+    #[test]
+    fn a_garbled_source_is_named() {
+        let good = source_to_text(r#"{"name":"mine","events":[]}"#);
+        let err = |h: &str| parse_hash(h).unwrap_err();
+        assert!(
+            err("#src=ab$d").contains("not base64url"),
+            "{}",
+            err("#src=ab$d")
+        );
+        assert!(err("#src=A").contains("cut short"));
+        assert!(err("#src=AAAAAAAA").contains("not a compressed scenario"));
+        let cut = &good[..good.len() / 2];
+        assert!(parse_hash(&format!("#src={cut}")).is_err());
+        assert!(err(&format!("#view=pglog&src={good}")).contains("src= belongs to"));
+        let bad_utf8 = {
+            let packed = miniz_oxide::deflate::compress_to_vec(&[0xff, 0xfe], 9);
+            // Re-encode the raw bytes through the same alphabet.
+            let mut s = String::new();
+            for chunk in packed.chunks(3) {
+                let n = chunk
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+                for i in 0..=chunk.len() {
+                    s.push(char::from(BASE64URL[(n >> (18 - 6 * i) & 63) as usize]));
+                }
+            }
+            s
+        };
+        assert!(err(&format!("#src={bad_utf8}")).contains("UTF-8"));
     }
 
     #[test]

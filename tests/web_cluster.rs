@@ -296,3 +296,43 @@ async fn the_mds_tab_shows_the_engine_daemons_status_and_tokens() {
     until("redo", || counter_steps(&root, "mds-counter") == Some(31)).await;
     assert_eq!(count(&root, ".mds-chart g.token"), 1);
 }
+
+/// A scenario loaded from a file travels in the share link (`src=`): opening the link in a
+/// fresh page loads the same scenario text and lands on the same step, even when its name
+/// is a built-in's; a garbled `src=` is a message in the page, not a panic.
+#[wasm_bindgen_test]
+fn a_loaded_scenario_travels_in_the_link() {
+    use cephscope::engine::timeline::Choice;
+    use cephscope::share::{parse_hash, to_hash};
+    use cephscope::ui::state::{Action, State};
+    use std::rc::Rc;
+    use yew::Reducible;
+    let text = include_str!("../src/engine/scenarios/seed000-down-lost.json").to_string();
+    let state = Rc::new(State::default()).reduce(Action::Load {
+        name: "mine.json".into(),
+        text: text.clone(),
+    });
+    assert_eq!(state.error, None);
+    let loaded = state.cluster_selected;
+    assert!(
+        loaded >= cluster::builtin().len(),
+        "the file is a new scenario"
+    );
+    let mut state = state;
+    for _ in 0..5 {
+        state = state.reduce(Action::Cluster(Choice::Next));
+    }
+    let at = state.cluster.position();
+    let link = state.link();
+    assert_eq!(link.source.as_deref(), Some(text.as_str()));
+    let hash = to_hash(&link);
+    let opened = Rc::new(State::default()).reduce(Action::Open(parse_hash(&hash)));
+    assert_eq!(opened.error, None, "{hash}");
+    assert_eq!(opened.cluster.position(), at);
+    assert_eq!(opened.cluster_selected, cluster::builtin().len());
+    assert_eq!(opened.link().source.as_deref(), Some(text.as_str()));
+
+    let garbled = hash.replace("src=", "src=%%");
+    let opened = Rc::new(State::default()).reduce(Action::Open(parse_hash(&garbled)));
+    assert!(opened.error.is_some(), "a garbled src= is reported");
+}

@@ -25,6 +25,7 @@ fn spec(hosts: usize, per_host: i32, size: usize, pg_num: u32) -> ClusterSpec {
         mon_prime_pg_temp: Default::default(),
         osd_capacity_objects: None,
         osd_max_pg_log_entries: None,
+        paxos: None,
     }
 }
 
@@ -298,4 +299,73 @@ fn an_out_but_up_stray_notifies_the_primary_and_joins_the_acting_set() {
         world.osds[&stray].pgs[&pg].state.store.get("a"),
         primary.state.store.get("a")
     );
+}
+
+/// With Paxos batching (ClusterSpec::paxos), the monitor queues the changes one failure
+/// causes (the failure report, each primary's MOSDAlive and pg_temp requests) in its
+/// pending Incremental and publishes them together when the proposal timer fires: fewer
+/// epochs than one a change, and every PG still ends active.
+#[test]
+fn paxos_batching_publishes_fewer_epochs_for_one_failure() {
+    use cephscope::engine::world::PaxosSpec;
+    let epochs = |paxos: Option<PaxosSpec>| {
+        let mut s = spec(6, 2, 3, 32);
+        s.paxos = paxos;
+        let mut world = World::new(&s).unwrap();
+        run_until_quiet(&mut world, 100_000);
+        let before = world.map().epoch;
+        world.act(UserAction::Kill { osd: 0 }).unwrap();
+        let mut queued = false;
+        let mut n = 0;
+        while n < 100_000 {
+            let Some(step) = world.step() else { break };
+            queued |= step.explanation.contains("the monitor queues");
+            n += 1;
+        }
+        let map = world.map().clone();
+        for pg in map.pgs() {
+            let m = map.pg_to_up_acting(pg);
+            let path = world.osds[&m.acting_primary].pgs[&pg]
+                .machine
+                .path(cephscope::engine::peering::chart::definition());
+            assert!(
+                path.starts_with("Started/Primary/Active"),
+                "pg {pg}: {path}"
+            );
+        }
+        (map.epoch - before, queued)
+    };
+    let (one_each, queued_plain) = epochs(None);
+    let (batched, queued) = epochs(Some(PaxosSpec::default()));
+    eprintln!(
+        "one osd failure, 6x2 osds, 32 pgs: {one_each} epochs one a change, {batched} batched"
+    );
+    assert!(!queued_plain);
+    assert!(queued, "the batched run queues changes");
+    assert!(
+        batched < one_each,
+        "batched {batched} epochs, one a change {one_each}"
+    );
+}
+
+/// The figure the README quotes: epochs one OSD failure publishes at 120 OSDs / 4096 PGs,
+/// one a change and batched (slow in debug: `cargo test --release --test world -- --ignored`).
+#[test]
+#[ignore]
+fn paxos_batching_epochs_at_4096_pgs() {
+    use cephscope::engine::world::PaxosSpec;
+    for paxos in [None, Some(PaxosSpec::default())] {
+        let mut s = ClusterSpec::uniform(40, 3, 4096);
+        s.paxos = paxos;
+        let mut world = World::new(&s).unwrap();
+        run_until_quiet(&mut world, 10_000_000);
+        let before = world.map().epoch;
+        world.act(UserAction::Kill { osd: 0 }).unwrap();
+        let steps = run_until_quiet(&mut world, 10_000_000);
+        eprintln!(
+            "120 OSDs, 4096 PGs, paxos {}: {} epochs, {steps} steps",
+            paxos.is_some(),
+            world.map().epoch - before
+        );
+    }
 }

@@ -40,8 +40,56 @@ impl Incremental {
         *self == Incremental::default()
     }
 
+    /// Merges `other` into this pending Incremental (later changes win for weights and
+    /// pg_temp; up_thru never goes down) and returns what was new.
+    pub fn merge(&mut self, other: &Incremental) -> Incremental {
+        let mut added = Incremental::default();
+        for o in &other.new_up {
+            if !self.new_up.contains(o) {
+                self.new_up.push(*o);
+                added.new_up.push(*o);
+            }
+        }
+        for o in &other.new_down {
+            if !self.new_down.contains(o) {
+                self.new_down.push(*o);
+                added.new_down.push(*o);
+            }
+        }
+        for (o, w) in &other.new_weight {
+            if self.new_weight.get(o) != Some(w) {
+                self.new_weight.insert(*o, *w);
+                added.new_weight.insert(*o, *w);
+            }
+        }
+        for (o, e) in &other.new_up_thru {
+            if self.new_up_thru.get(o).is_none_or(|cur| cur < e) {
+                self.new_up_thru.insert(*o, *e);
+                added.new_up_thru.insert(*o, *e);
+            }
+        }
+        for o in &other.new_lost {
+            if !self.new_lost.contains(o) {
+                self.new_lost.push(*o);
+                added.new_lost.push(*o);
+            }
+        }
+        for (pg, osds) in &other.new_pg_temp {
+            if self.new_pg_temp.get(pg) != Some(osds) {
+                self.new_pg_temp.insert(*pg, osds.clone());
+                added.new_pg_temp.insert(*pg, osds.clone());
+            }
+        }
+        added
+    }
+
     /// What the epoch changes, in words (`e2224: osd.0 down; pg_temp 11.4 [3,1]`).
     pub fn describe(&self, epoch: Epoch) -> String {
+        format!("e{epoch}: {}", self.describe_changes())
+    }
+
+    /// The changes alone, in words (`osd.0 down; pg_temp 11.4 [3,1]`).
+    pub fn describe_changes(&self) -> String {
         let mut parts = Vec::new();
         parts.extend(self.new_down.iter().map(|o| format!("osd.{o} down")));
         parts.extend(self.new_up.iter().map(|o| format!("osd.{o} boot (up)")));
@@ -65,7 +113,7 @@ impl Incremental {
                 format!("pg_temp {pg} {osds:?}")
             });
         }
-        format!("e{epoch}: {}", parts.join("; "))
+        parts.join("; ")
     }
 }
 

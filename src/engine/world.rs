@@ -65,6 +65,43 @@ pub struct ClusterSpec {
     /// backfill target.
     #[serde(default)]
     pub osd_max_pg_log_entries: Option<usize>,
+    /// The monitor's Paxos proposal timing (`paxos_propose_interval`, `paxos_min_wait`,
+    /// Ceph's 1 s and 0.05 s when given as `{}`). None (the default for now): every
+    /// accepted change is published as its own epoch at once, as before batching was
+    /// modelled; the built-in scenarios' scripts are timed for that.
+    #[serde(default)]
+    pub paxos: Option<PaxosSpec>,
+}
+
+/// How long the monitor lets changes gather in its pending Incremental before proposing
+/// them as the next epoch (PaxosService::should_propose).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaxosSpec {
+    /// `paxos_propose_interval` in ms (Ceph: 1.0 s): the least time between two commits.
+    #[serde(default = "propose_interval_default")]
+    pub propose_interval_ms: TimeMs,
+    /// `paxos_min_wait` in ms (Ceph: 0.05 s): the wait when the last commit is older than
+    /// the propose interval.
+    #[serde(default = "min_wait_default")]
+    pub min_wait_ms: TimeMs,
+}
+
+fn propose_interval_default() -> TimeMs {
+    1_000
+}
+
+fn min_wait_default() -> TimeMs {
+    50
+}
+
+impl Default for PaxosSpec {
+    fn default() -> PaxosSpec {
+        PaxosSpec {
+            propose_interval_ms: propose_interval_default(),
+            min_wait_ms: min_wait_default(),
+        }
+    }
 }
 
 /// `mon_osd_backfillfull_ratio` (0.90), in percent.
@@ -132,6 +169,7 @@ impl ClusterSpec {
             mon_prime_pg_temp: PrimeStyle::default(),
             osd_capacity_objects: None,
             osd_max_pg_log_entries: None,
+            paxos: None,
         }
     }
 
@@ -397,6 +435,9 @@ pub enum TimerKind {
         pg: PgId,
         epoch: Epoch,
     },
+    /// PaxosService's `proposal_timer`: the monitor proposes its pending Incremental as
+    /// the next epoch (propose_pending).
+    Propose,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -609,6 +650,12 @@ pub struct World {
     /// Each OSD's capacity in objects (ClusterSpec::osd_capacity_objects).
     pub osd_capacity_objects: Option<u64>,
     pub osd_max_pg_log_entries: Option<usize>,
+    /// The monitor's `pending_inc`: accepted changes waiting for the next proposal.
+    pub pending_inc: Incremental,
+    /// When the monitor last committed (published) an epoch (`last_commit_time`).
+    pub last_commit_ms: TimeMs,
+    /// None: no batching, each change is its own epoch (ClusterSpec::paxos).
+    pub paxos: Option<PaxosSpec>,
     next_timer: u64,
     steps: u64,
 }
@@ -616,6 +663,8 @@ pub struct World {
 /// What a step produced, collected while it runs.
 #[derive(Default)]
 struct StepLog {
+    /// What the monitor queued in its pending Incremental this step.
+    queued: Vec<String>,
     pgs: Vec<PgSteps>,
     sent: Vec<String>,
     epochs: Vec<String>,
@@ -664,6 +713,9 @@ impl World {
             prime_style: spec.mon_prime_pg_temp,
             osd_capacity_objects: spec.osd_capacity_objects,
             osd_max_pg_log_entries: spec.osd_max_pg_log_entries,
+            pending_inc: Incremental::default(),
+            last_commit_ms: 0,
+            paxos: spec.paxos,
             next_timer: 1,
             steps: 0,
         };
@@ -1303,7 +1355,8 @@ impl World {
         self.net.send(self.now, from, to, msg);
     }
 
-    /// The monitor applies one change and, if it changed anything, publishes the epoch.
+    /// The monitor applies one change (a command) to its pending Incremental, checked
+    /// against the committed map (OSDMonitor::prepare_command_impl), and proposes.
     fn mon_change(
         &mut self,
         change: impl FnOnce(&OsdMap, &mut Incremental) -> Result<(), String>,
@@ -1311,8 +1364,59 @@ impl World {
     ) -> Result<(), String> {
         let mut inc = Incremental::default();
         change(self.map(), &mut inc)?;
-        self.publish(inc, log);
+        // A command proposes at once, with whatever else is pending (cephscope's
+        // simplification: Ceph lets it wait for the proposal timer like any update; a
+        // scripted command is meant to take effect when the script issues it).
+        if self.mon_queue(inc, log) {
+            self.timers.retain(|t| t.kind != TimerKind::Propose);
+            self.mon_propose(log);
+        }
         Ok(())
+    }
+
+    /// Models OSDMonitor::prepare_* writing into `pending_inc` and PaxosService::dispatch
+    /// then calling should_propose / propose_pending via `proposal_timer`: the change is
+    /// merged into the pending Incremental (what it already holds is not queued again,
+    /// as the prepare_* functions ignore an already-pending change) and the propose timer
+    /// is armed if it is not. Returns whether anything new was queued.
+    fn mon_queue(&mut self, inc: Incremental, log: &mut StepLog) -> bool {
+        let added = self.pending_inc.merge(&inc);
+        if added.is_empty() {
+            return false;
+        }
+        log.queued.push(added.describe_changes());
+        let Some(paxos) = self.paxos else {
+            self.mon_propose(log);
+            return true;
+        };
+        if !self.timers.iter().any(|t| t.kind == TimerKind::Propose) {
+            let delay = self.propose_delay(paxos);
+            self.add_timer(delay, TimerKind::Propose);
+        }
+        true
+    }
+
+    /// Models PaxosService::should_propose's delay: none while the map is at its first
+    /// epoch (`last_committed <= 1`); `paxos_min_wait` when more than
+    /// `paxos_propose_interval` passed since the last commit; otherwise the rest of the
+    /// interval.
+    fn propose_delay(&self, paxos: PaxosSpec) -> TimeMs {
+        if self.map().epoch <= 1 {
+            return 0;
+        }
+        let since = self.now.saturating_sub(self.last_commit_ms);
+        if since > paxos.propose_interval_ms {
+            paxos.min_wait_ms
+        } else {
+            paxos.propose_interval_ms - since
+        }
+    }
+
+    /// Models PaxosService::propose_pending (the proposal timer fired): the pending
+    /// Incremental becomes the next epoch.
+    fn mon_propose(&mut self, log: &mut StepLog) {
+        let inc = std::mem::take(&mut self.pending_inc);
+        self.publish(inc, log);
     }
 
     /// Models OSDMonitor::encode_pending for what cephscope tracks: pg_temp priming
@@ -1330,6 +1434,7 @@ impl World {
         monitor::clean_temps(self.map(), &mut inc);
         let next = monitor::apply(self.map(), &inc);
         log.epochs.push(inc.describe(next.epoch));
+        self.last_commit_ms = self.now;
         for &o in &inc.new_down {
             self.add_timer(MON_OSD_DOWN_OUT_INTERVAL_MS, TimerKind::DownOut { osd: o });
         }
@@ -1382,9 +1487,10 @@ impl World {
                 }
                 let mut inc = Incremental::default();
                 if monitor::cmd_down(self.map(), &mut inc, osd).is_ok() {
-                    self.publish(inc, log);
+                    self.mon_queue(inc, log);
                 }
             }
+            TimerKind::Propose => self.mon_propose(log),
             TimerKind::PgEvent {
                 osd,
                 pg,
@@ -1452,7 +1558,7 @@ impl World {
                 let mut inc = Incremental::default();
                 if monitor::cmd_set_in(map, &mut inc, osd, false).is_ok() {
                     self.auto_out.insert(osd);
-                    self.publish(inc, log);
+                    self.mon_queue(inc, log);
                 }
             }
         }
@@ -1558,7 +1664,7 @@ impl World {
             _ => false,
         };
         if changed {
-            self.publish(inc, log);
+            self.mon_queue(inc, log);
         }
     }
 
@@ -1580,11 +1686,19 @@ impl World {
             );
             return;
         }
+        // OSDMonitor::prepare_boot: the map shows the old instance up, so it is marked
+        // down in pending_inc and the boot waits for that epoch (C_RetryMessage; here
+        // the OSD, seeing itself down in it, sends MOSDBoot again).
         if self.map().is_up(osd) {
             let mut inc = Incremental::default();
             if monitor::cmd_down(self.map(), &mut inc, osd).is_ok() {
-                self.publish(inc, log);
+                self.mon_queue(inc, log);
             }
+            return;
+        }
+        // "already pending boot": the proposal under way answers it.
+        if self.pending_inc.new_up.contains(&osd) {
+            return;
         }
         let mut inc = Incremental::default();
         let auto_out = self.auto_out.contains(&osd);
@@ -1592,7 +1706,7 @@ impl World {
             Ok(()) => {
                 self.auto_out.remove(&osd);
                 self.mon_instances.insert(osd, incarnation);
-                self.publish(inc, log);
+                self.mon_queue(inc, log);
             }
             Err(_) => {
                 let epoch = self.map().epoch;
@@ -2285,12 +2399,21 @@ fn timer_text(kind: &TimerKind) -> String {
         TimerKind::Recovery { osd, pg, .. } => {
             format!("osd.{osd} recovery thread runs pg {pg} (start_recovery_ops)")
         }
+        TimerKind::Propose => {
+            "the monitor's proposal timer fires: it publishes its pending changes as the next epoch"
+                .to_string()
+        }
     }
 }
 
 /// One sentence: what happened, and what it caused.
 fn explain(event: &str, log: &StepLog) -> String {
     let mut s = event.to_string();
+    if log.epochs.is_empty() {
+        for q in &log.queued {
+            s.push_str(&format!("; the monitor queues {q} for the next epoch"));
+        }
+    }
     if !log.epochs.is_empty() {
         s.push_str(&format!(
             "; the monitor publishes {}",

@@ -54,6 +54,9 @@ pub struct State {
     pub mds_selected: usize,
     pub mds: Rc<MdsRun>,
     pub mds_history: Rc<Vec<MdsChoice>>,
+    /// The JSON text of each scenario loaded from a file or a link, by tab and index, so
+    /// that the share link can carry it (`src=`).
+    pub sources: Rc<Vec<(View, usize, Rc<str>)>>,
 }
 
 /// How many steps "next change" takes at most while looking for a step that is not a
@@ -152,6 +155,7 @@ impl Default for State {
                     .expect("built-in MDS scenarios are valid (tests/mds.rs)"),
             ),
             mds_scenarios: Rc::new(mds_scenarios),
+            sources: Rc::new(Vec::new()),
             mds_selected: 0,
             mds_history: Rc::new(Vec::new()),
         }
@@ -307,6 +311,12 @@ impl State {
             self.run = self.replay(self.selected, 0);
             self.view = View::Statechart;
         }
+        let index = match self.view {
+            View::Mds => self.mds_scenarios.len() - 1,
+            View::Cluster => self.clusters.len() - 1,
+            _ => self.scenarios.len() - 1,
+        };
+        Rc::make_mut(&mut self.sources).push((self.view, index, Rc::from(text)));
         self.embed = None;
         self.playing = false;
         self.error = None;
@@ -384,7 +394,22 @@ impl State {
             step,
             embed: self.embed.clone(),
             history,
+            source: self.source_shown().map(|t| t.to_string()),
         }
+    }
+
+    /// The JSON text of the scenario this view shows, if it was loaded (not built in).
+    fn source_shown(&self) -> Option<&str> {
+        let (view, index) = match self.view {
+            View::Statechart | View::Narration => (View::Statechart, self.selected),
+            View::Cluster => (View::Cluster, self.cluster_selected),
+            View::Mds => (View::Mds, self.mds_selected),
+            View::Intervals | View::PgLog => return None,
+        };
+        self.sources
+            .iter()
+            .find(|(v, i, _)| *v == view && *i == index)
+            .map(|(_, _, text)| &**text)
     }
 
     /// The first PG log decision this view may show (embed `from`).
@@ -437,6 +462,19 @@ impl State {
                 return next;
             }
         };
+        // A loaded scenario travels in the link: load it as a file would be, then look it up
+        // by its index (its name may be a built-in's too).
+        let mut loaded = None;
+        if let Some(text) = &link.source {
+            if let Err(e) = next.load("the link's scenario", text) {
+                next.error = Some(format!("This link's scenario could not be loaded: {e}"));
+                return next;
+            }
+            loaded = Some(next.sources.last().map_or(0, |(_, i, _)| *i));
+        }
+        let this = next.clone();
+        let find =
+            |names: Vec<&str>, name: &str| loaded.or_else(|| names.iter().position(|n| *n == name));
         next.embed = link.embed.clone();
         // On the full page the narration is part of the statechart tab.
         next.view = match (link.view, &link.embed) {
@@ -447,10 +485,10 @@ impl State {
         match link.view {
             View::Statechart | View::Narration => {}
             View::Cluster => {
-                let first = self.clusters.first().map_or("", |s| s.name.as_str());
+                let first = this.clusters.first().map_or("", |s| s.name.as_str());
                 let name = link.scenario.as_deref().unwrap_or(first);
-                let Some(i) = self.clusters.iter().position(|s| s.name == name) else {
-                    let names: Vec<&str> = self.clusters.iter().map(|s| s.name.as_str()).collect();
+                let names: Vec<&str> = this.clusters.iter().map(|s| s.name.as_str()).collect();
+                let Some(i) = find(names.clone(), name) else {
                     next.error = Some(format!(
                         "This link names an unknown cluster scenario: '{name}' (the scenarios are {}).",
                         names.join(", ")
@@ -485,11 +523,10 @@ impl State {
                 return next;
             }
             View::Mds => {
-                let first = self.mds_scenarios.first().map_or("", |s| s.name.as_str());
+                let first = this.mds_scenarios.first().map_or("", |s| s.name.as_str());
                 let name = link.scenario.as_deref().unwrap_or(first);
-                let Some(i) = self.mds_scenarios.iter().position(|s| s.name == name) else {
-                    let names: Vec<&str> =
-                        self.mds_scenarios.iter().map(|s| s.name.as_str()).collect();
+                let names: Vec<&str> = this.mds_scenarios.iter().map(|s| s.name.as_str()).collect();
+                let Some(i) = find(names.clone(), name) else {
                     next.error = Some(format!(
                         "This link names an unknown MDS scenario: '{name}' (the scenarios are {}).",
                         names.join(", ")
@@ -564,12 +601,13 @@ impl State {
                 return next;
             }
         }
-        let name = link.scenario.as_deref().unwrap_or(&self.scenarios[0].name);
-        let Some(i) = self.scenarios.iter().position(|s| s.name == name) else {
+        let name = link.scenario.as_deref().unwrap_or(&this.scenarios[0].name);
+        let names: Vec<&str> = this.scenarios.iter().map(|s| s.name.as_str()).collect();
+        let Some(i) = find(names, name) else {
             next.error = Some(format!("This link names an unknown scenario: '{name}'."));
             return next;
         };
-        let total = self.scenarios[i].events.len();
+        let total = this.scenarios[i].events.len();
         if link.step > total {
             next.error = Some(format!(
                 "This link asks for step {} but '{name}' has {total} steps; showing the last.",
@@ -584,7 +622,7 @@ impl State {
             .and_then(|e| e.to)
             .unwrap_or(total)
             .min(total);
-        next.run = self.replay(i, link.step.clamp(from, to));
+        next.run = this.replay(i, link.step.clamp(from, to));
         next
     }
 }
