@@ -51,6 +51,7 @@ cluster_traces!(
     "luminous-osd-stop-start",
     "recovery-preempts-backfill",
     "force-recovery",
+    "les-bound-incomplete",
 );
 
 /// The cluster scenarios (the golden Jewel trace among them) under wasm32 in Node.

@@ -423,6 +423,7 @@ const BUILTIN_JSON: &[&str] = &[
     include_str!("scenarios/luminous-osd-stop-start.json"),
     include_str!("scenarios/recovery-preempts-backfill.json"),
     include_str!("scenarios/force-recovery.json"),
+    include_str!("scenarios/les-bound-incomplete.json"),
 ];
 
 /// The built-in cluster scenarios, in the order the picker lists them.
