@@ -335,4 +335,19 @@ fn a_loaded_scenario_travels_in_the_link() {
     let garbled = hash.replace("src=", "src=%%");
     let opened = Rc::new(State::default()).reduce(Action::Open(parse_hash(&garbled)));
     assert!(opened.error.is_some(), "a garbled src= is reported");
+
+    // A cluster scenario in a link that shows another tab is refused, not looked up there.
+    let elsewhere = hash.replace("view=cluster", "view=mds");
+    let opened = Rc::new(State::default()).reduce(Action::Open(parse_hash(&elsewhere)));
+    let error = opened.error.clone().unwrap_or_default();
+    assert!(
+        error.contains("belongs to the cluster view"),
+        "{elsewhere}: {error}"
+    );
+    let elsewhere = hash.replace("view=cluster&", "");
+    let opened = Rc::new(State::default()).reduce(Action::Open(parse_hash(&elsewhere)));
+    assert!(
+        opened.error.is_some(),
+        "{elsewhere}: the statechart tab is not the cluster's"
+    );
 }

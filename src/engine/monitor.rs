@@ -44,42 +44,27 @@ impl Incremental {
     /// pg_temp; up_thru never goes down) and returns what was new.
     pub fn merge(&mut self, other: &Incremental) -> Incremental {
         let mut added = Incremental::default();
-        for o in &other.new_up {
-            if !self.new_up.contains(o) {
-                self.new_up.push(*o);
-                added.new_up.push(*o);
-            }
-        }
-        for o in &other.new_down {
-            if !self.new_down.contains(o) {
-                self.new_down.push(*o);
-                added.new_down.push(*o);
-            }
-        }
-        for (o, w) in &other.new_weight {
-            if self.new_weight.get(o) != Some(w) {
-                self.new_weight.insert(*o, *w);
-                added.new_weight.insert(*o, *w);
-            }
-        }
-        for (o, e) in &other.new_up_thru {
-            if self.new_up_thru.get(o).is_none_or(|cur| cur < e) {
-                self.new_up_thru.insert(*o, *e);
-                added.new_up_thru.insert(*o, *e);
-            }
-        }
-        for o in &other.new_lost {
-            if !self.new_lost.contains(o) {
-                self.new_lost.push(*o);
-                added.new_lost.push(*o);
-            }
-        }
-        for (pg, osds) in &other.new_pg_temp {
-            if self.new_pg_temp.get(pg) != Some(osds) {
-                self.new_pg_temp.insert(*pg, osds.clone());
-                added.new_pg_temp.insert(*pg, osds.clone());
-            }
-        }
+        merge_osds(&mut self.new_up, &other.new_up, &mut added.new_up);
+        merge_osds(&mut self.new_down, &other.new_down, &mut added.new_down);
+        merge_osds(&mut self.new_lost, &other.new_lost, &mut added.new_lost);
+        merge_map(
+            &mut self.new_weight,
+            &other.new_weight,
+            &mut added.new_weight,
+            |c, n| c != n,
+        );
+        merge_map(
+            &mut self.new_up_thru,
+            &other.new_up_thru,
+            &mut added.new_up_thru,
+            |c, n| c < n,
+        );
+        merge_map(
+            &mut self.new_pg_temp,
+            &other.new_pg_temp,
+            &mut added.new_pg_temp,
+            |c, n| c != n,
+        );
         added
     }
 
@@ -114,6 +99,32 @@ impl Incremental {
             });
         }
         parts.join("; ")
+    }
+}
+
+/// Adds to `pending` the OSDs of `new` it does not hold yet, noting them in `added`.
+fn merge_osds(pending: &mut Vec<OsdId>, new: &[OsdId], added: &mut Vec<OsdId>) {
+    for o in new {
+        if !pending.contains(o) {
+            pending.push(*o);
+            added.push(*o);
+        }
+    }
+}
+
+/// Takes each entry of `new` into `pending` where `replaces(current, new)` (or nothing is
+/// pending for its key yet), noting it in `added`.
+fn merge_map<K: Ord + Copy, V: Clone>(
+    pending: &mut BTreeMap<K, V>,
+    new: &BTreeMap<K, V>,
+    added: &mut BTreeMap<K, V>,
+    replaces: impl Fn(&V, &V) -> bool,
+) {
+    for (k, v) in new {
+        if pending.get(k).is_none_or(|cur| replaces(cur, v)) {
+            pending.insert(*k, v.clone());
+            added.insert(*k, v.clone());
+        }
     }
 }
 

@@ -1367,7 +1367,8 @@ impl World {
         // A command proposes at once, with whatever else is pending (cephscope's
         // simplification: Ceph lets it wait for the proposal timer like any update; a
         // scripted command is meant to take effect when the script issues it).
-        if self.mon_queue(inc, log) {
+        // (Without batching mon_queue has published already.)
+        if self.mon_queue(inc, log) && self.paxos.is_some() {
             self.timers.retain(|t| t.kind != TimerKind::Propose);
             self.mon_propose(log);
         }

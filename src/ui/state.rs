@@ -470,11 +470,27 @@ impl State {
                 next.error = Some(format!("This link's scenario could not be loaded: {e}"));
                 return next;
             }
-            loaded = Some(next.sources.last().map_or(0, |(_, i, _)| *i));
+            let (tab, index) = next
+                .sources
+                .last()
+                .map_or((View::Statechart, 0), |(v, i, _)| (*v, *i));
+            let wanted = match link.view {
+                View::Narration => View::Statechart,
+                view => view,
+            };
+            if tab != wanted {
+                next.error = Some(format!(
+                    "This link's scenario belongs to the {} view, but the link shows the {} view.",
+                    tab.name(),
+                    link.view.name()
+                ));
+                return next;
+            }
+            loaded = Some(index);
         }
         let this = next.clone();
         let find =
-            |names: Vec<&str>, name: &str| loaded.or_else(|| names.iter().position(|n| *n == name));
+            |names: &[&str], name: &str| loaded.or_else(|| names.iter().position(|n| *n == name));
         next.embed = link.embed.clone();
         // On the full page the narration is part of the statechart tab.
         next.view = match (link.view, &link.embed) {
@@ -488,7 +504,7 @@ impl State {
                 let first = this.clusters.first().map_or("", |s| s.name.as_str());
                 let name = link.scenario.as_deref().unwrap_or(first);
                 let names: Vec<&str> = this.clusters.iter().map(|s| s.name.as_str()).collect();
-                let Some(i) = find(names.clone(), name) else {
+                let Some(i) = find(&names, name) else {
                     next.error = Some(format!(
                         "This link names an unknown cluster scenario: '{name}' (the scenarios are {}).",
                         names.join(", ")
@@ -526,7 +542,7 @@ impl State {
                 let first = this.mds_scenarios.first().map_or("", |s| s.name.as_str());
                 let name = link.scenario.as_deref().unwrap_or(first);
                 let names: Vec<&str> = this.mds_scenarios.iter().map(|s| s.name.as_str()).collect();
-                let Some(i) = find(names.clone(), name) else {
+                let Some(i) = find(&names, name) else {
                     next.error = Some(format!(
                         "This link names an unknown MDS scenario: '{name}' (the scenarios are {}).",
                         names.join(", ")
@@ -603,7 +619,7 @@ impl State {
         }
         let name = link.scenario.as_deref().unwrap_or(&this.scenarios[0].name);
         let names: Vec<&str> = this.scenarios.iter().map(|s| s.name.as_str()).collect();
-        let Some(i) = find(names, name) else {
+        let Some(i) = find(&names, name) else {
             next.error = Some(format!("This link names an unknown scenario: '{name}'."));
             return next;
         };
