@@ -6,7 +6,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { startSite } from './serve.mjs';
+import { startSite, expectText } from './serve.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -50,8 +50,8 @@ test('the chart draws all 35 PeeringState states with their paths', async () => 
 test('stepping the primary-boot scenario lands in GetInfo, highlighted', async () => {
   const { page } = await open({ width: 1280, height: 800 });
   for (let i = 0; i < 3; i++) await page.click('[data-testid=step]');
-  assert.equal(await page.textContent('[data-testid=state-path]'), 'Started/Primary/Peering/GetInfo');
-  assert.equal(await page.textContent('[data-testid=state-string]'), 'peering');
+  await expectText(page, '[data-testid=state-path]', 'Started/Primary/Peering/GetInfo');
+  await expectText(page, '[data-testid=state-string]', 'peering');
   const active = await page.$$eval('g.state.active', (els) => els.map((e) => e.getAttribute('data-state')));
   assert.deepEqual(active.sort(), ['Started', 'Started/Primary', 'Started/Primary/Peering', 'Started/Primary/Peering/GetInfo']);
   await page.screenshot({ path: path.join(shots, 'getinfo-1280x800.png'), animations: 'disabled' });
@@ -78,7 +78,7 @@ test('a shared link restores the same scenario and step after a reload', async (
   await fresh.goto(url);
   await fresh.waitForSelector('[data-testid=counter]');
   await fresh.waitForFunction(() => document.querySelector('[data-testid=counter]').textContent === '4 / 6');
-  assert.equal(await fresh.textContent('[data-testid=state-path]'), 'Started/ReplicaActive/RepNotRecovering');
+  await expectText(fresh, '[data-testid=state-path]', 'Started/ReplicaActive/RepNotRecovering');
   assert.equal(await fresh.inputValue('#scenario'), 'new-interval');
   await fresh.close();
   await page.close();
@@ -88,10 +88,10 @@ test('arrow keys step forward and back', async () => {
   const { page } = await open({ width: 1280, height: 800 });
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
-  assert.equal(await page.textContent('[data-testid=counter]'), '2 / 3');
+  await expectText(page, '[data-testid=counter]', '2 / 3');
   await page.keyboard.press('ArrowLeft');
-  assert.equal(await page.textContent('[data-testid=counter]'), '1 / 3');
-  assert.equal(await page.textContent('[data-testid=state-path]'), 'Reset');
+  await expectText(page, '[data-testid=counter]', '1 / 3');
+  await expectText(page, '[data-testid=state-path]', 'Reset');
   await page.close();
 });
 
@@ -103,7 +103,7 @@ test('a bad link shows a message and the app keeps running', async () => {
   assert.match(text, /unknown scenario: '<b>nope<\/b>'/);
   assert.equal(await page.$$eval('.error b', (els) => els.length), 0, 'link text is rendered as text');
   await page.click('[data-testid=step]');
-  assert.equal(await page.textContent('[data-testid=counter]'), '1 / 3');
+  await expectText(page, '[data-testid=counter]', '1 / 3');
   await page.close();
 });
 
@@ -125,10 +125,10 @@ test('embed mode shows one view, honours controls=0 and the step range', async (
   await page.goto(base + '#scenario=new-interval&step=1&embed=1&view=statechart&from=2&to=4');
   await page.waitForSelector('svg.statechart');
   assert.equal(await page.$$eval('header', (els) => els.length), 0, 'no page header in embed mode');
-  assert.equal(await page.textContent('[data-testid=counter]'), '2 / 4', 'step clamped to from');
+  await expectText(page, '[data-testid=counter]', '2 / 4', 'step clamped to from');
   await page.click('[data-testid=step]');
   await page.click('[data-testid=step]');
-  assert.equal(await page.textContent('[data-testid=counter]'), '4 / 4');
+  await expectText(page, '[data-testid=counter]', '4 / 4');
   assert.ok(await page.isDisabled('[data-testid=step]'), 'cannot step past to');
   await page.screenshot({ path: path.join(shots, 'embed-800x600.png'), animations: 'disabled' });
   await page.goto(base + '#scenario=new-interval&step=6&embed=1&view=narration&controls=0');
@@ -175,8 +175,8 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     assert.equal(await page.$$eval('[data-testid=current-band]', (els) => els.length), 1);
     assert.match(await page.getAttribute('[data-testid=interval-band][data-first="101"]', 'title'),
       /up_thru 101 >= first 101/);
-    assert.equal(await page.textContent('[data-testid=pg-down]'), 'true');
-    assert.equal(await page.textContent('[data-testid=blocked-by]'), 'osd.0 (lost_at 0)');
+    await expectText(page, '[data-testid=pg-down]', 'true');
+    await expectText(page, '[data-testid=blocked-by]', 'osd.0 (lost_at 0)');
     assert.match(await page.textContent('[data-testid=verdict]'), /pg 1\.0 is down.*peering waits for this OSD/s);
     await noSidewaysScroll(page);
     await page.screenshot({ path: path.join(shots, `intervals-down-${size}.png`), fullPage: true, animations: 'disabled' });
@@ -188,7 +188,7 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     // The other example: the PG is not down, and the interval without up_thru is why.
     await page.selectOption('[data-testid=intervals-example]', 'seed001_q13');
     await page.waitForFunction(() => location.hash === '#view=intervals&example=seed001_q13');
-    assert.equal(await page.textContent('[data-testid=pg-down]'), 'false');
+    await expectText(page, '[data-testid=pg-down]', 'false');
     assert.match(await page.textContent('[data-testid=verdict]'), /is not down.*101–101 ignored: primary osd\.0 up 5-100 does not include interval 101-101/s);
     await page.screenshot({ path: path.join(shots, `intervals-${size}.png`), fullPage: true, animations: 'disabled' });
     assert.deepEqual(errors, []);
@@ -202,16 +202,15 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     await page.goto(base + '#view=pglog&example=merge_divergent');
     await page.waitForSelector('[data-testid=decision-explain]');
     assert.match(await page.textContent('[data-testid=decision-explain]'), /^The log \(20'0,22'7\] is authoritative/);
-    assert.equal(await page.textContent('[data-testid=pglog-counter]'), 'decision 1 / 14');
+    await expectText(page, '[data-testid=pglog-counter]', 'decision 1 / 14');
     await page.click('[data-testid=pglog-step]');
     await page.keyboard.press('ArrowRight');
-    assert.equal(await page.textContent('[data-testid=pglog-counter]'), 'decision 3 / 14');
-    assert.equal(await page.textContent('[data-testid=decision-explain]'),
-      "The authoritative log runs on to 22'7 past our 21'8; 20'5 is the last point both share, so our entries after it are divergent.");
+    await expectText(page, '[data-testid=pglog-counter]', 'decision 3 / 14');
+    await expectText(page, '[data-testid=decision-explain]', "The authoritative log runs on to 22'7 past our 21'8; 20'5 is the last point both share, so our entries after it are divergent.");
     assert.deepEqual(await page.$$eval('.entry.focus', (els) => els.map((e) => e.dataset.version)).then((v) => [...new Set(v)].sort()),
       ["20'5", "21'8", "22'7"]);
     for (let i = 3; i < 10; i++) await page.keyboard.press('ArrowRight');
-    assert.equal(await page.textContent('[data-testid=pglog-counter]'), 'decision 10 / 14');
+    await expectText(page, '[data-testid=pglog-counter]', 'decision 10 / 14');
     await page.waitForFunction(() => location.hash === '#view=pglog&example=merge_divergent&step=9');
     assert.deepEqual(await page.$$eval('[data-testid=lane-local] .entry.divergent', (els) => els.map((e) => e.dataset.version)),
       ["21'6", "21'7", "21'8"]);
@@ -220,8 +219,8 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     await noSidewaysScroll(page);
     await page.screenshot({ path: path.join(shots, `pglog-${size}.png`), fullPage: true, animations: 'disabled' });
     while (!(await page.isDisabled('[data-testid=pglog-step]'))) await page.click('[data-testid=pglog-step]');
-    assert.equal(await page.textContent('[data-testid=pglog-counter]'), 'result (14 decisions)');
-    assert.equal(await page.textContent('[data-testid=removed]'), 'baz, foo');
+    await expectText(page, '[data-testid=pglog-counter]', 'result (14 decisions)');
+    await expectText(page, '[data-testid=removed]', 'baz, foo');
     assert.deepEqual(await page.$$eval('[data-testid=missing] tbody tr', (rows) => rows.map((r) => r.innerText.split('\t').join(' '))),
       ["bar 20'5 0'0", "foo 22'6 0'0", "qux 22'7 0'0"]);
     assert.equal(await page.$$eval('[data-testid=lane-result] .entry', (els) => els.length), 7);
@@ -239,7 +238,7 @@ test('proc_replica_log: the replica matches up to 20\'5', async () => {
   await page.screenshot({ path: path.join(shots, 'pglog-replica-dark-1280x800.png'), fullPage: true, animations: 'disabled' });
   await page.keyboard.press('End'); // not a shortcut: nothing happens
   while (!(await page.isDisabled('[data-testid=pglog-step]'))) await page.keyboard.press('ArrowRight');
-  assert.equal(await page.textContent('[data-testid=removed]'), 'none');
+  await expectText(page, '[data-testid=removed]', 'none');
   assert.deepEqual(await page.$$eval('[data-testid=missing] tbody tr', (rows) => rows.map((r) => r.innerText.split('\t').join(' '))),
     ["bar 20'5 0'0"]);
   await page.close();
@@ -267,12 +266,12 @@ test('the tabs are keyboard reachable and part of the link', async () => {
   assert.equal(await page.evaluate(() => document.activeElement.dataset.view), 'pglog');
   await page.waitForSelector('#panel-pglog[role=tabpanel][aria-labelledby=tab-pglog]');
   await page.keyboard.press('Home');
-  assert.equal(await page.textContent('[data-testid=counter]'), '0 / 3', 'arrows on the tabs do not step');
+  await expectText(page, '[data-testid=counter]', '0 / 3', 'arrows on the tabs do not step');
   const url = page.url();
   const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await fresh.goto(url.replace(/#.*/, '#view=pglog&example=merge_divergent&step=5'));
   await fresh.waitForSelector('[data-testid=decision-explain]');
-  assert.equal(await fresh.textContent('[data-testid=pglog-counter]'), 'decision 6 / 14');
+  await expectText(fresh, '[data-testid=pglog-counter]', 'decision 6 / 14');
   await fresh.close();
   await page.close();
 });
@@ -282,15 +281,15 @@ test('embed mode shows the intervals or PG log view alone', async () => {
   await page.goto(base + '#example=down_pg_up_thru_granted&embed=1&view=intervals');
   await page.waitForSelector('[data-testid=interval-band]');
   assert.equal(await page.$$eval('header, [role=tab]', (els) => els.length), 0);
-  assert.equal(await page.textContent('[data-testid=pg-down]'), 'true');
+  await expectText(page, '[data-testid=pg-down]', 'true');
   await page.screenshot({ path: path.join(shots, 'embed-intervals-800x600.png'), animations: 'disabled' });
   await page.goto(base + '#example=merge_divergent&step=1&embed=1&view=pglog&from=2&to=4');
   await page.reload();
   await page.waitForSelector('[data-testid=pglog-step]');
-  assert.equal(await page.textContent('[data-testid=pglog-counter]'), 'decision 3 / 14', 'step clamped to from');
+  await expectText(page, '[data-testid=pglog-counter]', 'decision 3 / 14', 'step clamped to from');
   await page.click('[data-testid=pglog-step]');
   await page.click('[data-testid=pglog-step]');
-  assert.equal(await page.textContent('[data-testid=pglog-counter]'), 'decision 5 / 14');
+  await expectText(page, '[data-testid=pglog-counter]', 'decision 5 / 14');
   assert.ok(await page.isDisabled('[data-testid=pglog-step]'), 'cannot step past to');
   await page.goto(base + '#example=merge_divergent&step=3&embed=1&view=pglog&controls=0');
   await page.reload();
@@ -356,7 +355,7 @@ test('the cluster tab steps seed000-down-lost to a down PG, and its link restore
   assert.equal(rows.length, 4);
   assert.equal(rows[0][0], '1.0');
   assert.equal(rows[0][1], 'down');
-  assert.equal(await fresh.textContent('[data-testid=blocked-by]'), blocked);
+  await expectText(fresh, '[data-testid=blocked-by]', blocked);
   assert.equal(await fresh.$$eval('[data-testid=cluster-history] li', (els) => els.length), n);
   assert.equal(await fresh.inputValue('#cluster-scenario'), 'seed000-down-lost');
   // node-c's OSDs are shown down, with a revive button (their daemons stopped).

@@ -7,7 +7,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { startSite } from './serve.mjs';
+import { startSite, expectText } from './serve.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -90,7 +90,7 @@ test('the MDS tab: kill the standby, rank 0 goes laggy, start it, it takes over;
   await phone.goto(base + hash);
   await phone.waitForSelector('[data-testid=mds-daemons]');
   assert.deepEqual(await daemonRows(phone), rows);
-  assert.equal(await phone.textContent('[data-testid=mds-fs-status]'), status);
+  await expectText(phone, '[data-testid=mds-fs-status]', status);
   await phone.screenshot({ path: path.join(shots, 'mds-takeover-390x844.png'), fullPage: true, animations: 'disabled' });
   await noSidewaysScroll(phone);
   assert.deepEqual(errors, []);
@@ -176,8 +176,7 @@ test('a scenario file loads through the engine parsers (input and drop); errors 
   bad.script[1].mds = 'zz';
   await page.setInputFiles('[data-testid=load-file]', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
   await page.waitForSelector('[role=alert]');
-  assert.equal(await page.textContent('[role=alert] span'),
-    "Could not load the file: bad.json: script[1] (at 2000 ms).mds: mds.zz is not in daemons");
+  await expectText(page, '[role=alert] span', "Could not load the file: bad.json: script[1] (at 2000 ms).mds: mds.zz is not in daemons");
   await page.click('[role=alert] button');
   await page.setInputFiles('[data-testid=load-file]', { name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{"name": <b>') });
   await page.waitForSelector('[role=alert]');

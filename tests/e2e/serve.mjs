@@ -38,3 +38,17 @@ export async function startSite(chromium, dist) {
   });
   return { server, browser, base };
 }
+
+// The page renders through yew's scheduler, a little after the key press or click that asked
+// for it: wait (up to 5 s) for the text, then assert it, so a failure still shows the diff.
+export async function expectText(page, selector, expected, message) {
+  await page
+    .waitForFunction(
+      ([sel, want]) => document.querySelector(sel)?.textContent === want,
+      [selector, expected],
+      { timeout: 5000 },
+    )
+    .catch(() => {});
+  const { strictEqual } = await import('node:assert/strict');
+  strictEqual(await page.textContent(selector), expected, message);
+}
