@@ -9,9 +9,9 @@ fn scenario() -> cluster::ClusterScenario {
     cluster::find("jewel-osd0-down-out").unwrap()
 }
 
-/// The longest built-in story (it spans a checkpoint).
+/// A story that spans a checkpoint (480 steps).
 fn long_scenario() -> cluster::ClusterScenario {
-    cluster::find("seed000-down-revive").unwrap()
+    cluster::find("force-recovery").unwrap()
 }
 
 /// A fingerprint of the world at a step: time, epoch, pending events, every PG's state.

@@ -13,11 +13,11 @@
 use cephscope::engine::net::Endpoint;
 use cephscope::engine::osdmap::PgId;
 use cephscope::engine::peering::chart::definition;
-use cephscope::engine::world::{ClusterSpec, HostSpec, PoolSpec, UserAction, World};
+use cephscope::engine::world::{ClusterSpec, HostSpec, PaxosSpec, PoolSpec, UserAction, World};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
-fn spec() -> ClusterSpec {
+fn spec(batched: bool) -> ClusterSpec {
     ClusterSpec {
         hosts: (0..4)
             .map(|h| HostSpec {
@@ -38,7 +38,7 @@ fn spec() -> ClusterSpec {
         mon_prime_pg_temp: Default::default(),
         osd_capacity_objects: None,
         osd_max_pg_log_entries: None,
-        paxos: None,
+        paxos: batched.then(PaxosSpec::default),
     }
 }
 
@@ -203,11 +203,21 @@ fn check_no_acked_write_lost(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+    // 1,000 schedules unless PROPTEST_CASES asks for more (an explicit `cases` would
+    // override the variable, which ProptestConfig::default() reads).
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
-    fn random_fault_schedules_keep_the_engine_sane(ops in prop::collection::vec(op(), 1..40)) {
-        let mut world = World::new(&spec()).unwrap();
+    fn random_fault_schedules_keep_the_engine_sane(
+        ops in prop::collection::vec(op(), 1..40),
+        // The monitor batching a second's changes into one epoch (the default) or
+        // publishing each at once.
+        batched in any::<bool>(),
+    ) {
+        let mut world = World::new(&spec(batched)).unwrap();
         let mut lost = false;
         // A lost peering message between OSDs (the simulation lets one be dropped; Ceph's
         // lossless cluster messenger would resend it) can leave a PG waiting (e.g. in

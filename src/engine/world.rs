@@ -65,11 +65,11 @@ pub struct ClusterSpec {
     /// backfill target.
     #[serde(default)]
     pub osd_max_pg_log_entries: Option<usize>,
-    /// The monitor's Paxos proposal timing (`paxos_propose_interval`, `paxos_min_wait`,
-    /// Ceph's 1 s and 0.05 s when given as `{}`). None (the default for now): every
-    /// accepted change is published as its own epoch at once, as before batching was
-    /// modelled; the built-in scenarios' scripts are timed for that.
-    #[serde(default)]
+    /// The monitor's Paxos proposal timing (`paxos_propose_interval`, `paxos_min_wait`).
+    /// Absent: Ceph's 1 s and 0.05 s, so changes that arrive within a second share an
+    /// epoch, as on a real cluster. `null`: no batching, every accepted change is its own
+    /// epoch at once (a teaching simplification, handy to see one change per map).
+    #[serde(default = "paxos_default")]
     pub paxos: Option<PaxosSpec>,
 }
 
@@ -85,6 +85,10 @@ pub struct PaxosSpec {
     /// the propose interval.
     #[serde(default = "min_wait_default")]
     pub min_wait_ms: TimeMs,
+}
+
+fn paxos_default() -> Option<PaxosSpec> {
+    Some(PaxosSpec::default())
 }
 
 fn propose_interval_default() -> TimeMs {
@@ -169,7 +173,7 @@ impl ClusterSpec {
             mon_prime_pg_temp: PrimeStyle::default(),
             osd_capacity_objects: None,
             osd_max_pg_log_entries: None,
-            paxos: None,
+            paxos: paxos_default(),
         }
     }
 
