@@ -24,8 +24,8 @@ use crate::engine::peering::events::{PeerState, PeeringEvent, QueryKind};
 use crate::engine::peering::io;
 use crate::engine::peering::recovery;
 use crate::engine::peering::state::PeeringState;
-use crate::engine::peering::state::{ClientOp, Fullness, Outgoing, ReserveOp};
-use crate::engine::pglog::{Eversion, LogEntry};
+use crate::engine::peering::state::{BackfillOp, ClientOp, Fullness, Outgoing, ReserveOp, ScanOp};
+use crate::engine::pglog::{Eversion, LogEntry, ObjectBound};
 use crate::engine::pgstate::PgState;
 use crate::engine::reserver::{AsyncReserver, Fired, Reservation, Which};
 use crate::engine::statechart::{Machine, Micro};
@@ -337,13 +337,15 @@ pub enum Msg {
         version: Eversion,
         result: i32,
     },
-    /// MOSDRepOp: the primary's write for a replica.
+    /// MOSDRepOp: the primary's write for a replica (`apply` false: an empty
+    /// transaction, the entry is only logged — a backfill target beyond backfill).
     RepOp {
         pg: PgId,
         epoch: Epoch,
         tid: u64,
         entry: LogEntry,
         trim_to: Eversion,
+        apply: bool,
     },
     /// MOSDRepOpReply: the replica applied it.
     RepOpReply { pg: PgId, epoch: Epoch, tid: u64 },
@@ -363,8 +365,7 @@ pub enum Msg {
         epoch: Epoch,
         object: String,
     },
-    /// MOSDPGPush: an object (None: deleted); `backfill` for a backfill push (an empty
-    /// object name: backfill is complete, last_backfill MAX).
+    /// MOSDPGPush: an object (None: deleted); `backfill` for a backfill push.
     Push {
         pg: PgId,
         epoch: Epoch,
@@ -377,6 +378,33 @@ pub enum Msg {
         pg: PgId,
         epoch: Epoch,
         object: String,
+    },
+    /// MOSDPGScan: OP_SCAN_GET_DIGEST (primary → backfill target, "your objects from
+    /// `begin`") or OP_SCAN_DIGEST (the answer: the objects of `[begin, end)` with their
+    /// versions). `query_epoch`: the primary's last_peering_reset, echoed.
+    Scan {
+        pg: PgId,
+        epoch: Epoch,
+        query_epoch: Epoch,
+        op: ScanOp,
+        begin: ObjectBound,
+        end: ObjectBound,
+        objects: BTreeMap<String, Eversion>,
+    },
+    /// MOSDPGBackfill: OP_BACKFILL_PROGRESS / OP_BACKFILL_FINISH (the target's new
+    /// last_backfill) or OP_BACKFILL_FINISH_ACK.
+    Backfill {
+        pg: PgId,
+        epoch: Epoch,
+        query_epoch: Epoch,
+        op: BackfillOp,
+        last_backfill: ObjectBound,
+    },
+    /// MOSDPGBackfillRemove: objects only the backfill target has, to remove.
+    BackfillRemove {
+        pg: PgId,
+        epoch: Epoch,
+        objects: Vec<(String, Eversion)>,
     },
 }
 
@@ -403,6 +431,9 @@ impl Msg {
             Msg::Pull { .. } => "MOSDPGPull",
             Msg::Push { .. } => "MOSDPGPush",
             Msg::PushReply { .. } => "MOSDPGPushReply",
+            Msg::Scan { .. } => "MOSDPGScan",
+            Msg::Backfill { .. } => "MOSDPGBackfill",
+            Msg::BackfillRemove { .. } => "MOSDPGBackfillRemove",
         }
     }
 }
@@ -922,6 +953,9 @@ impl World {
                                 | Msg::Pull { .. }
                                 | Msg::Push { .. }
                                 | Msg::PushReply { .. }
+                                | Msg::Scan { .. }
+                                | Msg::Backfill { .. }
+                                | Msg::BackfillRemove { .. }
                         )
                 });
                 if replication {
@@ -1636,7 +1670,10 @@ impl World {
                 | Msg::RepOpReply { .. }
                 | Msg::Pull { .. }
                 | Msg::Push { .. }
-                | Msg::PushReply { .. }),
+                | Msg::PushReply { .. }
+                | Msg::Scan { .. }
+                | Msg::Backfill { .. }
+                | Msg::BackfillRemove { .. }),
             ) => {
                 self.osd_io_msg(osd, from, msg, log);
             }
@@ -1862,7 +1899,10 @@ impl World {
             | Msg::RepOpReply { pg, .. }
             | Msg::Pull { pg, .. }
             | Msg::Push { pg, .. }
-            | Msg::PushReply { pg, .. } => *pg,
+            | Msg::PushReply { pg, .. }
+            | Msg::Scan { pg, .. }
+            | Msg::Backfill { pg, .. }
+            | Msg::BackfillRemove { pg, .. } => *pg,
             _ => return,
         };
         let floor = node.instance_up_from;
@@ -1881,17 +1921,29 @@ impl World {
                     tid,
                     entry,
                     trim_to,
+                    apply,
                     ..
                 },
                 Endpoint::Osd(f),
-            ) => io::do_repop(state, f, epoch, tid, entry, trim_to),
+            ) => io::do_repop(state, f, epoch, tid, entry, trim_to, apply),
             (Msg::RepOpReply { tid, .. }, Endpoint::Osd(f)) => io::do_repop_reply(state, f, tid),
             // Recovery messages from before the PG's current interval are stale
             // (PG::can_discard_*).
             (Msg::Pull { epoch, .. }, _)
             | (Msg::Push { epoch, .. }, _)
             | (Msg::PushReply { epoch, .. }, _)
+            | (Msg::BackfillRemove { epoch, .. }, _)
                 if epoch < state.last_peering_reset => {}
+            // MOSDPGScan / MOSDPGBackfill: `old_peering_msg(map_epoch, query_epoch)`.
+            (
+                Msg::Scan {
+                    epoch, query_epoch, ..
+                }
+                | Msg::Backfill {
+                    epoch, query_epoch, ..
+                },
+                _,
+            ) if epoch < state.last_peering_reset || query_epoch < state.last_peering_reset => {}
             (Msg::Pull { object, .. }, Endpoint::Osd(f)) => recovery::handle_pull(state, f, object),
             (
                 Msg::Push {
@@ -1904,6 +1956,29 @@ impl World {
             ) => recovery::handle_push(state, f, object, version, backfill),
             (Msg::PushReply { object, .. }, Endpoint::Osd(f)) => {
                 recovery::handle_push_reply(state, f, object)
+            }
+            (
+                Msg::Scan {
+                    query_epoch,
+                    op,
+                    begin,
+                    end,
+                    objects,
+                    ..
+                },
+                Endpoint::Osd(f),
+            ) => recovery::handle_scan(state, f, query_epoch, op, begin, end, objects),
+            (
+                Msg::Backfill {
+                    query_epoch,
+                    op,
+                    last_backfill,
+                    ..
+                },
+                Endpoint::Osd(f),
+            ) => recovery::handle_backfill(state, f, query_epoch, op, last_backfill),
+            (Msg::BackfillRemove { objects, .. }, Endpoint::Osd(_)) => {
+                recovery::handle_backfill_remove(state, objects)
             }
             _ => {}
         }
@@ -2111,7 +2186,10 @@ impl World {
             | Outgoing::ReserveMsg { to, .. }
             | Outgoing::Pull { to, .. }
             | Outgoing::Push { to, .. }
-            | Outgoing::PushReply { to, .. } = out
+            | Outgoing::PushReply { to, .. }
+            | Outgoing::Scan { to, .. }
+            | Outgoing::Backfill { to, .. }
+            | Outgoing::BackfillRemove { to, .. } = out
             {
                 if !active || !curmap.as_ref().is_some_and(|m| m.is_up(to)) {
                     continue;
@@ -2148,6 +2226,7 @@ impl World {
                     tid,
                     entry,
                     trim_to,
+                    apply,
                 } => (
                     Endpoint::Osd(to),
                     Msg::RepOp {
@@ -2156,6 +2235,7 @@ impl World {
                         tid,
                         entry,
                         trim_to,
+                        apply,
                     },
                 ),
                 Outgoing::RepOpReply { to, epoch, tid } => {
@@ -2203,6 +2283,46 @@ impl World {
                 Outgoing::PushReply { to, epoch, object } => {
                     (Endpoint::Osd(to), Msg::PushReply { pg, epoch, object })
                 }
+                Outgoing::Scan {
+                    to,
+                    epoch,
+                    query_epoch,
+                    op,
+                    begin,
+                    end,
+                    objects,
+                } => (
+                    Endpoint::Osd(to),
+                    Msg::Scan {
+                        pg,
+                        epoch,
+                        query_epoch,
+                        op,
+                        begin,
+                        end,
+                        objects,
+                    },
+                ),
+                Outgoing::Backfill {
+                    to,
+                    epoch,
+                    query_epoch,
+                    op,
+                    last_backfill,
+                } => (
+                    Endpoint::Osd(to),
+                    Msg::Backfill {
+                        pg,
+                        epoch,
+                        query_epoch,
+                        op,
+                        last_backfill,
+                    },
+                ),
+                Outgoing::BackfillRemove { to, epoch, objects } => (
+                    Endpoint::Osd(to),
+                    Msg::BackfillRemove { pg, epoch, objects },
+                ),
                 Outgoing::Reserve { .. }
                 | Outgoing::CancelReservation { .. }
                 | Outgoing::UpdateLocalPriority { .. }
@@ -2281,7 +2401,10 @@ fn msg_epoch(msg: &Msg) -> Epoch {
         | Msg::Reserve { epoch, .. }
         | Msg::Pull { epoch, .. }
         | Msg::Push { epoch, .. }
-        | Msg::PushReply { epoch, .. } => *epoch,
+        | Msg::PushReply { epoch, .. }
+        | Msg::Scan { epoch, .. }
+        | Msg::Backfill { epoch, .. }
+        | Msg::BackfillRemove { epoch, .. } => *epoch,
         _ => 0,
     }
 }
@@ -2334,8 +2457,15 @@ fn msg_detail(msg: &Msg) -> String {
             result,
         } => format!(" ({pg} op {op} result {result} version {version})"),
         Msg::RepOp {
-            pg, epoch, entry, ..
-        } => format!(" ({pg} {entry} e{epoch})"),
+            pg,
+            epoch,
+            entry,
+            apply,
+            ..
+        } => {
+            let empty = if *apply { "" } else { ", empty transaction" };
+            format!(" ({pg} {entry}{empty} e{epoch})")
+        }
         Msg::RepOpReply { pg, epoch, tid } => format!(" ({pg} tid {tid} e{epoch})"),
         Msg::Reserve {
             pg,
@@ -2359,16 +2489,69 @@ fn msg_detail(msg: &Msg) -> String {
             version,
             backfill,
         } => {
-            let what = match (object.is_empty(), version) {
-                (true, _) => "backfill finish".to_string(),
-                (false, Some(v)) => format!("{object} {v}"),
-                (false, None) => format!("{object} deleted"),
+            let what = match version {
+                Some(v) => format!("{object} {v}"),
+                None => format!("{object} deleted"),
             };
             let bf = if *backfill { " backfill" } else { "" };
             format!(" ({pg} {what}{bf} e{epoch})")
         }
         Msg::PushReply { pg, epoch, object } => format!(" ({pg} {object} e{epoch})"),
+        Msg::Scan {
+            pg,
+            epoch,
+            op: ScanOp::GetDigest,
+            begin,
+            ..
+        } => format!(" ({pg} get_digest: its objects from {begin} e{epoch})"),
+        Msg::Scan {
+            pg,
+            epoch,
+            op: ScanOp::Digest,
+            begin,
+            end,
+            objects,
+            ..
+        } => format!(
+            " ({pg} digest [{begin}, {end}): {} e{epoch})",
+            objects_text(objects.iter())
+        ),
+        Msg::Backfill {
+            pg,
+            epoch,
+            op,
+            last_backfill,
+            ..
+        } => match op {
+            BackfillOp::Progress => {
+                format!(" ({pg} progress: last_backfill {last_backfill} e{epoch})")
+            }
+            BackfillOp::Finish => format!(" ({pg} finish: last_backfill MAX e{epoch})"),
+            BackfillOp::FinishAck => format!(" ({pg} finish_ack e{epoch})"),
+        },
+        Msg::BackfillRemove { pg, epoch, objects } => format!(
+            " ({pg} remove {} e{epoch})",
+            objects_text(objects.iter().map(|(o, v)| (o, v)))
+        ),
     }
+}
+
+/// A scan digest's or a removal's objects: `rbd_data.0 4'1, rbd_data.2 4'3` (the first
+/// few, then how many more), `no objects` when empty.
+fn objects_text<'a>(objects: impl ExactSizeIterator<Item = (&'a String, &'a Eversion)>) -> String {
+    const SHOWN: usize = 4;
+    let n = objects.len();
+    if n == 0 {
+        return "no objects".to_string();
+    }
+    let mut parts: Vec<String> = objects
+        .take(SHOWN)
+        .map(|(o, v)| format!("{o} {v}"))
+        .collect();
+    if n > SHOWN {
+        parts.push(format!("and {} more", n - SHOWN));
+    }
+    parts.join(", ")
 }
 
 fn reserve_op_text(op: ReserveOp) -> &'static str {

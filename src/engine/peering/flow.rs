@@ -440,8 +440,10 @@ pub fn waitactingchange_advmap(ps: &mut PeeringState, ev: &PeeringEvent, posts: 
 
 /// Models `PeeringState::Active::Active` (`activate()` on the primary): les := the
 /// activation epoch when the acting set can take writes; our complete pointer; each peer
-/// gets our info or the log entries it lacks (`logs::activate_peer`); UNDERSIZED when the
-/// acting set is below the pool size; ACTIVATING. Our own activation commits at once
+/// gets our info or the log entries it lacks (`logs::activate_peer`); backfill starts
+/// from the targets' earliest last_backfill (`PrimaryLogPG::on_activate`:
+/// `recovery::on_activate`); UNDERSIZED when the acting set is below the pool size;
+/// ACTIVATING. Our own activation commits at once
 /// (ActivateCommitted).
 pub fn active_entry(ps: &mut PeeringState, posts: &mut P) {
     let (size, min_size) = ps.pool_sizes();
@@ -465,6 +467,7 @@ pub fn active_entry(ps: &mut PeeringState, posts: &mut P) {
     for to in peers {
         logs::activate_peer(ps, to);
     }
+    super::recovery::on_activate(ps);
     if size > ps.acting.len() {
         ps.state.set(PgState::UNDERSIZED);
     }
