@@ -10,7 +10,7 @@ use cephscope::engine::world::{ClusterSpec, HostSpec, PoolSpec, UserAction, Worl
 
 const PG: PgId = PgId { pool: 1, seed: 0 };
 
-fn spec() -> ClusterSpec {
+fn spec(scan_max: Option<usize>) -> ClusterSpec {
     ClusterSpec {
         hosts: (0..3)
             .map(|h| HostSpec {
@@ -32,6 +32,7 @@ fn spec() -> ClusterSpec {
         osd_capacity_objects: None,
         // A short log: the returning OSD is behind its tail, so it is backfilled.
         osd_max_pg_log_entries: Some(2),
+        osd_backfill_scan_max: scan_max,
         paxos: None,
     }
 }
@@ -50,15 +51,41 @@ fn act(world: &mut World, steps: &mut Vec<WorldStep>, a: UserAction) {
     steps.push(world.act(a).unwrap());
 }
 
-fn write(world: &mut World, steps: &mut Vec<WorldStep>, object: &str, delete: bool) {
+fn op(object: &str, delete: bool) -> UserAction {
     let object = object.to_string();
-    let a = if delete {
+    if delete {
         UserAction::Delete { pg: PG, object }
     } else {
         UserAction::Write { pg: PG, object }
-    };
-    act(world, steps, a);
+    }
+}
+
+fn write(world: &mut World, steps: &mut Vec<WorldStep>, object: &str, delete: bool) {
+    act(world, steps, op(object, delete));
     settle(world, steps);
+}
+
+/// Every PG active+clean; every acting OSD holds exactly the primary's objects, and the
+/// newest acknowledged version of every object written (deleted ones absent).
+fn assert_clean_and_identical(world: &World) {
+    assert_eq!(world.pg_states()[&PG], "active+clean");
+    let acting = world.map().pg_to_up_acting(PG).acting;
+    let primary = &world.osds[&acting[0]].pgs[&PG].state;
+    for w in &world.acked {
+        let newest = world
+            .acked
+            .iter()
+            .rev()
+            .find(|x| x.object == w.object)
+            .unwrap();
+        let want = (!newest.deleted).then_some(&newest.version);
+        assert_eq!(primary.store.get(&w.object), want, "primary {}", w.object);
+    }
+    for o in &acting {
+        let st = &world.osds[o].pgs[&PG].state;
+        assert_eq!(st.store, primary.store, "osd.{o}'s objects");
+        assert_eq!(st.info.last_backfill, ObjectBound::Max, "osd.{o}");
+    }
 }
 
 /// The messages delivered to or from `osd` of one type, as the step sentences name them.
@@ -75,7 +102,7 @@ fn delivered<'a>(steps: &'a [WorldStep], name: &str, to: i32) -> Vec<(usize, &'a
 #[test]
 fn backfill_scans_removes_extras_skips_same_versions_and_reports_progress() {
     let mut steps = Vec::new();
-    let mut world = World::new(&spec()).unwrap();
+    let mut world = World::new(&spec(None)).unwrap();
     settle(&mut world, &mut steps);
     let acting = world.map().pg_to_up_acting(PG).acting;
     let (primary, target) = (acting[0], acting[2]);
@@ -176,4 +203,83 @@ fn backfill_scans_removes_extras_skips_same_versions_and_reports_progress() {
         }
     }
     assert!(!st.store.contains_key("extra"));
+    assert_clean_and_identical(&world);
+}
+
+/// With `osd_backfill_scan_max` 2 the target's objects come in several digests and the
+/// primary rescans its own store as it goes; client writes and deletes land during
+/// backfill, before and beyond last_backfill_started (the latter reach the target as
+/// empty transactions). At the end every acting OSD holds exactly the primary's objects.
+#[test]
+fn small_scans_and_writes_during_backfill_end_identical() {
+    let mut steps = Vec::new();
+    let mut world = World::new(&spec(Some(2))).unwrap();
+    settle(&mut world, &mut steps);
+    let acting = world.map().pg_to_up_acting(PG).acting;
+    let (primary, target) = (acting[0], acting[2]);
+    for i in 0..10 {
+        write(&mut world, &mut steps, &format!("o{i}"), false);
+    }
+    act(&mut world, &mut steps, UserAction::Kill { osd: target });
+    settle(&mut world, &mut steps);
+    for (o, delete) in [("o1", true), ("o5", true), ("o2", false), ("o7", false)] {
+        write(&mut world, &mut steps, o, delete);
+    }
+    for i in 0..4 {
+        write(&mut world, &mut steps, &format!("n{i}"), false);
+    }
+    let before_revive = steps.len();
+    act(&mut world, &mut steps, UserAction::Revive { osd: target });
+    // While backfilling: writes and deletes on both sides of the backfill position.
+    let mut during = vec![
+        ("o0", false),
+        ("o9", false),
+        ("n1", true),
+        ("o8", true),
+        ("p0", false),
+        ("o3", false),
+        ("a0", false),
+        ("o6", true),
+    ];
+    let mut n = 0;
+    let mut landed = 0;
+    for _ in 0..100_000 {
+        let Some(s) = world.step() else { break };
+        steps.push(s);
+        n += 1;
+        if world.pg_states()[&PG].contains("backfilling") && n % 4 == 0 && !during.is_empty() {
+            let (o, delete) = during.remove(0);
+            act(&mut world, &mut steps, op(o, delete));
+            landed += 1;
+        }
+    }
+    assert!(world.step().is_none(), "the cluster did not go quiet");
+    assert!(landed >= 4, "only {landed} ops landed during backfill");
+    let steps = &steps[before_revive..];
+    let scans: Vec<_> = delivered(steps, "MOSDPGScan", target)
+        .into_iter()
+        .filter(|(_, e)| e.contains("get_digest"))
+        .collect();
+    assert!(scans.len() > 2, "expected several scans: {scans:?}");
+    assert!(
+        delivered(steps, "MOSDPGScan", primary)
+            .iter()
+            .any(|(_, e)| e.contains("digest [MIN, o2)")),
+        "the first digest should stop after 2 objects"
+    );
+    assert!(!delivered(steps, "MOSDPGBackfillRemove", target).is_empty());
+    assert!(steps
+        .iter()
+        .any(|s| s.event.starts_with("MOSDRepOp") && s.event.contains("empty transaction")));
+    assert_clean_and_identical(&world);
+}
+
+#[test]
+fn a_scan_of_zero_objects_is_refused() {
+    let mut spec = spec(Some(0));
+    assert!(World::new(&spec)
+        .unwrap_err()
+        .contains("osd_backfill_scan_max"));
+    spec.osd_backfill_scan_max = Some(1);
+    assert!(World::new(&spec).is_ok());
 }

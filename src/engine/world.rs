@@ -65,6 +65,10 @@ pub struct ClusterSpec {
     /// backfill target.
     #[serde(default)]
     pub osd_max_pg_log_entries: Option<usize>,
+    /// How many objects one backfill scan lists (`osd_backfill_scan_max`; none: Ceph's
+    /// 512). A small value makes backfill ask for several digests.
+    #[serde(default)]
+    pub osd_backfill_scan_max: Option<usize>,
     /// The monitor's Paxos proposal timing (`paxos_propose_interval`, `paxos_min_wait`,
     /// Ceph's 1 s and 0.05 s when given as `{}`). None (the default for now): every
     /// accepted change is published as its own epoch at once, as before batching was
@@ -169,6 +173,7 @@ impl ClusterSpec {
             mon_prime_pg_temp: PrimeStyle::default(),
             osd_capacity_objects: None,
             osd_max_pg_log_entries: None,
+            osd_backfill_scan_max: None,
             paxos: None,
         }
     }
@@ -178,6 +183,9 @@ impl ClusterSpec {
         let mut seen = BTreeSet::new();
         if self.hosts.is_empty() {
             return Err("cluster.hosts: a cluster needs at least one host".into());
+        }
+        if self.osd_backfill_scan_max == Some(0) {
+            return Err("cluster.osd_backfill_scan_max: a scan lists at least 1 object".into());
         }
         for (h, host) in self.hosts.iter().enumerate() {
             if host.osds.is_empty() {
@@ -681,6 +689,7 @@ pub struct World {
     /// Each OSD's capacity in objects (ClusterSpec::osd_capacity_objects).
     pub osd_capacity_objects: Option<u64>,
     pub osd_max_pg_log_entries: Option<usize>,
+    pub osd_backfill_scan_max: Option<usize>,
     /// The monitor's `pending_inc`: accepted changes waiting for the next proposal.
     pub pending_inc: Incremental,
     /// When the monitor last committed (published) an epoch (`last_commit_time`).
@@ -744,6 +753,7 @@ impl World {
             prime_style: spec.mon_prime_pg_temp,
             osd_capacity_objects: spec.osd_capacity_objects,
             osd_max_pg_log_entries: spec.osd_max_pg_log_entries,
+            osd_backfill_scan_max: spec.osd_backfill_scan_max,
             pending_inc: Incremental::default(),
             last_commit_ms: 0,
             paxos: spec.paxos,
@@ -1776,6 +1786,7 @@ impl World {
             })
             .collect();
         let log_entries = self.osd_max_pg_log_entries;
+        let scan_max = self.osd_backfill_scan_max;
         let node = self.osds.get_mut(&osd).expect("checked");
         let mut touched: BTreeMap<PgId, (Vec<Micro>, &'static str)> = BTreeMap::new();
         let def = definition();
@@ -1793,6 +1804,7 @@ impl World {
                     state.pgid = pg;
                     state.history = PgHistory::new(map.epoch);
                     state.pg_log_entries = log_entries;
+                    state.backfill_scan_max = scan_max;
                     let mut machine = Machine::new();
                     let mut micro = Vec::new();
                     machine.initiate(def, &mut state, &mut micro);

@@ -937,6 +937,11 @@ pub fn should_send_op(ps: &PeeringState, peer: OsdId, object: &str) -> bool {
             .is_some_and(|i| i.last_backfill.covers(object))
 }
 
+/// `osd_backfill_scan_max` as this OSD has it.
+fn scan_max(ps: &PeeringState) -> usize {
+    ps.backfill_scan_max.unwrap_or(OSD_BACKFILL_SCAN_MAX).max(1)
+}
+
 /// Models `PGBackend::objects_list_partial` over this OSD's store: up to `max` objects
 /// from `begin` on (inclusive), and the next object after them (MAX when the store is
 /// exhausted). Objects are in name order (Ceph lists in hobject_t order: by hash,
@@ -966,10 +971,10 @@ fn objects_list_partial(
 }
 
 /// Models `PrimaryLogPG::scan_range`: the interval's objects become what this OSD's
-/// store holds from `bi.begin` (at most `osd_backfill_scan_max`), and `bi.end` the next
-/// object not listed.
-fn scan_range(store: &BTreeMap<String, Eversion>, bi: &mut BackfillInterval) {
-    let (objects, next) = objects_list_partial(store, &bi.begin, OSD_BACKFILL_SCAN_MAX);
+/// store holds from `bi.begin` (at most `max`, osd_backfill_scan_max), and `bi.end` the
+/// next object not listed.
+fn scan_range(store: &BTreeMap<String, Eversion>, max: usize, bi: &mut BackfillInterval) {
+    let (objects, next) = objects_list_partial(store, &bi.begin, max);
     bi.objects = objects;
     bi.end = next;
 }
@@ -982,10 +987,11 @@ fn scan_range(store: &BTreeMap<String, Eversion>, bi: &mut BackfillInterval) {
 /// scanned from the store, which holds the same objects.
 fn update_range(ps: &mut PeeringState) {
     let last_update = ps.info.last_update;
+    let max = scan_max(ps);
     let bi = &mut ps.backfill.backfill_info;
     if bi.version < ps.info.log_tail || bi.version.is_zero() {
         bi.version = last_update;
-        scan_range(&ps.store, bi);
+        scan_range(&ps.store, max, bi);
         return;
     }
     if bi.version >= last_update {
@@ -1608,7 +1614,7 @@ pub fn handle_scan(
                 return;
             }
             let mut bi = BackfillInterval::reset(begin);
-            scan_range(&ps.store, &mut bi);
+            scan_range(&ps.store, scan_max(ps), &mut bi);
             ps.outbox.push(Outgoing::Scan {
                 to: from,
                 epoch: ps.epoch,

@@ -137,6 +137,8 @@ pub struct PeeringState {
     /// How many log entries a PG keeps (`osd_min_pg_log_entries` /
     /// `osd_max_pg_log_entries` as one value); None: never trimmed.
     pub pg_log_entries: Option<usize>,
+    /// `osd_backfill_scan_max`; None: `recovery::OSD_BACKFILL_SCAN_MAX` (512).
+    pub backfill_scan_max: Option<usize>,
 }
 
 /// Models `BackfillInterval` (src/osd/PG.h): what a scan found in `[begin, end)` — each
