@@ -911,10 +911,10 @@ pub fn earliest_backfill(ps: &PeeringState) -> ObjectBound {
         .unwrap_or(ObjectBound::Max)
 }
 
-/// Models the backfill part of `PrimaryLogPG::on_activate`: with backfill targets,
-/// last_backfill_started := `earliest_backfill()` and `new_backfill` (the next
+/// Models the backfill part of `PrimaryLogPG::on_activate_complete`: with backfill
+/// targets, last_backfill_started := `earliest_backfill()` and `new_backfill` (the next
 /// `recover_backfill` resets the intervals).
-pub fn on_activate(ps: &mut PeeringState) {
+pub fn on_activate_complete(ps: &mut PeeringState) {
     if backfill_shards(ps).is_empty() {
         return;
     }
@@ -1037,8 +1037,8 @@ fn all_peer_done(ps: &PeeringState) -> bool {
 }
 
 /// Models `PrimaryLogPG::recover_backfill`. On a new backfill (`new_backfill`, set by
-/// `on_activate`) each target's interval starts empty at its last_backfill and ours at
-/// last_backfill_started. Our interval is brought up to date (`update_range`); then, up
+/// `on_activate_complete`) each target's interval starts empty at its last_backfill and
+/// ours at last_backfill_started. Our interval is brought up to date (`update_range`); then, up
 /// to `max` ops: a target whose interval ran out gets MOSDPGScan OP_SCAN_GET_DIGEST from
 /// where it ended (all such scans count as one op and end the turn: `waiting_on_backfill`);
 /// otherwise the earliest object in hobject order (here name order) is compared — only on

@@ -212,7 +212,7 @@ impl BackfillInterval {
 /// The primary's backfill bookkeeping (PrimaryLogPG's members of the same names).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BackfillState {
-    /// Set by `on_activate` when there are backfill targets: the next
+    /// Set by `on_activate_complete` when there are backfill targets: the next
     /// `recover_backfill` starts the intervals from the targets' last_backfill.
     pub new_backfill: bool,
     /// Where backfill has got to: every object at or before it was compared, pushed or
