@@ -25,6 +25,7 @@ fn spec(hosts: usize, per_host: i32, size: usize, pg_num: u32) -> ClusterSpec {
         mon_prime_pg_temp: Default::default(),
         osd_capacity_objects: None,
         osd_max_pg_log_entries: None,
+        osd_backfill_scan_max: None,
         paxos: None,
     }
 }

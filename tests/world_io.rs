@@ -36,6 +36,7 @@ fn spec(hosts: usize) -> ClusterSpec {
         mon_prime_pg_temp: Default::default(),
         osd_capacity_objects: None,
         osd_max_pg_log_entries: None,
+        osd_backfill_scan_max: None,
         paxos: None,
     }
 }

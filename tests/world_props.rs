@@ -6,8 +6,11 @@
 //! its acting set. Recovery and backfill then run to the end: every PG is active+clean
 //! (unless an OSD was marked lost: objects may then be unfound), every acknowledged write
 //! is in the primary's log, and every acting OSD stores each object at the version the
-//! log says, nothing missing (see `check_no_acked_write_lost`).
-//! CI runs 1,000 schedules; `PROPTEST_CASES=20000 cargo test --release --test world_props`
+//! log says, nothing missing, and exactly the primary's objects (see
+//! `check_no_acked_write_lost`). A second property runs the same schedules with PG logs
+//! of 3 entries and backfill scans of 2 objects, so OSDs that return with stale copies
+//! are backfilled (MOSDPGScan, MOSDPGBackfillRemove) rather than log-recovered.
+//! CI runs 1,000 + 500 schedules; `PROPTEST_CASES=20000 cargo test --release --test world_props`
 //! runs a longer campaign (the failing seed is printed and saved by proptest).
 
 use cephscope::engine::net::Endpoint;
@@ -17,7 +20,9 @@ use cephscope::engine::world::{ClusterSpec, HostSpec, PaxosSpec, PoolSpec, UserA
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
-fn spec(batched: bool) -> ClusterSpec {
+/// `batched`: the monitor gathers a second's changes into one epoch (the default) or
+/// publishes each at once.
+fn spec(log: Option<usize>, scan_max: Option<usize>, batched: bool) -> ClusterSpec {
     ClusterSpec {
         hosts: (0..4)
             .map(|h| HostSpec {
@@ -37,7 +42,8 @@ fn spec(batched: bool) -> ClusterSpec {
         first_epoch: 1,
         mon_prime_pg_temp: Default::default(),
         osd_capacity_objects: None,
-        osd_max_pg_log_entries: None,
+        osd_max_pg_log_entries: log,
+        osd_backfill_scan_max: scan_max,
         paxos: batched.then(PaxosSpec::default),
     }
 }
@@ -89,17 +95,20 @@ fn assert_no_crash(world: &World) -> Result<(), TestCaseError> {
 /// a PG still Down or Incomplete has no authoritative log to check against):
 /// 1. unless an OSD was marked lost (`ceph osd lost` may legitimately lose data), every
 ///    acknowledged write to the PG has its entry (same version, same object) in the
-///    primary's log: nothing acked was rolled back as divergent;
+///    primary's log: nothing acked was rolled back as divergent (with `trimmed` logs:
+///    every acked write the log still covers);
 /// 2. for every object, take its newest entry in the primary's log; every acting OSD
 ///    either stores the object at that version (or not at all after a delete) or has it
 ///    on its own missing list needing that version: no OSD silently holds stale data;
 /// 3. unless an OSD was marked lost or a message between OSDs was dropped, recovery finished: the PG is active+clean (or
 ///    active+clean+remapped when CRUSH finds fewer OSDs than the pool size) and no acting
-///    OSD misses anything (every acting replica holds every acknowledged write).
+///    OSD misses anything (every acting replica holds every acknowledged write) and
+///    every acting OSD holds exactly the primary's objects (backfill removed the extras).
 fn check_no_acked_write_lost(
     world: &World,
     lost: bool,
     stalled: bool,
+    trimmed: bool,
 ) -> Result<(), TestCaseError> {
     let states = world.pg_states();
     let map = world.map();
@@ -121,7 +130,12 @@ fn check_no_acked_write_lost(
         }
         let plog = &primary.state.pg_log.log;
         if !lost {
-            for ack in world.acked.iter().filter(|a| a.pg == pg) {
+            // With `trimmed` logs an acked entry at or before the log tail is gone.
+            for ack in world
+                .acked
+                .iter()
+                .filter(|a| a.pg == pg && !(trimmed && a.version <= plog.tail))
+            {
                 let e = plog.entry_at(ack.version);
                 prop_assert!(
                     e.is_some_and(|e| e.object == ack.object && e.is_delete() == ack.deleted),
@@ -197,79 +211,119 @@ fn check_no_acked_write_lost(
                 state,
                 primary.machine.path(definition())
             );
+            for osd in &m.acting {
+                prop_assert!(
+                    world.osds[osd].pgs[&pg].state.store == primary.state.store,
+                    "pg {} osd.{}: its objects are not the primary's",
+                    pg,
+                    osd
+                );
+            }
         }
     }
     Ok(())
 }
 
+/// One random schedule on `spec`, then heal, settle and check (`trimmed`: the PG logs are
+/// short, acked entries may be trimmed).
+fn run_schedule(spec: &ClusterSpec, ops: Vec<Op>, trimmed: bool) -> Result<(), TestCaseError> {
+    let mut world = World::new(spec).unwrap();
+    let mut lost = false;
+    // A lost peering message between OSDs (the simulation lets one be dropped; Ceph's
+    // lossless cluster messenger would resend it) can leave a PG waiting (e.g. in
+    // Activating) until the next interval: clean is then not required.
+    let mut stalled = false;
+    for op in ops {
+        match op {
+            Op::Steps(n) => {
+                for _ in 0..n {
+                    if world.step().is_none() {
+                        break;
+                    }
+                }
+            }
+            // Refusals (killing a dead OSD, losing an up one…) are fine: they are errors, not panics.
+            Op::Act(a) => {
+                let is_lost = matches!(a, UserAction::Lost { .. });
+                lost |= world.act(a).is_ok() && is_lost;
+            }
+            Op::DropNext => {
+                if let Some((id, peer)) = world.net.in_flight().first().map(|e| {
+                    (
+                        e.id,
+                        matches!((e.from, e.to), (Endpoint::Osd(_), Endpoint::Osd(_))),
+                    )
+                }) {
+                    stalled |= world.act(UserAction::Drop { message: id }).is_ok() && peer;
+                }
+            }
+        }
+        assert_no_crash(&world)?;
+    }
+    // Heal: every OSD runs; let the cluster settle (bounded).
+    for osd in 0..8 {
+        let _ = world.act(UserAction::Revive { osd });
+    }
+    let mut settled = false;
+    for _ in 0..20_000 {
+        if world.step().is_none() {
+            settled = true;
+            break;
+        }
+    }
+    prop_assert!(settled, "the cluster did not go quiet");
+    assert_no_crash(&world)?;
+    let map = world.map().clone();
+    for (osd, node) in &world.osds {
+        prop_assert!(map.is_up(*osd), "osd.{osd} runs but is not up");
+        prop_assert_eq!(node.epoch, map.epoch, "osd.{} is behind", osd);
+    }
+    for pg in map.pgs() {
+        for osd in map.pg_to_up_acting(pg).acting {
+            prop_assert!(
+                world.osds[&osd].pgs.contains_key(&pg),
+                "osd.{osd} lacks pg {pg}"
+            );
+        }
+    }
+    check_no_acked_write_lost(&world, lost, stalled, trimmed)?;
+    Ok(())
+}
+
+/// The number of schedules: `PROPTEST_CASES` when set, else `default`.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    // 1,000 schedules unless PROPTEST_CASES asks for more (an explicit `cases` would
+    // 1000 schedules unless PROPTEST_CASES asks for more (an explicit `cases` would
     // override the variable, which ProptestConfig::default() reads).
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(ProptestConfig { cases: cases(1000), ..ProptestConfig::default() })]
 
     #[test]
     fn random_fault_schedules_keep_the_engine_sane(
         ops in prop::collection::vec(op(), 1..40),
-        // The monitor batching a second's changes into one epoch (the default) or
-        // publishing each at once.
         batched in any::<bool>(),
     ) {
-        let mut world = World::new(&spec(batched)).unwrap();
-        let mut lost = false;
-        // A lost peering message between OSDs (the simulation lets one be dropped; Ceph's
-        // lossless cluster messenger would resend it) can leave a PG waiting (e.g. in
-        // Activating) until the next interval: clean is then not required.
-        let mut stalled = false;
-        for op in ops {
-            match op {
-                Op::Steps(n) => {
-                    for _ in 0..n {
-                        if world.step().is_none() {
-                            break;
-                        }
-                    }
-                }
-                // Refusals (killing a dead OSD, losing an up one…) are fine: they are errors, not panics.
-                Op::Act(a) => {
-                    let is_lost = matches!(a, UserAction::Lost { .. });
-                    lost |= world.act(a).is_ok() && is_lost;
-                }
-                Op::DropNext => {
-                    if let Some((id, peer)) = world.net.in_flight().first().map(|e| {
-                        (e.id, matches!((e.from, e.to), (Endpoint::Osd(_), Endpoint::Osd(_))))
-                    }) {
-                        stalled |= world.act(UserAction::Drop { message: id }).is_ok() && peer;
-                    }
-                }
-            }
-            assert_no_crash(&world)?;
-        }
-        // Heal: every OSD runs; let the cluster settle (bounded).
-        for osd in 0..8 {
-            let _ = world.act(UserAction::Revive { osd });
-        }
-        let mut settled = false;
-        for _ in 0..20_000 {
-            if world.step().is_none() {
-                settled = true;
-                break;
-            }
-        }
-        prop_assert!(settled, "the cluster did not go quiet");
-        assert_no_crash(&world)?;
-        let map = world.map().clone();
-        for (osd, node) in &world.osds {
-            prop_assert!(map.is_up(*osd), "osd.{osd} runs but is not up");
-            prop_assert_eq!(node.epoch, map.epoch, "osd.{} is behind", osd);
-        }
-        for pg in map.pgs() {
-            for osd in map.pg_to_up_acting(pg).acting {
-                prop_assert!(world.osds[&osd].pgs.contains_key(&pg), "osd.{osd} lacks pg {pg}");
-            }
-        }
-        check_no_acked_write_lost(&world, lost, stalled)?;
+        run_schedule(&spec(None, None, batched), ops, false)?;
+    }
+}
+
+proptest! {
+    // 500 schedules unless PROPTEST_CASES asks for more (an explicit `cases` would
+    // override the variable, which ProptestConfig::default() reads).
+    #![proptest_config(ProptestConfig { cases: cases(500), ..ProptestConfig::default() })]
+
+    /// Short logs (3 entries) and scans of 2 objects: returning OSDs with stale copies are
+    /// backfilled; every acting OSD still ends with exactly the primary's objects.
+    #[test]
+    fn random_fault_schedules_with_short_logs_backfill_to_identical_copies(
+        ops in prop::collection::vec(op(), 1..40),
+        batched in any::<bool>(),
+    ) {
+        run_schedule(&spec(Some(3), Some(2), batched), ops, true)?;
     }
 }

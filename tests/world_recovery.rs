@@ -209,6 +209,7 @@ fn spec(hosts: i32, size: usize, capacity: Option<u64>, log: Option<usize>) -> C
         mon_prime_pg_temp: Default::default(),
         osd_capacity_objects: capacity,
         osd_max_pg_log_entries: log,
+        osd_backfill_scan_max: None,
         paxos: None,
     }
 }

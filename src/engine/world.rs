@@ -24,8 +24,8 @@ use crate::engine::peering::events::{PeerState, PeeringEvent, QueryKind};
 use crate::engine::peering::io;
 use crate::engine::peering::recovery;
 use crate::engine::peering::state::PeeringState;
-use crate::engine::peering::state::{ClientOp, Fullness, Outgoing, ReserveOp};
-use crate::engine::pglog::{Eversion, LogEntry};
+use crate::engine::peering::state::{BackfillOp, ClientOp, Fullness, Outgoing, ReserveOp, ScanOp};
+use crate::engine::pglog::{Eversion, LogEntry, ObjectBound};
 use crate::engine::pgstate::PgState;
 use crate::engine::reserver::{AsyncReserver, Fired, Reservation, Which};
 use crate::engine::statechart::{Machine, Micro};
@@ -65,6 +65,10 @@ pub struct ClusterSpec {
     /// backfill target.
     #[serde(default)]
     pub osd_max_pg_log_entries: Option<usize>,
+    /// How many objects one backfill scan lists (`osd_backfill_scan_max`; none: Ceph's
+    /// 512). A small value makes backfill ask for several digests.
+    #[serde(default)]
+    pub osd_backfill_scan_max: Option<usize>,
     /// The monitor's Paxos proposal timing (`paxos_propose_interval`, `paxos_min_wait`).
     /// Absent: Ceph's 1 s and 0.05 s, so changes that arrive within a second share an
     /// epoch, as on a real cluster. `null`: no batching, every accepted change is its own
@@ -173,6 +177,7 @@ impl ClusterSpec {
             mon_prime_pg_temp: PrimeStyle::default(),
             osd_capacity_objects: None,
             osd_max_pg_log_entries: None,
+            osd_backfill_scan_max: None,
             paxos: paxos_default(),
         }
     }
@@ -182,6 +187,9 @@ impl ClusterSpec {
         let mut seen = BTreeSet::new();
         if self.hosts.is_empty() {
             return Err("cluster.hosts: a cluster needs at least one host".into());
+        }
+        if self.osd_backfill_scan_max == Some(0) {
+            return Err("cluster.osd_backfill_scan_max: a scan lists at least 1 object".into());
         }
         for (h, host) in self.hosts.iter().enumerate() {
             if host.osds.is_empty() {
@@ -341,13 +349,15 @@ pub enum Msg {
         version: Eversion,
         result: i32,
     },
-    /// MOSDRepOp: the primary's write for a replica.
+    /// MOSDRepOp: the primary's write for a replica (`apply` false: an empty
+    /// transaction, the entry is only logged — a backfill target beyond backfill).
     RepOp {
         pg: PgId,
         epoch: Epoch,
         tid: u64,
         entry: LogEntry,
         trim_to: Eversion,
+        apply: bool,
     },
     /// MOSDRepOpReply: the replica applied it.
     RepOpReply { pg: PgId, epoch: Epoch, tid: u64 },
@@ -367,8 +377,7 @@ pub enum Msg {
         epoch: Epoch,
         object: String,
     },
-    /// MOSDPGPush: an object (None: deleted); `backfill` for a backfill push (an empty
-    /// object name: backfill is complete, last_backfill MAX).
+    /// MOSDPGPush: an object (None: deleted); `backfill` for a backfill push.
     Push {
         pg: PgId,
         epoch: Epoch,
@@ -381,6 +390,33 @@ pub enum Msg {
         pg: PgId,
         epoch: Epoch,
         object: String,
+    },
+    /// MOSDPGScan: OP_SCAN_GET_DIGEST (primary → backfill target, "your objects from
+    /// `begin`") or OP_SCAN_DIGEST (the answer: the objects of `[begin, end)` with their
+    /// versions). `query_epoch`: the primary's last_peering_reset, echoed.
+    Scan {
+        pg: PgId,
+        epoch: Epoch,
+        query_epoch: Epoch,
+        op: ScanOp,
+        begin: ObjectBound,
+        end: ObjectBound,
+        objects: BTreeMap<String, Eversion>,
+    },
+    /// MOSDPGBackfill: OP_BACKFILL_PROGRESS / OP_BACKFILL_FINISH (the target's new
+    /// last_backfill) or OP_BACKFILL_FINISH_ACK.
+    Backfill {
+        pg: PgId,
+        epoch: Epoch,
+        query_epoch: Epoch,
+        op: BackfillOp,
+        last_backfill: ObjectBound,
+    },
+    /// MOSDPGBackfillRemove: objects only the backfill target has, to remove.
+    BackfillRemove {
+        pg: PgId,
+        epoch: Epoch,
+        objects: Vec<(String, Eversion)>,
     },
 }
 
@@ -407,6 +443,9 @@ impl Msg {
             Msg::Pull { .. } => "MOSDPGPull",
             Msg::Push { .. } => "MOSDPGPush",
             Msg::PushReply { .. } => "MOSDPGPushReply",
+            Msg::Scan { .. } => "MOSDPGScan",
+            Msg::Backfill { .. } => "MOSDPGBackfill",
+            Msg::BackfillRemove { .. } => "MOSDPGBackfillRemove",
         }
     }
 }
@@ -654,6 +693,7 @@ pub struct World {
     /// Each OSD's capacity in objects (ClusterSpec::osd_capacity_objects).
     pub osd_capacity_objects: Option<u64>,
     pub osd_max_pg_log_entries: Option<usize>,
+    pub osd_backfill_scan_max: Option<usize>,
     /// The monitor's `pending_inc`: accepted changes waiting for the next proposal.
     pub pending_inc: Incremental,
     /// When the monitor last committed (published) an epoch (`last_commit_time`).
@@ -717,6 +757,7 @@ impl World {
             prime_style: spec.mon_prime_pg_temp,
             osd_capacity_objects: spec.osd_capacity_objects,
             osd_max_pg_log_entries: spec.osd_max_pg_log_entries,
+            osd_backfill_scan_max: spec.osd_backfill_scan_max,
             pending_inc: Incremental::default(),
             last_commit_ms: 0,
             paxos: spec.paxos,
@@ -926,6 +967,9 @@ impl World {
                                 | Msg::Pull { .. }
                                 | Msg::Push { .. }
                                 | Msg::PushReply { .. }
+                                | Msg::Scan { .. }
+                                | Msg::Backfill { .. }
+                                | Msg::BackfillRemove { .. }
                         )
                 });
                 if replication {
@@ -1640,7 +1684,10 @@ impl World {
                 | Msg::RepOpReply { .. }
                 | Msg::Pull { .. }
                 | Msg::Push { .. }
-                | Msg::PushReply { .. }),
+                | Msg::PushReply { .. }
+                | Msg::Scan { .. }
+                | Msg::Backfill { .. }
+                | Msg::BackfillRemove { .. }),
             ) => {
                 self.osd_io_msg(osd, from, msg, log);
             }
@@ -1743,6 +1790,7 @@ impl World {
             })
             .collect();
         let log_entries = self.osd_max_pg_log_entries;
+        let scan_max = self.osd_backfill_scan_max;
         let node = self.osds.get_mut(&osd).expect("checked");
         let mut touched: BTreeMap<PgId, (Vec<Micro>, &'static str)> = BTreeMap::new();
         let def = definition();
@@ -1760,6 +1808,7 @@ impl World {
                     state.pgid = pg;
                     state.history = PgHistory::new(map.epoch);
                     state.pg_log_entries = log_entries;
+                    state.backfill_scan_max = scan_max;
                     let mut machine = Machine::new();
                     let mut micro = Vec::new();
                     machine.initiate(def, &mut state, &mut micro);
@@ -1866,7 +1915,10 @@ impl World {
             | Msg::RepOpReply { pg, .. }
             | Msg::Pull { pg, .. }
             | Msg::Push { pg, .. }
-            | Msg::PushReply { pg, .. } => *pg,
+            | Msg::PushReply { pg, .. }
+            | Msg::Scan { pg, .. }
+            | Msg::Backfill { pg, .. }
+            | Msg::BackfillRemove { pg, .. } => *pg,
             _ => return,
         };
         let floor = node.instance_up_from;
@@ -1885,17 +1937,29 @@ impl World {
                     tid,
                     entry,
                     trim_to,
+                    apply,
                     ..
                 },
                 Endpoint::Osd(f),
-            ) => io::do_repop(state, f, epoch, tid, entry, trim_to),
+            ) => io::do_repop(state, f, epoch, tid, entry, trim_to, apply),
             (Msg::RepOpReply { tid, .. }, Endpoint::Osd(f)) => io::do_repop_reply(state, f, tid),
             // Recovery messages from before the PG's current interval are stale
             // (PG::can_discard_*).
             (Msg::Pull { epoch, .. }, _)
             | (Msg::Push { epoch, .. }, _)
             | (Msg::PushReply { epoch, .. }, _)
+            | (Msg::BackfillRemove { epoch, .. }, _)
                 if epoch < state.last_peering_reset => {}
+            // MOSDPGScan / MOSDPGBackfill: `old_peering_msg(map_epoch, query_epoch)`.
+            (
+                Msg::Scan {
+                    epoch, query_epoch, ..
+                }
+                | Msg::Backfill {
+                    epoch, query_epoch, ..
+                },
+                _,
+            ) if epoch < state.last_peering_reset || query_epoch < state.last_peering_reset => {}
             (Msg::Pull { object, .. }, Endpoint::Osd(f)) => recovery::handle_pull(state, f, object),
             (
                 Msg::Push {
@@ -1908,6 +1972,29 @@ impl World {
             ) => recovery::handle_push(state, f, object, version, backfill),
             (Msg::PushReply { object, .. }, Endpoint::Osd(f)) => {
                 recovery::handle_push_reply(state, f, object)
+            }
+            (
+                Msg::Scan {
+                    query_epoch,
+                    op,
+                    begin,
+                    end,
+                    objects,
+                    ..
+                },
+                Endpoint::Osd(f),
+            ) => recovery::handle_scan(state, f, query_epoch, op, begin, end, objects),
+            (
+                Msg::Backfill {
+                    query_epoch,
+                    op,
+                    last_backfill,
+                    ..
+                },
+                Endpoint::Osd(f),
+            ) => recovery::handle_backfill(state, f, query_epoch, op, last_backfill),
+            (Msg::BackfillRemove { objects, .. }, Endpoint::Osd(_)) => {
+                recovery::handle_backfill_remove(state, objects)
             }
             _ => {}
         }
@@ -2115,7 +2202,10 @@ impl World {
             | Outgoing::ReserveMsg { to, .. }
             | Outgoing::Pull { to, .. }
             | Outgoing::Push { to, .. }
-            | Outgoing::PushReply { to, .. } = out
+            | Outgoing::PushReply { to, .. }
+            | Outgoing::Scan { to, .. }
+            | Outgoing::Backfill { to, .. }
+            | Outgoing::BackfillRemove { to, .. } = out
             {
                 if !active || !curmap.as_ref().is_some_and(|m| m.is_up(to)) {
                     continue;
@@ -2152,6 +2242,7 @@ impl World {
                     tid,
                     entry,
                     trim_to,
+                    apply,
                 } => (
                     Endpoint::Osd(to),
                     Msg::RepOp {
@@ -2160,6 +2251,7 @@ impl World {
                         tid,
                         entry,
                         trim_to,
+                        apply,
                     },
                 ),
                 Outgoing::RepOpReply { to, epoch, tid } => {
@@ -2207,6 +2299,46 @@ impl World {
                 Outgoing::PushReply { to, epoch, object } => {
                     (Endpoint::Osd(to), Msg::PushReply { pg, epoch, object })
                 }
+                Outgoing::Scan {
+                    to,
+                    epoch,
+                    query_epoch,
+                    op,
+                    begin,
+                    end,
+                    objects,
+                } => (
+                    Endpoint::Osd(to),
+                    Msg::Scan {
+                        pg,
+                        epoch,
+                        query_epoch,
+                        op,
+                        begin,
+                        end,
+                        objects,
+                    },
+                ),
+                Outgoing::Backfill {
+                    to,
+                    epoch,
+                    query_epoch,
+                    op,
+                    last_backfill,
+                } => (
+                    Endpoint::Osd(to),
+                    Msg::Backfill {
+                        pg,
+                        epoch,
+                        query_epoch,
+                        op,
+                        last_backfill,
+                    },
+                ),
+                Outgoing::BackfillRemove { to, epoch, objects } => (
+                    Endpoint::Osd(to),
+                    Msg::BackfillRemove { pg, epoch, objects },
+                ),
                 Outgoing::Reserve { .. }
                 | Outgoing::CancelReservation { .. }
                 | Outgoing::UpdateLocalPriority { .. }
@@ -2285,7 +2417,10 @@ fn msg_epoch(msg: &Msg) -> Epoch {
         | Msg::Reserve { epoch, .. }
         | Msg::Pull { epoch, .. }
         | Msg::Push { epoch, .. }
-        | Msg::PushReply { epoch, .. } => *epoch,
+        | Msg::PushReply { epoch, .. }
+        | Msg::Scan { epoch, .. }
+        | Msg::Backfill { epoch, .. }
+        | Msg::BackfillRemove { epoch, .. } => *epoch,
         _ => 0,
     }
 }
@@ -2338,8 +2473,15 @@ fn msg_detail(msg: &Msg) -> String {
             result,
         } => format!(" ({pg} op {op} result {result} version {version})"),
         Msg::RepOp {
-            pg, epoch, entry, ..
-        } => format!(" ({pg} {entry} e{epoch})"),
+            pg,
+            epoch,
+            entry,
+            apply,
+            ..
+        } => {
+            let empty = if *apply { "" } else { ", empty transaction" };
+            format!(" ({pg} {entry}{empty} e{epoch})")
+        }
         Msg::RepOpReply { pg, epoch, tid } => format!(" ({pg} tid {tid} e{epoch})"),
         Msg::Reserve {
             pg,
@@ -2363,16 +2505,69 @@ fn msg_detail(msg: &Msg) -> String {
             version,
             backfill,
         } => {
-            let what = match (object.is_empty(), version) {
-                (true, _) => "backfill finish".to_string(),
-                (false, Some(v)) => format!("{object} {v}"),
-                (false, None) => format!("{object} deleted"),
+            let what = match version {
+                Some(v) => format!("{object} {v}"),
+                None => format!("{object} deleted"),
             };
             let bf = if *backfill { " backfill" } else { "" };
             format!(" ({pg} {what}{bf} e{epoch})")
         }
         Msg::PushReply { pg, epoch, object } => format!(" ({pg} {object} e{epoch})"),
+        Msg::Scan {
+            pg,
+            epoch,
+            op: ScanOp::GetDigest,
+            begin,
+            ..
+        } => format!(" ({pg} get_digest: its objects from {begin} e{epoch})"),
+        Msg::Scan {
+            pg,
+            epoch,
+            op: ScanOp::Digest,
+            begin,
+            end,
+            objects,
+            ..
+        } => format!(
+            " ({pg} digest [{begin}, {end}): {} e{epoch})",
+            objects_text(objects.iter())
+        ),
+        Msg::Backfill {
+            pg,
+            epoch,
+            op,
+            last_backfill,
+            ..
+        } => match op {
+            BackfillOp::Progress => {
+                format!(" ({pg} progress: last_backfill {last_backfill} e{epoch})")
+            }
+            BackfillOp::Finish => format!(" ({pg} finish: last_backfill MAX e{epoch})"),
+            BackfillOp::FinishAck => format!(" ({pg} finish_ack e{epoch})"),
+        },
+        Msg::BackfillRemove { pg, epoch, objects } => format!(
+            " ({pg} remove {} e{epoch})",
+            objects_text(objects.iter().map(|(o, v)| (o, v)))
+        ),
     }
+}
+
+/// A scan digest's or a removal's objects: `rbd_data.0 4'1, rbd_data.2 4'3` (the first
+/// few, then how many more), `no objects` when empty.
+fn objects_text<'a>(objects: impl ExactSizeIterator<Item = (&'a String, &'a Eversion)>) -> String {
+    const SHOWN: usize = 4;
+    let n = objects.len();
+    if n == 0 {
+        return "no objects".to_string();
+    }
+    let mut parts: Vec<String> = objects
+        .take(SHOWN)
+        .map(|(o, v)| format!("{o} {v}"))
+        .collect();
+    if n > SHOWN {
+        parts.push(format!("and {} more", n - SHOWN));
+    }
+    parts.join(", ")
 }
 
 fn reserve_op_text(op: ReserveOp) -> &'static str {

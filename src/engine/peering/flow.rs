@@ -518,9 +518,11 @@ pub fn active_minforec(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut P) 
 
 /// Models `PeeringState::Active::react(const AllReplicasActivated&)`: ACTIVE (or PEERED
 /// below min_size), history.les := les, share the info, requeue the client ops that
-/// waited for the PG, then `on_activate_complete` (PG.cc): DoRecovery if an acting OSD
-/// misses objects (needs_recovery), else RequestBackfill if there are backfill targets,
-/// else AllReplicasRecovered.
+/// waited for the PG, then `on_activate_complete` (PrimaryLogPG.cc): DoRecovery if an
+/// acting OSD misses objects (needs_recovery), else RequestBackfill if there are backfill
+/// targets, else AllReplicasRecovered; backfill will start from the targets' earliest
+/// last_backfill (`recovery::on_activate_complete`; set before the requeued ops run, as
+/// Ceph requeues them to its op queue).
 pub fn active_allreplicasactivated(
     ps: &mut PeeringState,
     _: &PeeringEvent,
@@ -538,6 +540,7 @@ pub fn active_allreplicasactivated(
     ps.history.last_epoch_started = ps.info.last_epoch_started;
     ps.history.last_interval_started = ps.history.same_interval_since;
     share_pg_info(ps);
+    super::recovery::on_activate_complete(ps);
     super::io::requeue_ops(ps);
     if logs::needs_recovery(ps) {
         posts.post(PeeringEvent::DoRecovery);

@@ -104,7 +104,7 @@ fn execute_ctx(ps: &mut PeeringState, op: ClientOp) {
     let trim_to = calc_trim_to(ps);
     trim_log(ps, trim_to);
     // issue_repop: every shard of acting_recovery_backfill (a backfill target logs the
-    // entry; it applies it only if the object is within its last_backfill).
+    // entry; it gets the transaction only if `should_send_op`).
     let replicas: Vec<i32> = ps
         .acting
         .iter()
@@ -115,12 +115,14 @@ fn execute_ctx(ps: &mut PeeringState, op: ClientOp) {
         .into_iter()
         .collect();
     for &to in &replicas {
+        let apply = super::recovery::should_send_op(ps, to, &entry.object);
         ps.outbox.push(Outgoing::RepOp {
             to,
             epoch: ps.epoch,
             tid,
             entry: entry.clone(),
             trim_to,
+            apply,
         });
     }
     let repop = RepOp {
@@ -212,7 +214,8 @@ fn apply_to_store(store: &mut BTreeMap<String, Eversion>, e: &LogEntry) {
 
 /// Models `ReplicatedBackend::do_repop` on a replica (after `can_discard_replica_op`: a
 /// write from before this interval, or one this log already has, is dropped): log the
-/// entry, apply it, and reply MOSDRepOpReply.
+/// entry, apply it (unless the primary sent an empty transaction: `apply` false, an
+/// object backfill has not reached), and reply MOSDRepOpReply.
 pub fn do_repop(
     ps: &mut PeeringState,
     from: i32,
@@ -220,6 +223,7 @@ pub fn do_repop(
     tid: u64,
     entry: LogEntry,
     trim_to: Eversion,
+    apply: bool,
 ) {
     let stale = epoch < ps.history.same_interval_since
         || ps.is_primary()
@@ -229,10 +233,10 @@ pub fn do_repop(
     if stale {
         return;
     }
-    if ps.info.last_backfill.covers(&entry.object) {
+    if apply {
         append_log(ps, entry);
     } else {
-        // Beyond last_backfill: logged, not applied (backfill will bring the object).
+        // An empty transaction: logged, not applied (backfill will bring the object).
         ps.info.last_update = entry.version;
         if !ps.pg_log.missing.have_missing() {
             ps.info.last_complete = entry.version;

@@ -232,13 +232,13 @@ pub fn replica_merge_log(ps: &mut PeeringState, from: i32, peer: &PeerState) {
     };
     if peer.info.last_backfill == ObjectBound::Min {
         // Stray::react(const MLogRec&): "restart backfill": take the primary's info
-        // and log (reset_backfill_claim_log); our objects are no longer trusted (the
-        // simulation empties the store; Ceph removes them as backfill goes).
+        // and log (reset_backfill_claim_log). Our objects stay: last_backfill MIN says
+        // none is trusted; backfill compares them with the primary's (MOSDPGScan), keeps
+        // those at the same version and removes the extras (MOSDPGBackfillRemove).
         ps.info = peer.info.clone();
         ps.pg_log
             .reset_backfill_claim_log(&olog, &mut StoreHandler(&mut ps.store));
         ps.pg_log.missing.clear();
-        ps.store.clear();
         ps.info.last_update = ps.pg_log.log.head;
         ps.info.log_tail = ps.pg_log.log.tail;
         return;

@@ -5,23 +5,35 @@
 //! (`start_recovery_ops` → `recover_primary`, `recover_replicas`, `recover_backfill`, with
 //! ReplicatedBackend's pull / push / push reply). Every function names what it models.
 //!
+//! Backfill is PrimaryLogPG's: a backfill target keeps its objects when it activates
+//! (last_backfill MIN: none trusted). The primary keeps an interval of its own store
+//! (`backfill_info`, `update_range`) and one per target, filled by MOSDPGScan
+//! (OP_SCAN_GET_DIGEST → the target's `do_scan` → OP_SCAN_DIGEST, up to
+//! `osd_backfill_scan_max` objects); it walks them in object order: an object only the
+//! target has → MOSDPGBackfillRemove, the same version → nothing, newer here or absent
+//! there → MOSDPGPush. As pushes are acknowledged, MOSDPGBackfill OP_BACKFILL_PROGRESS
+//! moves the target's last_backfill; OP_BACKFILL_FINISH (acknowledged by
+//! OP_BACKFILL_FINISH_ACK) ends at MAX, then Backfilled.
+//!
 //! Simplified: one object per pull/push; a pull goes to the lowest-numbered OSD that has
 //! the object (Ceph picks among `missing_loc`'s locations); writes to a degraded object
 //! wait for recovery in order (Ceph recovers such an object first: `maybe_kick_recovery`);
 //! `last_complete` jumps to `last_update` when nothing is missing any more (Ceph advances
-//! it object by object); backfill pushes every object of the primary in name order from
-//! the target's last_backfill (no MOSDPGScan; a backfill target starting from MIN has
-//! its store emptied when it activates, where Ceph removes the extras as the scan finds
-//! them).
+//! it object by object); objects are ordered by name, where Ceph orders `hobject_t` by its
+//! hash (bit-reversed, `sort_bitwise`) — scans, comparisons and last_backfill all use
+//! the same order, so the protocol is the same, only the sequence of objects differs; a
+//! scan lists exactly `osd_backfill_scan_max` objects when there are that many (Ceph
+//! lists between `osd_backfill_scan_min` and max); the PG stats backfill carries
+//! (`pending_backfill_updates`' pg_stat_t, MOSDPGBackfill's stats) are not modelled.
 
 use super::chart::S;
 use super::events::{Epoch, OsdId, PeeringEvent};
-use super::state::{Outgoing, PeeringState, ReserveOp};
+use super::state::{BackfillInterval, BackfillOp, Outgoing, PeeringState, ReserveOp, ScanOp};
 use crate::engine::pglog::{Eversion, LogEntry, Missing, ObjectBound, Op};
 use crate::engine::pgstate::PgState;
 use crate::engine::reserver::{self, Which};
 use crate::engine::statechart::{Outcome, Posts};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 type P = Posts<PeeringEvent>;
 
@@ -34,6 +46,10 @@ pub const OSD_RECOVERY_MAX_ACTIVE: usize = 3;
 pub const OSD_RECOVERY_RETRY_INTERVAL_MS: u64 = 30_000;
 /// `osd_backfill_retry_interval` (30 s).
 pub const OSD_BACKFILL_RETRY_INTERVAL_MS: u64 = 30_000;
+/// `osd_backfill_scan_max` (512): at most this many objects in one scan
+/// (`scan_range`, the MOSDPGScan digest; Ceph lists at least `osd_backfill_scan_min`, 64,
+/// when there are that many).
+pub const OSD_BACKFILL_SCAN_MAX: usize = 512;
 /// The size every object has here (4 MiB, RBD's default object size).
 pub const OBJECT_BYTES: u64 = 4 << 20;
 
@@ -206,8 +222,8 @@ fn send_reserve(ps: &mut PeeringState, to: OsdId, backfill: bool, op: ReserveOp)
     let (primary_bytes, local_bytes) = if backfill && op == ReserveOp::Request {
         (
             ps.store.len() as u64 * OBJECT_BYTES,
-            // The target's own bytes (Ceph's peer_bytes, from its stats): backfill
-            // targets here start empty.
+            // The target's own bytes (Ceph's peer_bytes, from the num_bytes of the
+            // target's stats): not modelled, 0.
             0,
         )
     } else {
@@ -475,15 +491,13 @@ fn backfill_release_reservations(ps: &mut PeeringState) {
     }
 }
 
-/// Models `PeeringState::Backfilling::cancel_backfill`: release, and forget the backfill
-/// ops in flight (`on_backfill_canceled`).
+/// Models `PeeringState::Backfilling::cancel_backfill`: release, then
+/// `PrimaryLogPG::on_backfill_canceled`: stop waiting for the scans asked (their op
+/// ends; a digest that still comes is recorded). Pushes in flight complete, and the
+/// intervals stay: backfill resumes from last_backfill_started when reserved again.
 fn cancel_backfill(ps: &mut PeeringState) {
     backfill_release_reservations(ps);
-    let targets = ps.backfill_targets.clone();
-    for peers in ps.pushing.values_mut() {
-        peers.retain(|p| !targets.contains(p));
-    }
-    ps.pushing.retain(|_, p| !p.is_empty());
+    ps.backfill.waiting_on_backfill.clear();
 }
 
 /// Models `PeeringState::Backfilling::react(const Backfilled&)`: release → Recovered.
@@ -716,12 +730,30 @@ fn locations(ps: &PeeringState, object: &str, need: Eversion) -> Vec<OsdId> {
 }
 
 /// This PG's recovery ops in flight (its share of `OSDService::recovery_ops_active`):
-/// pulls, and pushes per target, not yet answered.
+/// pulls, and recovery pushes per target, not yet answered; each backfill push (one op
+/// for all its targets); the scans awaited (one op); each OP_BACKFILL_FINISH not yet
+/// acknowledged.
 pub fn recovery_ops_active(ps: &PeeringState) -> usize {
     if !ps.is_primary() {
         return 0;
     }
-    ps.pulling.len() + ps.pushing.values().map(BTreeSet::len).sum::<usize>()
+    // A backfill push is one op whatever the number of targets it goes to
+    // (`prep_backfill_object_push` → one `start_recovery_op`).
+    let pushes: usize = ps
+        .pushing
+        .iter()
+        .map(|(o, peers)| {
+            if ps.backfill.backfills_in_flight.contains(o) {
+                1
+            } else {
+                peers.len()
+            }
+        })
+        .sum();
+    ps.pulling.len()
+        + pushes
+        + usize::from(!ps.backfill.waiting_on_backfill.is_empty())
+        + ps.backfill.finishing.len()
 }
 
 /// Whether a recovery turn would do anything for this PG (a primary recovering or
@@ -734,7 +766,8 @@ pub fn wants_recovery_turn(ps: &PeeringState) -> bool {
 /// `OSD::do_recovery`): up to `max` ops (what `OSDService::_recover_now` left of the OSD's
 /// osd_recovery_max_active; at least 1) — the primary's own objects
 /// first (`recover_primary`), then the replicas' (`recover_replicas`), then, when
-/// backfilling and nothing is missing, `recover_backfill`. With nothing started and
+/// backfilling, nothing is missing, no object is being recovered (`recovering` empty) and
+/// no scan is awaited (`waiting_on_backfill`), `recover_backfill`. With nothing started and
 /// nothing in flight: unfound objects left → UnfoundRecovery / UnfoundBackfill; else
 /// recovery is done (RECOVERING off, RequestBackfill or AllReplicasRecovered) or backfill
 /// is (BACKFILLING off, Backfilled).
@@ -748,7 +781,13 @@ pub fn start_recovery_ops(ps: &mut PeeringState, max: usize) -> Vec<PeeringEvent
     if started < max && !ps.pg_log.missing.have_missing() {
         started += recover_replicas(ps, max - started);
     }
-    if backfilling && started < max && !super::logs::needs_recovery(ps) {
+    if backfilling
+        && started < max
+        && ps.pulling.is_empty()
+        && ps.pushing.is_empty()
+        && ps.backfill.waiting_on_backfill.is_empty()
+        && !super::logs::needs_recovery(ps)
+    {
         started += recover_backfill(ps, max - started);
     }
     update_degraded(ps);
@@ -862,61 +901,379 @@ fn recover_replicas(ps: &mut PeeringState, max: usize) -> usize {
     started
 }
 
-/// Models `PrimaryLogPG::recover_backfill` (without MOSDPGScan): for each backfill
-/// target, push our objects in name order after its last_backfill; when a target has
-/// everything, its last_backfill becomes MAX (the final MOSDPGBackfill).
-fn recover_backfill(ps: &mut PeeringState, max: usize) -> usize {
-    let mut started = 0;
-    let targets: Vec<OsdId> = ps.backfill_targets.iter().copied().collect();
-    for t in targets {
-        let Some(info) = ps.peer_info.get(&t).cloned() else {
-            continue;
-        };
-        if info.last_backfill.is_max() {
+/// Models `PeeringState::earliest_backfill`: the smallest last_backfill of the backfill
+/// targets (MAX when there are none).
+pub fn earliest_backfill(ps: &PeeringState) -> ObjectBound {
+    backfill_shards(ps)
+        .iter()
+        .filter_map(|t| ps.peer_info.get(t).map(|i| i.last_backfill.clone()))
+        .min()
+        .unwrap_or(ObjectBound::Max)
+}
+
+/// Models the backfill part of `PrimaryLogPG::on_activate_complete`: with backfill
+/// targets, last_backfill_started := `earliest_backfill()` and `new_backfill` (the next
+/// `recover_backfill` resets the intervals).
+pub fn on_activate_complete(ps: &mut PeeringState) {
+    if backfill_shards(ps).is_empty() {
+        return;
+    }
+    ps.backfill.last_backfill_started = earliest_backfill(ps);
+    ps.backfill.new_backfill = true;
+}
+
+/// Models `PrimaryLogPG::should_send_op` for a write's MOSDRepOp: every shard gets the
+/// transaction except a backfill target for an object beyond both its last_backfill and
+/// our last_backfill_started (backfill will bring that object; the target only logs the
+/// entry).
+pub fn should_send_op(ps: &PeeringState, peer: OsdId, object: &str) -> bool {
+    if !ps.backfill_targets.contains(&peer) {
+        return true;
+    }
+    ps.backfill.last_backfill_started.covers(object)
+        || ps
+            .peer_info
+            .get(&peer)
+            .is_some_and(|i| i.last_backfill.covers(object))
+}
+
+/// `osd_backfill_scan_max` as this OSD has it.
+fn scan_max(ps: &PeeringState) -> usize {
+    ps.backfill_scan_max.unwrap_or(OSD_BACKFILL_SCAN_MAX).max(1)
+}
+
+/// Models `PGBackend::objects_list_partial` over this OSD's store: up to `max` objects
+/// from `begin` on (inclusive), and the next object after them (MAX when the store is
+/// exhausted). Objects are in name order (Ceph lists in hobject_t order: by hash,
+/// `sort_bitwise`).
+fn objects_list_partial(
+    store: &BTreeMap<String, Eversion>,
+    begin: &ObjectBound,
+    max: usize,
+) -> (BTreeMap<String, Eversion>, ObjectBound) {
+    let mut it: Box<dyn Iterator<Item = (&String, &Eversion)>> = match begin {
+        ObjectBound::Min => Box::new(store.iter()),
+        ObjectBound::Object(o) => Box::new(store.range::<str, _>((
+            std::ops::Bound::Included(o.as_str()),
+            std::ops::Bound::Unbounded,
+        ))),
+        ObjectBound::Max => Box::new(std::iter::empty()),
+    };
+    let objects: BTreeMap<String, Eversion> = it
+        .by_ref()
+        .take(max)
+        .map(|(o, v)| (o.clone(), *v))
+        .collect();
+    let next = it
+        .next()
+        .map_or(ObjectBound::Max, |(o, _)| ObjectBound::Object(o.clone()));
+    (objects, next)
+}
+
+/// Models `PrimaryLogPG::scan_range`: the interval's objects become what this OSD's
+/// store holds from `bi.begin` (at most `max`, osd_backfill_scan_max), and `bi.end` the
+/// next object not listed.
+fn scan_range(store: &BTreeMap<String, Eversion>, max: usize, bi: &mut BackfillInterval) {
+    let (objects, next) = objects_list_partial(store, &bi.begin, max);
+    bi.objects = objects;
+    bi.end = next;
+}
+
+/// Models `PrimaryLogPG::update_range` on the primary's own interval: an interval older
+/// than the log tail is scanned again (`scan_range`); otherwise the log entries after
+/// the interval's version that fall in `[begin, end)` update it (a write sets the
+/// object's version, a delete removes it). Ceph rebuilds a just-reset interval from the
+/// log when the log reaches back to 0'0; here a reset interval (version 0'0) is always
+/// scanned from the store, which holds the same objects.
+fn update_range(ps: &mut PeeringState) {
+    let last_update = ps.info.last_update;
+    let max = scan_max(ps);
+    let bi = &mut ps.backfill.backfill_info;
+    if bi.version < ps.info.log_tail || bi.version.is_zero() {
+        bi.version = last_update;
+        scan_range(&ps.store, max, bi);
+        return;
+    }
+    if bi.version >= last_update {
+        return;
+    }
+    for e in ps
+        .pg_log
+        .log
+        .entries
+        .iter()
+        .filter(|e| e.version > bi.version)
+    {
+        let soid = ObjectBound::Object(e.object.clone());
+        if soid < bi.begin || soid >= bi.end {
             continue;
         }
-        let in_flight: Vec<&String> = ps
-            .pushing
-            .iter()
-            .filter(|(_, p)| p.contains(&t))
-            .map(|(o, _)| o)
-            .collect();
-        let next: Vec<(String, Eversion)> = ps
-            .store
-            .iter()
-            .filter(|(o, _)| !info.last_backfill.covers(o) && !in_flight.contains(o))
-            .map(|(o, v)| (o.clone(), *v))
-            .take(max - started)
-            .collect();
-        if next.is_empty() && in_flight.is_empty() {
-            // The last MOSDPGBackfill (OP_BACKFILL_FINISH): last_backfill MAX once acked.
-            ps.outbox.push(Outgoing::Push {
-                to: t,
-                epoch: ps.epoch,
-                object: String::new(),
-                version: None,
-                backfill: true,
-            });
-            ps.pushing.entry(String::new()).or_default().insert(t);
-            started += 1;
-            continue;
-        }
-        for (object, v) in next {
-            ps.outbox.push(Outgoing::Push {
-                to: t,
-                epoch: ps.epoch,
-                object: object.clone(),
-                version: Some(v),
-                backfill: true,
-            });
-            ps.pushing.entry(object).or_default().insert(t);
-            started += 1;
-        }
-        if started >= max {
-            break;
+        if e.is_update() {
+            bi.objects.insert(e.object.clone(), e.version);
+        } else if e.is_delete() {
+            bi.objects.remove(&e.object);
         }
     }
-    started
+    bi.version = last_update;
+}
+
+/// Models `PrimaryLogPG::earliest_peer_backfill`: the smallest `begin` of the targets'
+/// intervals.
+fn earliest_peer_backfill(ps: &PeeringState) -> ObjectBound {
+    ps.backfill
+        .peer_backfill_info
+        .values()
+        .map(|p| p.begin.clone())
+        .min()
+        .unwrap_or(ObjectBound::Max)
+}
+
+/// Models `PrimaryLogPG::all_peer_done`: every target's interval is empty and reaches MAX.
+fn all_peer_done(ps: &PeeringState) -> bool {
+    ps.backfill
+        .peer_backfill_info
+        .values()
+        .all(|p| p.extends_to_end() && p.is_empty())
+}
+
+/// Models `PrimaryLogPG::recover_backfill`. On a new backfill (`new_backfill`, set by
+/// `on_activate_complete`) each target's interval starts empty at its last_backfill and
+/// ours at last_backfill_started. Our interval is brought up to date (`update_range`); then, up
+/// to `max` ops: a target whose interval ran out gets MOSDPGScan OP_SCAN_GET_DIGEST from
+/// where it ended (all such scans count as one op and end the turn: `waiting_on_backfill`);
+/// otherwise the earliest object in hobject order (here name order) is compared — only on
+/// a target: MOSDPGBackfillRemove to it (not counted as an op); the same version on a
+/// target: nothing to send; newer here or absent there: one MOSDPGPush to every such
+/// target (`prep_backfill_object_push`) — and last_backfill_started moves to it. Then the
+/// targets' new last_backfill: the done objects (`pending_backfill_updates`) before the
+/// first push still in flight; MOSDPGBackfill OP_BACKFILL_PROGRESS to each target whose
+/// last_backfill moves, OP_BACKFILL_FINISH (last_backfill MAX, one op until
+/// FINISH_ACK) once everything is done.
+fn recover_backfill(ps: &mut PeeringState, max: usize) -> usize {
+    let targets = backfill_shards(ps);
+    if ps.backfill.new_backfill {
+        ps.backfill.new_backfill = false;
+        for t in &targets {
+            let lb = ps
+                .peer_info
+                .get(t)
+                .map_or(ObjectBound::Min, |i| i.last_backfill.clone());
+            ps.backfill
+                .peer_backfill_info
+                .insert(*t, BackfillInterval::reset(lb));
+        }
+        ps.backfill.backfill_info =
+            BackfillInterval::reset(ps.backfill.last_backfill_started.clone());
+        ps.backfill.backfills_in_flight.clear();
+        ps.backfill.pending_backfill_updates.clear();
+    }
+    for t in &targets {
+        ps.backfill.peer_backfill_info.entry(*t).or_default();
+    }
+    // Our interval, brought up to date with the writes since it was taken.
+    ps.backfill.backfill_info.begin = ps.backfill.last_backfill_started.clone();
+    update_range(ps);
+    let lbs = ps.backfill.last_backfill_started.clone();
+    for t in &targets {
+        let lb = ps
+            .peer_info
+            .get(t)
+            .map_or(ObjectBound::Min, |i| i.last_backfill.clone());
+        let bound = lb.max(lbs.clone());
+        if let Some(pbi) = ps.backfill.peer_backfill_info.get_mut(t) {
+            pbi.trim_to(&bound);
+        }
+    }
+    ps.backfill.backfill_info.trim_to(&lbs);
+
+    let mut ops = 0;
+    let mut to_remove: Vec<(String, Eversion, OsdId)> = Vec::new();
+    while ops < max {
+        let bi = &ps.backfill.backfill_info;
+        if bi.begin <= earliest_peer_backfill(ps) && !bi.extends_to_end() && bi.is_empty() {
+            let next = bi.end.clone();
+            let mut fresh = BackfillInterval::reset(next);
+            fresh.end = ObjectBound::Max;
+            ps.backfill.backfill_info = fresh;
+            update_range(ps);
+            ps.backfill.backfill_info.trim();
+        }
+        let mut sent_scan = false;
+        for t in &targets {
+            let pbi = &ps.backfill.peer_backfill_info[t];
+            if pbi.begin <= ps.backfill.backfill_info.begin
+                && !pbi.extends_to_end()
+                && pbi.is_empty()
+            {
+                let begin = pbi.end.clone();
+                ps.outbox.push(Outgoing::Scan {
+                    to: *t,
+                    epoch: ps.epoch,
+                    query_epoch: ps.last_peering_reset,
+                    op: ScanOp::GetDigest,
+                    begin,
+                    end: ObjectBound::Min,
+                    objects: BTreeMap::new(),
+                });
+                ps.backfill.waiting_on_backfill.insert(*t);
+                sent_scan = true;
+            }
+        }
+        if sent_scan {
+            // Simultaneous scans count as one op; the turn ends until they are answered.
+            ops += 1;
+            break;
+        }
+        if ps.backfill.backfill_info.is_empty() && all_peer_done(ps) {
+            break; // reached the end for us and every target
+        }
+        let check = earliest_peer_backfill(ps);
+        let bi_begin = ps.backfill.backfill_info.begin.clone();
+        if check < bi_begin {
+            // Only on the targets whose interval starts there: remove it from them.
+            for t in &targets {
+                let pbi = ps
+                    .backfill
+                    .peer_backfill_info
+                    .get_mut(t)
+                    .expect("set above");
+                if pbi.begin != check {
+                    continue;
+                }
+                if let Some((o, v)) = pbi.front() {
+                    to_remove.push((o.clone(), *v, *t));
+                }
+                pbi.pop_front();
+            }
+            ps.backfill.last_backfill_started = check;
+            continue;
+        }
+        let Some((object, obj_v)) = ps
+            .backfill
+            .backfill_info
+            .front()
+            .map(|(o, v)| (o.clone(), *v))
+        else {
+            break;
+        };
+        let mut need_ver = Vec::new();
+        let mut keep_ver = Vec::new();
+        let mut missing = Vec::new();
+        for t in &targets {
+            let pbi = &ps.backfill.peer_backfill_info[t];
+            if check == bi_begin && check == pbi.begin {
+                if pbi.front().map(|(_, v)| *v) != Some(obj_v) {
+                    need_ver.push(*t);
+                } else {
+                    keep_ver.push(*t);
+                }
+            } else {
+                // Only targets we have caught up with miss it; the others just have not
+                // been scanned this far (`skip_targs`).
+                let lb = ps
+                    .peer_info
+                    .get(t)
+                    .map_or(ObjectBound::Min, |i| i.last_backfill.clone());
+                if bi_begin > lb {
+                    missing.push(*t);
+                }
+            }
+        }
+        if !need_ver.is_empty() || !missing.is_empty() {
+            // prep_backfill_object_push: one recovery op for every target it goes to.
+            let peers: BTreeSet<OsdId> = need_ver.iter().chain(&missing).copied().collect();
+            ps.backfill.backfills_in_flight.insert(object.clone());
+            for to in &peers {
+                ps.outbox.push(Outgoing::Push {
+                    to: *to,
+                    epoch: ps.epoch,
+                    object: object.clone(),
+                    version: Some(obj_v),
+                    backfill: true,
+                });
+            }
+            ps.pushing.entry(object.clone()).or_default().extend(peers);
+            ops += 1;
+        }
+        ps.backfill.last_backfill_started = bi_begin;
+        ps.backfill.pending_backfill_updates.insert(object);
+        ps.backfill.backfill_info.pop_front();
+        for t in need_ver.iter().chain(&keep_ver) {
+            if let Some(pbi) = ps.backfill.peer_backfill_info.get_mut(t) {
+                pbi.pop_front();
+            }
+        }
+    }
+
+    // MOSDPGBackfillRemove, one per target with every object to remove.
+    let mut removes: BTreeMap<OsdId, Vec<(String, Eversion)>> = BTreeMap::new();
+    for (o, v, t) in to_remove {
+        if ps.backfill.last_backfill_started.covers(&o) {
+            ps.backfill.pending_backfill_updates.insert(o.clone());
+        }
+        removes.entry(t).or_default().push((o, v));
+    }
+    for (to, objects) in removes {
+        ps.outbox.push(Outgoing::BackfillRemove {
+            to,
+            epoch: ps.epoch,
+            objects,
+        });
+    }
+
+    // The targets' new last_backfill: every done object before the first push in flight.
+    let backfill_pos = ps
+        .backfill
+        .backfill_info
+        .begin
+        .clone()
+        .min(earliest_peer_backfill(ps));
+    let next_to_complete = ps
+        .backfill
+        .backfills_in_flight
+        .iter()
+        .next()
+        .map_or(backfill_pos.clone(), |o| ObjectBound::Object(o.clone()));
+    let mut new_last_backfill = earliest_backfill(ps);
+    let done: Vec<String> = ps
+        .backfill
+        .pending_backfill_updates
+        .iter()
+        .filter(|o| ObjectBound::Object((*o).clone()) < next_to_complete)
+        .cloned()
+        .collect();
+    for o in done {
+        ps.backfill.pending_backfill_updates.remove(&o);
+        new_last_backfill = ObjectBound::Object(o);
+    }
+    if ps.backfill.pending_backfill_updates.is_empty() && backfill_pos.is_max() {
+        new_last_backfill = ObjectBound::Max;
+        ps.backfill.last_backfill_started = ObjectBound::Max;
+    }
+    for t in &targets {
+        let Some(pinfo) = ps.peer_info.get_mut(t) else {
+            continue;
+        };
+        if new_last_backfill <= pinfo.last_backfill {
+            continue;
+        }
+        // update_peer_last_backfill, then PROGRESS, or FINISH when it reached MAX.
+        pinfo.last_backfill = new_last_backfill.clone();
+        let op = if new_last_backfill.is_max() {
+            ps.backfill.finishing.insert(*t);
+            BackfillOp::Finish
+        } else {
+            BackfillOp::Progress
+        };
+        ps.outbox.push(Outgoing::Backfill {
+            to: *t,
+            epoch: ps.epoch,
+            query_epoch: ps.last_peering_reset,
+            op,
+            last_backfill: new_last_backfill.clone(),
+        });
+    }
+    ops
 }
 
 /// `last_complete` follows the missing set (simplified: last_update once nothing is
@@ -954,7 +1311,7 @@ pub fn handle_pull(ps: &mut PeeringState, from: OsdId, object: String) {
 
 /// Models `ReplicatedBackend::handle_push` (a replica, or a backfill target, receiving a
 /// push: store it, `on_local_recover` → missing.got, reply MOSDPGPushReply; a backfill
-/// push moves last_backfill to the object, the final one to MAX) and
+/// push leaves last_backfill alone — MOSDPGBackfill moves it) and
 /// `handle_pull_response` on the primary (store it, `recover_got`, requeue the writes that
 /// waited for it, `queue_recovery`).
 pub fn handle_push(
@@ -976,18 +1333,12 @@ pub fn handle_push(
         return;
     }
     if backfill {
-        if object.is_empty() {
-            ps.info.last_backfill = ObjectBound::Max;
-            ps.info.last_complete = ps.info.last_update;
-        } else {
-            apply_push(ps, &object, version);
-            ps.info.last_backfill = ObjectBound::Object(object.clone());
-            if tentative_backfill_full(ps, 0) {
-                ps.outbox.push(Outgoing::ScheduleEvent {
-                    after_ms: 0,
-                    event: Box::new(PeeringEvent::BackfillTooFull),
-                });
-            }
+        apply_push(ps, &object, version);
+        if tentative_backfill_full(ps, 0) {
+            ps.outbox.push(Outgoing::ScheduleEvent {
+                after_ms: 0,
+                event: Box::new(PeeringEvent::BackfillTooFull),
+            });
         }
     } else {
         apply_push(ps, &object, version);
@@ -1015,9 +1366,9 @@ fn apply_push(ps: &mut PeeringState, object: &str, version: Option<Eversion>) {
 }
 
 /// Models `ReplicatedBackend::handle_push_reply` → `on_global_recover` /
-/// `on_peer_recover` on the primary: the peer has the object; for a backfill target its
-/// last_backfill moves; once no acting OSD misses it, the writes that waited proceed;
-/// `queue_recovery`.
+/// `on_peer_recover` on the primary: the peer has the object; a backfill push is done
+/// once every target it went to answered (`backfills_in_flight`); once no acting OSD
+/// misses it, the writes that waited proceed; `queue_recovery`.
 pub fn handle_push_reply(ps: &mut PeeringState, from: OsdId, object: String) {
     if !ps.is_primary() {
         return;
@@ -1030,15 +1381,11 @@ pub fn handle_push_reply(ps: &mut PeeringState, from: OsdId, object: String) {
     }
     if peers.is_empty() {
         ps.pushing.remove(&object);
+        ps.backfill.backfills_in_flight.remove(&object);
     }
     if ps.backfill_targets.contains(&from) {
-        if let Some(i) = ps.peer_info.get_mut(&from) {
-            if object.is_empty() {
-                i.last_backfill = ObjectBound::Max;
-            } else if !i.last_backfill.covers(&object) {
-                i.last_backfill = ObjectBound::Object(object.clone());
-            }
-        }
+        // on_peer_recover: nothing more to note; last_backfill moves with
+        // OP_BACKFILL_PROGRESS.
     } else if let Some(m) = ps.peer_missing.get_mut(&from) {
         if m.is_missing(&object) {
             m.got_item(&object);
@@ -1173,12 +1520,14 @@ pub fn mark_unfound_lost(
             if let Some(i) = ps.peer_info.get_mut(&to) {
                 i.last_update = v;
             }
+            let apply = should_send_op(ps, to, &entry.object);
             ps.outbox.push(Outgoing::RepOp {
                 to,
                 epoch: ps.epoch,
                 tid,
                 entry: entry.clone(),
                 trim_to: Eversion::ZERO,
+                apply,
             });
         }
     }
@@ -1223,9 +1572,127 @@ pub fn replicaactive_exit(ps: &mut PeeringState, _: &mut P) {
 
 /// Models `PrimaryLogPG::on_change`'s recovery part (`clear_recovery_state`): the ops in
 /// flight and what was learned of unfound objects are forgotten.
+/// With it `PG::clear_recovery_state`'s backfill part: the intervals, the scans awaited,
+/// the backfills in flight and pending updates, last_backfill_started (MIN).
 pub fn clear_recovery_state(ps: &mut PeeringState) {
     ps.pulling.clear();
     ps.pushing.clear();
     ps.unfound.clear();
     ps.remote_reserve_next = 0;
+    ps.backfill = Default::default();
+}
+
+// ---------------------------------------------------------------- backfill messages
+
+/// Models `PrimaryLogPG::do_scan`. On a backfill target, OP_SCAN_GET_DIGEST: if this OSD
+/// is too full (`check_backfill_full`) it queues BackfillTooFull and does not answer;
+/// else `scan_range` from `begin` (at most osd_backfill_scan_max objects) and
+/// OP_SCAN_DIGEST back with them and where the scan stopped. On the primary,
+/// OP_SCAN_DIGEST: the target's interval becomes the digest; when it was the last scan
+/// awaited (`waiting_on_backfill`), the op ends (`finish_recovery_op` →
+/// `queue_recovery`). A digest after a cancel is recorded but ends nothing.
+#[allow(clippy::too_many_arguments)]
+pub fn handle_scan(
+    ps: &mut PeeringState,
+    from: OsdId,
+    query_epoch: Epoch,
+    op: ScanOp,
+    begin: ObjectBound,
+    end: ObjectBound,
+    objects: BTreeMap<String, Eversion>,
+) {
+    match op {
+        ScanOp::GetDigest => {
+            if ps.is_primary() {
+                return;
+            }
+            if tentative_backfill_full(ps, 0) {
+                ps.outbox.push(Outgoing::ScheduleEvent {
+                    after_ms: 0,
+                    event: Box::new(PeeringEvent::BackfillTooFull),
+                });
+                return;
+            }
+            let mut bi = BackfillInterval::reset(begin);
+            scan_range(&ps.store, scan_max(ps), &mut bi);
+            ps.outbox.push(Outgoing::Scan {
+                to: from,
+                epoch: ps.epoch,
+                query_epoch,
+                op: ScanOp::Digest,
+                begin: bi.begin,
+                end: bi.end,
+                objects: bi.objects,
+            });
+        }
+        ScanOp::Digest => {
+            if !ps.is_primary() || !ps.backfill_targets.contains(&from) {
+                return;
+            }
+            let bi = ps.backfill.peer_backfill_info.entry(from).or_default();
+            bi.begin = begin;
+            bi.end = end;
+            bi.objects = objects;
+            if ps.backfill.waiting_on_backfill.remove(&from)
+                && ps.backfill.waiting_on_backfill.is_empty()
+            {
+                ps.outbox.push(Outgoing::QueueRecovery);
+            }
+        }
+    }
+}
+
+/// Models `PrimaryLogPG::do_backfill`. On the target, OP_BACKFILL_PROGRESS: its
+/// last_backfill becomes the one carried (`update_backfill_progress`);
+/// OP_BACKFILL_FINISH: OP_BACKFILL_FINISH_ACK back, RecoveryDone queued (RepRecovering →
+/// RepNotRecovering), then the same update (to MAX: backfill complete, so last_complete
+/// is last_update). On the primary, OP_BACKFILL_FINISH_ACK: the FINISH op ends
+/// (`finish_recovery_op` → `queue_recovery`; the next turn finds backfill done).
+pub fn handle_backfill(
+    ps: &mut PeeringState,
+    from: OsdId,
+    query_epoch: Epoch,
+    op: BackfillOp,
+    last_backfill: ObjectBound,
+) {
+    match op {
+        BackfillOp::Progress | BackfillOp::Finish => {
+            if ps.is_primary() {
+                return;
+            }
+            if op == BackfillOp::Finish {
+                ps.outbox.push(Outgoing::Backfill {
+                    to: from,
+                    epoch: ps.epoch,
+                    query_epoch,
+                    op: BackfillOp::FinishAck,
+                    last_backfill: ObjectBound::Max,
+                });
+                ps.outbox.push(Outgoing::ScheduleEvent {
+                    after_ms: 0,
+                    event: Box::new(PeeringEvent::RecoveryDone),
+                });
+            }
+            ps.info.last_backfill = last_backfill;
+            if ps.info.last_backfill.is_max() {
+                ps.info.last_complete = ps.info.last_update;
+            }
+        }
+        BackfillOp::FinishAck => {
+            if ps.is_primary() && ps.backfill.finishing.remove(&from) {
+                ps.outbox.push(Outgoing::QueueRecovery);
+            }
+        }
+    }
+}
+
+/// Models `PrimaryLogPG::do_backfill_remove` on a backfill target: the objects only it
+/// had are removed from its store (`remove_snap_mapped_object`); nothing is answered.
+pub fn handle_backfill_remove(ps: &mut PeeringState, objects: Vec<(String, Eversion)>) {
+    if ps.is_primary() {
+        return;
+    }
+    for (o, _) in objects {
+        ps.store.remove(&o);
+    }
 }

@@ -6,7 +6,9 @@ use super::acting::ShardInfo;
 use super::events::{Epoch, OsdId, PeerState, PeeringEvent, QueryKind};
 use crate::engine::intervals::{EpochMap, PastIntervals, PgHistory, PriorSet};
 use crate::engine::osdmap::PgId;
-use crate::engine::pglog::{Eversion, IndexedLog, LogEntry, MergeDecision, Missing, PgLog};
+use crate::engine::pglog::{
+    Eversion, IndexedLog, LogEntry, MergeDecision, Missing, ObjectBound, PgLog,
+};
 use crate::engine::pgstate::PgState;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -115,6 +117,10 @@ pub struct PeeringState {
     pub pulling: BTreeMap<String, OsdId>,
     /// Objects pushed and not yet acknowledged, to whom (`pushing`).
     pub pushing: BTreeMap<String, BTreeSet<OsdId>>,
+    /// Backfill on the primary (PrimaryLogPG's `peer_backfill_info`, `backfill_info`,
+    /// `last_backfill_started`, `new_backfill`, `waiting_on_backfill`,
+    /// `backfills_in_flight`, `pending_backfill_updates`).
+    pub backfill: BackfillState,
     /// How many remote shards WaitRemote*Reserved has asked so far (Ceph's
     /// `remote_recovery_reservation_it` / `backfill_osd_it`).
     pub remote_reserve_next: usize,
@@ -131,6 +137,140 @@ pub struct PeeringState {
     /// How many log entries a PG keeps (`osd_min_pg_log_entries` /
     /// `osd_max_pg_log_entries` as one value); None: never trimmed.
     pub pg_log_entries: Option<usize>,
+    /// `osd_backfill_scan_max`; None: `recovery::OSD_BACKFILL_SCAN_MAX` (512).
+    pub backfill_scan_max: Option<usize>,
+}
+
+/// Models `BackfillInterval` (src/osd/PG.h): what a scan found in `[begin, end)` — each
+/// object and its version — and the PG's `last_update` when it was taken (`version`). The
+/// primary keeps one of its own store and one per backfill target (filled by the
+/// target's MOSDPGScan digest).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BackfillInterval {
+    pub version: Eversion,
+    pub objects: BTreeMap<String, Eversion>,
+    pub begin: ObjectBound,
+    pub end: ObjectBound,
+}
+
+impl Default for BackfillInterval {
+    /// `BackfillInterval()`: begin = end = `hobject_t()` (MIN).
+    fn default() -> Self {
+        BackfillInterval::reset(ObjectBound::Min)
+    }
+}
+
+impl BackfillInterval {
+    /// `BackfillInterval::reset`: empty, begin = end = `start`, version zero.
+    pub fn reset(start: ObjectBound) -> Self {
+        BackfillInterval {
+            version: Eversion::ZERO,
+            objects: BTreeMap::new(),
+            begin: start.clone(),
+            end: start,
+        }
+    }
+
+    /// `empty()`: no objects in the interval.
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// `extends_to_end()`: the interval reaches MAX.
+    pub fn extends_to_end(&self) -> bool {
+        self.end.is_max()
+    }
+
+    /// `trim()`: begin moves to the first object (or to end when there is none).
+    pub fn trim(&mut self) {
+        self.begin = match self.objects.keys().next() {
+            Some(o) => ObjectBound::Object(o.clone()),
+            None => self.end.clone(),
+        };
+    }
+
+    /// `trim_to(soid)`: drop the objects at or before `soid`, then `trim()`.
+    pub fn trim_to(&mut self, soid: &ObjectBound) {
+        self.objects.retain(|o, _| !soid.covers(o));
+        self.trim();
+    }
+
+    /// `pop_front()`: drop the first object, then `trim()`.
+    pub fn pop_front(&mut self) {
+        if let Some(first) = self.objects.keys().next().cloned() {
+            self.objects.remove(&first);
+        }
+        self.trim();
+    }
+
+    /// The first object and its version.
+    pub fn front(&self) -> Option<(&String, &Eversion)> {
+        self.objects.iter().next()
+    }
+}
+
+/// The primary's backfill bookkeeping (PrimaryLogPG's members of the same names).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BackfillState {
+    /// Set by `on_activate_complete` when there are backfill targets: the next
+    /// `recover_backfill` starts the intervals from the targets' last_backfill.
+    pub new_backfill: bool,
+    /// Where backfill has got to: every object at or before it was compared, pushed or
+    /// removed (`last_backfill_started`).
+    pub last_backfill_started: ObjectBound,
+    /// The primary's own scan (`backfill_info`).
+    pub backfill_info: BackfillInterval,
+    /// Each backfill target's last digest (`peer_backfill_info`).
+    pub peer_backfill_info: BTreeMap<OsdId, BackfillInterval>,
+    /// Targets asked for a digest (MOSDPGScan OP_SCAN_GET_DIGEST) and not yet answered
+    /// (`waiting_on_backfill`): together one recovery op.
+    pub waiting_on_backfill: BTreeSet<OsdId>,
+    /// Objects pushed by backfill and not yet acknowledged by every target they went to
+    /// (`backfills_in_flight`).
+    pub backfills_in_flight: BTreeSet<String>,
+    /// Objects done (compared, pushed or removed) whose completion has not yet moved the
+    /// targets' last_backfill (`pending_backfill_updates`; the stats are not modelled).
+    pub pending_backfill_updates: BTreeSet<String>,
+    /// Targets sent MOSDPGBackfill OP_BACKFILL_FINISH, not yet acknowledged: one
+    /// recovery op each (`start_recovery_op(hobject_t::get_max())`).
+    pub finishing: BTreeSet<OsdId>,
+}
+
+impl Default for BackfillState {
+    /// Nothing started: last_backfill_started `hobject_t()` (MIN), as
+    /// `_clear_recovery_state` leaves it.
+    fn default() -> Self {
+        BackfillState {
+            new_backfill: false,
+            last_backfill_started: ObjectBound::Min,
+            backfill_info: BackfillInterval::default(),
+            peer_backfill_info: BTreeMap::new(),
+            waiting_on_backfill: BTreeSet::new(),
+            backfills_in_flight: BTreeSet::new(),
+            pending_backfill_updates: BTreeSet::new(),
+            finishing: BTreeSet::new(),
+        }
+    }
+}
+
+/// MOSDPGScan's operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub enum ScanOp {
+    /// `OP_SCAN_GET_DIGEST`: primary → target, "list your objects from `begin`".
+    GetDigest,
+    /// `OP_SCAN_DIGEST`: target → primary, the objects of `[begin, end)` and versions.
+    Digest,
+}
+
+/// MOSDPGBackfill's operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub enum BackfillOp {
+    /// `OP_BACKFILL_PROGRESS`: the target's last_backfill moves to the one carried.
+    Progress,
+    /// `OP_BACKFILL_FINISH`: last_backfill MAX; the target answers FINISH_ACK.
+    Finish,
+    /// `OP_BACKFILL_FINISH_ACK`.
+    FinishAck,
 }
 
 /// Fullness as an OSD sees it: each OSD's state (from the OSDMap's flags, which the
@@ -276,6 +416,10 @@ pub enum Outgoing {
         entry: LogEntry,
         /// `pg_trim_to`: the replica trims its log up to here.
         trim_to: Eversion,
+        /// False when `should_send_op` says no (a backfill target, the object beyond
+        /// both its last_backfill and the primary's last_backfill_started): Ceph ships
+        /// an empty transaction, the target only logs the entry.
+        apply: bool,
     },
     /// MOSDRepOpReply: the replica applied (committed) the write.
     RepOpReply { to: OsdId, epoch: Epoch, tid: u64 },
@@ -324,7 +468,8 @@ pub enum Outgoing {
         object: String,
     },
     /// MOSDPGPush: the object at `version` (None: it is deleted). `backfill`: a backfill
-    /// push (the target's last_backfill moves to the object).
+    /// push (`prep_backfill_object_push`; the target's last_backfill moves only with
+    /// MOSDPGBackfill).
     Push {
         to: OsdId,
         epoch: Epoch,
@@ -337,6 +482,34 @@ pub enum Outgoing {
         to: OsdId,
         epoch: Epoch,
         object: String,
+    },
+    /// MOSDPGScan: OP_SCAN_GET_DIGEST from `begin`, or the OP_SCAN_DIGEST answer with the
+    /// objects of `[begin, end)`. `query_epoch`: the primary's last_peering_reset (echoed
+    /// in the answer).
+    Scan {
+        to: OsdId,
+        epoch: Epoch,
+        query_epoch: Epoch,
+        op: ScanOp,
+        begin: ObjectBound,
+        end: ObjectBound,
+        objects: BTreeMap<String, Eversion>,
+    },
+    /// MOSDPGBackfill: PROGRESS / FINISH with the target's new last_backfill, or
+    /// FINISH_ACK.
+    Backfill {
+        to: OsdId,
+        epoch: Epoch,
+        query_epoch: Epoch,
+        op: BackfillOp,
+        last_backfill: ObjectBound,
+    },
+    /// MOSDPGBackfillRemove: objects (and the versions the target reported) only the
+    /// target has.
+    BackfillRemove {
+        to: OsdId,
+        epoch: Epoch,
+        objects: Vec<(String, Eversion)>,
     },
 }
 
