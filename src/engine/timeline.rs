@@ -9,6 +9,7 @@
 use crate::engine::cluster::{ClusterRecord, ClusterRun, ClusterScenario};
 use crate::engine::world::{PendingId, UserAction};
 use serde::{Deserialize, Serialize};
+use std::rc::Rc;
 
 /// Steps between two checkpoints: a seek replays at most this many steps.
 pub const CHECKPOINT_EVERY: usize = 256;
@@ -26,7 +27,9 @@ pub enum Choice {
 #[derive(Clone, Debug)]
 pub struct Timeline {
     run: ClusterRun,
-    records: Vec<ClusterRecord>,
+    /// Shared, so that cloning a timeline (the web app's reducer does on every step: the
+    /// old state still holds it) copies pointers, not every record's micro-steps.
+    records: Vec<Rc<ClusterRecord>>,
     choices: Vec<Choice>,
     /// `checkpoints[i]` is the run after `i * CHECKPOINT_EVERY` steps (its own records
     /// list stays empty: the timeline keeps them).
@@ -54,7 +57,7 @@ impl Timeline {
     }
 
     /// Every step's record up to the current one.
-    pub fn records(&self) -> &[ClusterRecord] {
+    pub fn records(&self) -> &[Rc<ClusterRecord>] {
         &self.records
     }
 
@@ -93,14 +96,14 @@ impl Timeline {
 
     fn take(&mut self, choice: Choice) -> Result<&ClusterRecord, String> {
         let record = apply(&mut self.run, &choice)?;
-        self.records.push(record);
+        self.records.push(Rc::new(record));
         self.choices.push(choice);
         if self.position().is_multiple_of(CHECKPOINT_EVERY) {
             self.checkpoints
                 .truncate(self.position() / CHECKPOINT_EVERY);
             self.checkpoints.push(self.run.clone());
         }
-        Ok(self.records.last().expect("just pushed"))
+        Ok(self.records.last().map(|r| &**r).expect("just pushed"))
     }
 
     /// Go to step `n`: back by restoring a checkpoint and replaying the recorded

@@ -356,7 +356,11 @@ test('the cluster tab steps seed000-down-lost to a down PG, and its link restore
   assert.equal(rows[0][0], '1.0');
   assert.equal(rows[0][1], 'down');
   await expectText(fresh, '[data-testid=blocked-by]', blocked);
-  assert.equal(await fresh.$$eval('[data-testid=cluster-history] li', (els) => els.length), n);
+  // The history lists the newest 100 steps (the slider reaches the rest), numbered from
+  // where it starts.
+  assert.equal(await fresh.$$eval('[data-testid=cluster-history] li', (els) => els.length), Math.min(n, 100));
+  assert.equal(await fresh.getAttribute('[data-testid=cluster-history]', 'start'), String(Math.max(n - 100, 0) + 1));
+  if (n > 100) assert.equal(await fresh.textContent('.history-earlier'), `Steps 1–${n - 100}: use the History slider.`);
   assert.equal(await fresh.inputValue('#cluster-scenario'), 'seed000-down-lost');
   // node-c's OSDs are shown down, with a revive button (their daemons stopped).
   assert.match(await fresh.textContent('[data-testid=osd-status-4]'), /^down/);

@@ -206,31 +206,36 @@ test('a scenario file loads through the engine parsers (input and drop); errors 
   await page.close();
 });
 
-// Step → painted at 6 OSDs × 32 PGs: from the Step click to the next animation frame after
-// the counter changed, over N steps. A figure for README (printed), not a pass/fail bound.
+// Step → painted at 6 OSDs × 32 PGs, over N steps: the main thread's work (from the Step
+// click to the DOM updated and laid out: reducer, engine step, render, layout) and from the
+// click to the next animation frame after it (frame-aligned, so it includes waiting for the
+// frame). Figures for README (printed), not pass/fail bounds.
 test('figure: step → painted on the cluster tab at 6 OSDs × 32 PGs', async () => {
   const { page } = await open({ width: 1280, height: 800 });
   await page.setInputFiles('[data-testid=load-file]', { name: 'six.json', mimeType: 'application/json', buffer: Buffer.from(bench6x32()) });
   await page.waitForSelector('[data-testid=cluster-step]');
   const N = 60;
-  const times = await page.evaluate(async (N) => {
+  const { work, painted } = await page.evaluate(async (N) => {
     const button = document.querySelector('[data-testid=cluster-step]');
     const counter = document.querySelector('[data-testid=cluster-counter]');
-    const out = [];
+    const work = [], painted = [];
     for (let i = 0; i < N && !button.disabled; i++) {
       const before = counter.textContent;
       const t0 = performance.now();
       button.click();
-      while (counter.textContent === before) await new Promise((r) => setTimeout(r, 0));
+      // yew renders in a microtask after the click's dispatch.
+      while (counter.textContent === before) await Promise.resolve();
+      void document.body.offsetHeight; // the layout the next frame would do
+      work.push(performance.now() - t0);
       await new Promise((r) => requestAnimationFrame(() => r()));
-      out.push(performance.now() - t0);
+      painted.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 20)); // let the frame finish before the next click
     }
-    return out;
+    return { work, painted };
   }, N);
-  times.sort((a, b) => a - b);
-  const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(1);
-  console.log(`step → painted, 6 OSDs × 32 PGs, ${times.length} steps: median ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${q(1)} ms`);
-  assert.ok(times.length > 10);
+  const q = (a, p) => { const b = [...a].sort((x, y) => x - y); return b[Math.min(b.length - 1, Math.floor(p * b.length))].toFixed(1); };
+  console.log(`step → painted, 6 OSDs × 32 PGs, ${work.length} steps: main-thread work median ${q(work, 0.5)} ms (p90 ${q(work, 0.9)}); to the next animation frame median ${q(painted, 0.5)} ms (p90 ${q(painted, 0.9)})`);
+  assert.ok(work.length > 10);
   await page.close();
 });
 

@@ -6,6 +6,7 @@ use super::state::DaemonState;
 use super::world::{MdsAction, MdsStep, MdsWorld};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// A client in a scenario.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,7 +169,9 @@ pub struct MdsRecord {
 pub struct MdsRun {
     pub scenario: MdsScenario,
     pub world: MdsWorld,
-    pub records: Vec<MdsRecord>,
+    /// Shared, so that cloning a run (the web app's reducer does on every step) copies
+    /// pointers, not every record.
+    pub records: Vec<Rc<MdsRecord>>,
     next_script: usize,
 }
 
@@ -229,12 +232,12 @@ impl MdsRun {
             (Origin::Event { id }, self.world.deliver(id)?)
         };
         let states = self.world.state_lines();
-        self.records.push(MdsRecord {
+        self.records.push(Rc::new(MdsRecord {
             origin,
             step,
             states,
-        });
-        Ok(self.records.last())
+        }));
+        Ok(self.records.last().map(|r| &**r))
     }
 
     /// The next script action not yet taken (read-only, for the browser's "Next").
@@ -256,12 +259,12 @@ impl MdsRun {
 
     fn push(&mut self, origin: Origin, step: MdsStep) -> &MdsRecord {
         let states = self.world.state_lines();
-        self.records.push(MdsRecord {
+        self.records.push(Rc::new(MdsRecord {
             origin,
             step,
             states,
-        });
-        self.records.last().expect("just pushed")
+        }));
+        self.records.last().map(|r| &**r).expect("just pushed")
     }
 
     pub fn run_to_end(&mut self) -> Result<(), String> {

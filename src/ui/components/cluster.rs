@@ -111,6 +111,24 @@ fn breakable(path: &str) -> Html {
     html! { <>{ parts }</> }
 }
 
+/// How many of the newest steps the history lists. Building, diffing and laying out every
+/// entry on each step made a step cost more the longer the run (recovery-preempts-backfill
+/// takes 2,477 steps); the History slider reaches the older ones.
+pub const HISTORY_SHOWN: usize = 100;
+
+/// The index of the first history entry listed when `len` steps were taken.
+pub fn history_start(len: usize) -> usize {
+    len.saturating_sub(HISTORY_SHOWN)
+}
+
+/// The note above a history list that starts after step 1.
+pub fn earlier_steps(first: usize) -> Html {
+    if first == 0 {
+        return Html::default();
+    }
+    html! { <p class="history-earlier">{ format!("Steps 1–{first}: use the History slider.") }</p> }
+}
+
 #[function_component(ClusterView)]
 pub fn cluster_view(p: &ClusterProps) -> Html {
     let run = p.timeline.run();
@@ -119,16 +137,6 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     let world = &run.world;
     let map = world.map();
     let cb = &p.on_action;
-    let history_ref = use_node_ref();
-    {
-        // Keep the newest sentence in view inside the history's own scroll area.
-        let history_ref = history_ref.clone();
-        use_effect_with(position, move |_| {
-            if let Some(list) = history_ref.cast::<web_sys::HtmlElement>() {
-                list.set_scroll_top(list.scroll_height());
-            }
-        });
-    }
 
     // The scenario picker and the step buttons.
     let mut top = Html::default();
@@ -319,7 +327,9 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             }
         }
         pending.push(html! {
-            <li>
+            // Keyed: a delivered event leaves the list without the later ones being
+            // patched into its place.
+            <li key={pending_label(id)}>
                 <span class="pending-id">{ pending_label(id) }</span>
                 <span class="pending-at">{ format!("{} ms", e.at_ms) }</span>
                 <span class="pending-what">{ e.what.clone() }</span>
@@ -327,13 +337,14 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             </li>
         });
     }
+    let first = history_start(records.len());
     let mut history = Vec::new();
-    for (i, r) in records.iter().enumerate() {
+    for (i, r) in records.iter().enumerate().skip(first) {
         let to = i + 1;
         let current = to == position;
         let onclick = cb.reform(move |_: MouseEvent| Action::ClusterSeek(to));
         history.push(html! {
-            <li class={classes!(current.then_some("current"))}>
+            <li key={to} class={classes!(current.then_some("current"))}>
                 <button class="link" {onclick} aria-current={current.then_some("step")}
                     title={format!("Go back to step {to}")}>{ r.step.explanation.clone() }</button>
             </li>
@@ -367,7 +378,15 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                 </section>
                 <section class="history" aria-label="Narration">
                     <h2>{ "History" }</h2>
-                    <ol class="cluster-history" data-testid="cluster-history" ref={history_ref}>{ history }</ol>
+                    // The scroll area keeps its bottom (the newest sentence) in view by
+                    // itself (column-reverse): no effect reading scrollHeight, which forced
+                    // a layout of the whole page on every step.
+                    <div class="history-scroll">
+                        <div>
+                            { earlier_steps(first) }
+                            <ol class="cluster-history" data-testid="cluster-history" start={(first + 1).to_string()}>{ history }</ol>
+                        </div>
+                    </div>
                 </section>
             </div>
         </section>

@@ -14,6 +14,7 @@ use crate::engine::mds::world::MdsAction;
 use crate::engine::statechart::Micro;
 use crate::share::MdsChoice;
 use crate::ui::components::chart::{ChartKind, Statechart, Taken, Token};
+use crate::ui::components::cluster::{earlier_steps, history_start};
 use crate::ui::state::Action;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -50,15 +51,6 @@ pub fn mds_view(p: &MdsProps) -> Html {
     let run = &p.run;
     let cb = &p.on_action;
     let position = run.records.len();
-    let history_ref = use_node_ref();
-    {
-        let history_ref = history_ref.clone();
-        use_effect_with(position, move |_| {
-            if let Some(list) = history_ref.cast::<web_sys::HtmlElement>() {
-                list.set_scroll_top(list.scroll_height());
-            }
-        });
-    }
     html! {
         <section class="view cluster-view mds-view" aria-label="CephFS metadata servers, one event at a time">
             if p.controls { { controls(p) } }
@@ -89,19 +81,25 @@ pub fn mds_view(p: &MdsProps) -> Html {
                 </section>
                 <section class="history" aria-label="Narration">
                     <h2>{ "History" }</h2>
-                    <ol class="cluster-history" data-testid="mds-history" ref={history_ref}>
-                        { for run.records.iter().enumerate().map(|(i, r)| {
+                    // Pinned to its newest entry by CSS (column-reverse), as the cluster tab's.
+                    <div class="history-scroll">
+                    <div>
+                    { earlier_steps(history_start(position)) }
+                    <ol class="cluster-history" data-testid="mds-history" start={(history_start(position) + 1).to_string()}>
+                        { for run.records.iter().enumerate().skip(history_start(position)).map(|(i, r)| {
                             let to = i + 1;
                             let current = to == position;
                             let onclick = cb.reform(move |_: MouseEvent| Action::MdsSeek(to));
                             html! {
-                                <li class={classes!(current.then_some("current"), r.step.routine.then_some("routine"))}>
+                                <li key={to} class={classes!(current.then_some("current"), r.step.routine.then_some("routine"))}>
                                     <button class="link" {onclick} aria-current={current.then_some("step")}
                                         title={format!("Go back to step {to}")}>{ r.step.sentence.clone() }</button>
                                 </li>
                             }
                         }) }
                     </ol>
+                    </div>
+                    </div>
                 </section>
             </div>
             { chart(run) }
@@ -375,7 +373,7 @@ fn pending(run: &MdsRun, controls: bool, cb: &Callback<Action>) -> Html {
     let items = run.world.pending().into_iter().map(|e| {
         let id = e.id;
         html! {
-            <li>
+            <li key={id}>
                 <span class="pending-id">{ format!("event {id}") }</span>
                 <span class="pending-at">{ format!("{} ms", e.at_ms) }</span>
                 <span class="pending-what">{ e.what.clone() }</span>
