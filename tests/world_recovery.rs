@@ -20,9 +20,11 @@ const NOT_TAKEN: &[(&str, &str, &str, &str)] = &[
         "Backfilling",
         "RemoteReservationRevokedTooFull",
         "NotBackfilling",
-        "needs a target to pass backfillfull while it is filled (BackfillTooFull → \
-      REVOKE_TOOFULL); the reservation check counts the whole PG, so only concurrent writes \
-      to other PGs could do it: not staged yet",
+        "needs a target to pass backfillfull between two scans of one backfill (do_scan's \
+      check_backfill_full → BackfillTooFull → REVOKE_TOOFULL): the reservation counts the \
+      whole PG and shrinks as its objects land, so only writes to other PGs on the target \
+      during a backfill of more than osd_backfill_scan_max of the target's objects could do \
+      it: not staged yet",
     ),
     (
         "Backfilling",

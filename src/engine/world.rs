@@ -1143,9 +1143,10 @@ impl World {
         ))
     }
 
-    /// What `osd` knows of fullness (None when capacity is not modelled): each OSD's
-    /// usage is the objects its PG copies store.
-    fn fullness_for(&self, osd: OsdId) -> Option<Rc<Fullness>> {
+    /// What `osd` knows of fullness as PG `pg` sees it (None when capacity is not
+    /// modelled): each OSD's usage is the objects its PG copies store; the backfill
+    /// reservations of the OSD's other PGs are counted apart (the PG adds its own).
+    fn fullness_for(&self, osd: OsdId, pg: PgId) -> Option<Rc<Fullness>> {
         let cap_objects = self.osd_capacity_objects?;
         let capacity = cap_objects * recovery::OBJECT_BYTES;
         let used_of = |n: &OsdNode| -> u64 {
@@ -1170,7 +1171,12 @@ impl World {
             }
             if o == osd {
                 f.used = used;
-                f.reserved_by_others = n.pgs.values().map(|i| i.state.reserved_bytes).sum();
+                f.reserved_by_others = n
+                    .pgs
+                    .iter()
+                    .filter(|(p, _)| **p != pg)
+                    .map(|(_, i)| i.state.reserved_bytes)
+                    .sum();
             }
         }
         Some(Rc::new(f))
@@ -1179,7 +1185,7 @@ impl World {
     /// Process one event on one PG instance (if it exists and its daemon runs), record
     /// it and route its outbox.
     fn pg_process(&mut self, osd: OsdId, pg: PgId, event: PeeringEvent, log: &mut StepLog) {
-        let fullness = self.fullness_for(osd);
+        let fullness = self.fullness_for(osd, pg);
         let Some(inst) = self
             .osds
             .get_mut(&osd)
@@ -1221,6 +1227,15 @@ impl World {
     /// Models `OSDService::_maybe_queue_recovery`: while this OSD has recovery budget,
     /// the PGs waiting in awaiting_throttle get a recovery turn again, in order.
     fn maybe_queue_recovery(&mut self, osd: OsdId) {
+        // Nobody waits (the common case): nothing to count. Counting walks the OSD's PGs
+        // and the timers, which made every PG event cost more on a bigger cluster.
+        if self
+            .osds
+            .get(&osd)
+            .is_none_or(|n| n.awaiting_throttle.is_empty())
+        {
+            return;
+        }
         // A turn already queued counts as reserved (`recovery_ops_reserved`).
         let reserved = self
             .timers
@@ -1562,7 +1577,7 @@ impl World {
                 // OSDService::_recover_now leaves (osd_recovery_max_active minus this
                 // OSD's recovery ops in flight); none left: the PG waits in
                 // awaiting_throttle.
-                let fullness = self.fullness_for(osd);
+                let fullness = self.fullness_for(osd, pg);
                 let available =
                     recovery::OSD_RECOVERY_MAX_ACTIVE.saturating_sub(self.recovery_ops_active(osd));
                 let Some(node) = self.osds.get_mut(&osd).filter(|n| n.running) else {
@@ -1922,9 +1937,20 @@ impl World {
             _ => return,
         };
         let floor = node.instance_up_from;
+        // A backfill target checks its fullness when asked for a scan (do_scan's
+        // check_backfill_full): with today's usage, not the last event's.
+        let fullness = matches!(msg, Msg::Scan { .. })
+            .then(|| self.fullness_for(osd, pg))
+            .flatten();
+        let Some(node) = self.osds.get_mut(&osd) else {
+            return;
+        };
         let Some(inst) = node.pgs.get_mut(&pg).map(Rc::make_mut) else {
             return; // no such PG here (yet): dropped, the client resends on a map change
         };
+        if fullness.is_some() {
+            inst.state.fullness = fullness;
+        }
         if floor == Epoch::MAX || inst.state.last_peering_reset < floor {
             return; // this instance has not peered yet: the op was for the old one
         }

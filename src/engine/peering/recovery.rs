@@ -590,13 +590,15 @@ pub fn rep_request_recovery(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P)
 }
 
 /// Models `OSDService::tentative_backfill_full`: would this OSD, with `pending` more
-/// bytes, be over the backfillfull ratio?
+/// bytes, be over the backfillfull ratio? Counted: what it stores, the backfill
+/// reservations of its PGs (`compute_adjusted_ratio`: other PGs' and this one's, which
+/// shrinks as backfilled objects land), and `pending`.
 fn tentative_backfill_full(ps: &PeeringState, pending: u64) -> bool {
     let Some(f) = &ps.fullness else { return false };
     if f.capacity == 0 {
         return false;
     }
-    let used = f.used + f.reserved_by_others + pending;
+    let used = f.used + f.reserved_by_others + ps.reserved_bytes + pending;
     used * 100 >= f.capacity * f.backfillfull_pct
 }
 
@@ -1333,13 +1335,16 @@ pub fn handle_push(
         return;
     }
     if backfill {
+        // A new object takes its bytes out of the reservation made for it (Ceph's
+        // reserved_num_bytes shrinks as the PG's own bytes grow). Fullness is checked
+        // when the primary asks for the next scan (do_scan), not on each push.
+        let added = if version.is_some() && !ps.store.contains_key(&object) {
+            OBJECT_BYTES
+        } else {
+            0
+        };
         apply_push(ps, &object, version);
-        if tentative_backfill_full(ps, 0) {
-            ps.outbox.push(Outgoing::ScheduleEvent {
-                after_ms: 0,
-                event: Box::new(PeeringEvent::BackfillTooFull),
-            });
-        }
+        ps.reserved_bytes = ps.reserved_bytes.saturating_sub(added);
     } else {
         apply_push(ps, &object, version);
         complete_pointer(ps);
