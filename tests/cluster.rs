@@ -280,7 +280,7 @@ fn bad_scenarios_name_what_is_wrong() {
 /// (compare with the same figure under wasm in Node, tests/wasm_node.rs).
 #[test]
 fn golden_scenario_time_is_reported() {
-    let runs = 10;
+    let runs = 50;
     let start = std::time::Instant::now();
     for _ in 0..runs {
         run("jewel-osd0-down-out");

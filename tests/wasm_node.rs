@@ -73,7 +73,7 @@ fn wasm_cluster_traces_equal_the_native_golden_traces() {
 /// (compare with `golden_scenario_time_is_reported` in tests/cluster.rs, same profile).
 #[wasm_bindgen_test]
 fn golden_scenario_time_is_reported() {
-    let runs = 10;
+    let runs = 50;
     let start = js_sys::Date::now();
     for _ in 0..runs {
         let mut run = ClusterRun::new(cluster::find("jewel-osd0-down-out").unwrap()).unwrap();
