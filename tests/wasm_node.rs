@@ -47,6 +47,7 @@ cluster_traces!(
     "seed001-q13-no-up-thru",
     "jewel-osd0-down-out",
     "backfill-toofull",
+    "backfill-revoked-toofull",
     "unfound-object",
     "luminous-osd-stop-start",
     "recovery-preempts-backfill",

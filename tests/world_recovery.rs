@@ -18,16 +18,6 @@ type Edge = (String, String, String);
 const NOT_TAKEN: &[(&str, &str, &str, &str)] = &[
     (
         "Backfilling",
-        "RemoteReservationRevokedTooFull",
-        "NotBackfilling",
-        "needs a target to pass backfillfull between two scans of one backfill (do_scan's \
-      check_backfill_full → BackfillTooFull → REVOKE_TOOFULL): the reservation counts the \
-      whole PG and shrinks as its objects land, so only writes to other PGs on the target \
-      during a backfill of more than osd_backfill_scan_max of the target's objects could do \
-      it: not staged yet",
-    ),
-    (
-        "Backfilling",
         "UnfoundBackfill",
         "NotBackfilling",
         "backfill runs only once nothing is missing (recover_backfill after recovery); an \
@@ -554,4 +544,57 @@ fn several_pgs_of_one_primary_share_its_recovery_ops() {
     }
     assert!(throttled, "no recovery turn waited for the OSD's budget");
     assert_clean_with_every_acked_write(&world);
+}
+
+/// backfill-revoked-toofull: the returning osd.2 keeps its stale copies and grants (it
+/// already holds the PG's bytes); writes to PG 1.1 fill it past backfillfull between two
+/// scans, so the next scan request revokes (REVOKE_TOOFULL → NotBackfilling,
+/// backfill_toofull); after the retry backfill resumes from the last_backfill it reached
+/// (the first scan of the second reservation starts after MIN) and everything ends clean.
+#[test]
+fn a_target_filled_between_scans_revokes_and_resumes() {
+    let s = cluster::find("backfill-revoked-toofull").unwrap();
+    let mut run = ClusterRun::new(s).unwrap();
+    let pg: PgId = "1.0".parse().unwrap();
+    let mut toofull = false;
+    while !run.is_done() {
+        if run.step().unwrap().is_none() {
+            break;
+        }
+        toofull |= run.world.pg_states()[&pg].contains("backfill_toofull");
+    }
+    assert!(toofull, "pg 1.0 never showed backfill_toofull");
+    let events: Vec<&str> = run.records.iter().map(|r| r.step.event.as_str()).collect();
+    let revoke = events
+        .iter()
+        .position(|e| e.contains("REVOKE_TOOFULL"))
+        .expect("osd.2 revokes");
+    let scans: Vec<usize> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.starts_with("MOSDPGScan osd.1 → osd.2") && e.contains("get_digest"))
+        .map(|(i, _)| i)
+        .collect();
+    assert!(
+        scans.iter().filter(|&&i| i < revoke).count() >= 2,
+        "{events:?}"
+    );
+    let resumed = scans
+        .iter()
+        .find(|&&i| i > revoke)
+        .expect("backfill resumes");
+    assert!(
+        !events[*resumed].contains("from MIN"),
+        "{}",
+        events[*resumed]
+    );
+    let mut taken = BTreeMap::new();
+    taken_in(&run, &mut taken, "backfill-revoked-toofull");
+    let e = (
+        "Backfilling".into(),
+        "RemoteReservationRevokedTooFull".into(),
+        "NotBackfilling".into(),
+    );
+    assert!(taken.contains_key(&e));
+    assert_clean_with_every_acked_write(&run.world);
 }

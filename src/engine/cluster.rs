@@ -419,6 +419,7 @@ const BUILTIN_JSON: &[&str] = &[
     include_str!("scenarios/seed001-q13-no-up-thru.json"),
     include_str!("scenarios/jewel-osd0-down-out.json"),
     include_str!("scenarios/backfill-toofull.json"),
+    include_str!("scenarios/backfill-revoked-toofull.json"),
     include_str!("scenarios/unfound-object.json"),
     include_str!("scenarios/luminous-osd-stop-start.json"),
     include_str!("scenarios/recovery-preempts-backfill.json"),

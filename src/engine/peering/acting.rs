@@ -24,6 +24,10 @@ pub struct ShardInfo {
     pub history_les: Epoch,
     /// `stats.stats.sum.num_objects_missing` (for approx_missing_objects).
     pub num_objects_missing: u64,
+    /// `stats.stats.sum.num_bytes`: what the shard stores of the PG (the primary keeps a
+    /// peer's as `peer_bytes`, which a backfill reservation request carries).
+    #[serde(default)]
+    pub num_bytes: u64,
 }
 
 impl Default for ShardInfo {
@@ -37,6 +41,7 @@ impl Default for ShardInfo {
             last_epoch_started: 0,
             history_les: 0,
             num_objects_missing: 0,
+            num_bytes: 0,
         }
     }
 }
@@ -393,6 +398,7 @@ mod tests {
             last_epoch_started: les,
             history_les: les,
             num_objects_missing: 0,
+            num_bytes: 0,
         }
     }
 

@@ -222,9 +222,9 @@ fn send_reserve(ps: &mut PeeringState, to: OsdId, backfill: bool, op: ReserveOp)
     let (primary_bytes, local_bytes) = if backfill && op == ReserveOp::Request {
         (
             ps.store.len() as u64 * OBJECT_BYTES,
-            // The target's own bytes (Ceph's peer_bytes, from the num_bytes of the
-            // target's stats): not modelled, 0.
-            0,
+            // The target's own bytes: Ceph's peer_bytes, the num_bytes of the stats in
+            // the info the target sent.
+            ps.peer_info.get(&to).map_or(0, |i| i.num_bytes),
         )
     } else {
         (0, 0)

@@ -349,6 +349,7 @@ impl PeeringState {
         let mut info = self.info.clone();
         info.history_les = self.history.last_epoch_started;
         info.num_objects_missing = self.pg_log.missing.num_missing() as u64;
+        info.num_bytes = self.store.len() as u64 * super::recovery::OBJECT_BYTES;
         PeerState {
             info,
             history: self.history.clone(),
