@@ -463,3 +463,102 @@ fn luminous_stop_start_recovers_one_pg_and_backfills_the_other() {
         assert_eq!(&r.world.osds[&2].pgs[&pg(p)].state.store, want, "pg {p}");
     }
 }
+
+/// shared/reference/realdata/pg_dump_health/10_*: the cluster-wide view of the golden
+/// failure (`ceph -s` / `ceph -w` on 9 OSDs, 632 PGs). On a similar cluster — the golden
+/// scenario's 9 OSDs on 3 hosts, a pool of 64 PGs with one object in each and one PG
+/// whose log was trimmed — the aggregate state counts move the same way: all
+/// active+clean; after osd.0 is marked down, the PGs that had it are
+/// active+undersized+degraded and the rest active+clean (the log's "139
+/// active+undersized+degraded, 493 active+clean"); after it is marked out, peering,
+/// activating, log recovery (active+recovery_wait+degraded, active+recovering+degraded)
+/// and backfill of the trimmed PG (…+remapped+backfill_wait / backfilling) until every PG
+/// is active+clean again.
+#[test]
+fn the_cluster_wide_states_move_as_in_the_jewel_outputs() {
+    use std::collections::BTreeMap;
+    let mut s = cluster::find("jewel-osd0-down-out").unwrap();
+    s.name = "jewel-osd0-down-out-64".into();
+    s.cluster.pools[0].pg_num = 64;
+    s.cluster.osd_max_pg_log_entries = Some(4);
+    let mut script = Vec::new();
+    let mut at = 1_000;
+    for seed in 0..64 {
+        script.push(format!(
+            r#"{{"at_ms": {at}, "action": "write", "pg": "11.{seed:x}", "object": "obj{seed}"}}"#
+        ));
+        at += 10;
+    }
+    for i in 0..6 {
+        script.push(format!(
+            r#"{{"at_ms": {at}, "action": "write", "pg": "11.4", "object": "big{i}"}}"#
+        ));
+        at += 10;
+    }
+    script.push(r#"{"at_ms": 60000, "action": "kill", "osd": 0}"#.into());
+    let json = format!(
+        r#"{{"name": "x", "narration": "", "cluster": {}, "script": [{}]}}"#,
+        serde_json::to_string(&s.cluster).unwrap(),
+        script.join(",")
+    );
+    let mut run = ClusterRun::new(cluster::from_json(&json).unwrap()).unwrap();
+    let counts = |run: &ClusterRun| {
+        let mut c: BTreeMap<String, usize> = BTreeMap::new();
+        for state in run.world.pg_states().values() {
+            *c.entry(state.clone()).or_default() += 1;
+        }
+        c
+    };
+    let only = |c: &BTreeMap<String, usize>, states: &[&str]| {
+        c.keys().all(|k| states.contains(&k.as_str()))
+    };
+    let mut seen_after_out: BTreeSet<String> = BTreeSet::new();
+    let mut before_out = None;
+    while !run.is_done() {
+        run.step().unwrap();
+        let c = counts(&run);
+        let map = run.world.map();
+        let down = !map.is_up(0);
+        let out = !map.osds[&0].is_in();
+        if !down {
+            // Before the failure is noticed the PGs settle to active+clean.
+            continue;
+        }
+        if !out {
+            before_out = Some(c);
+        } else {
+            seen_after_out.extend(c.keys().cloned());
+        }
+    }
+    // Just before the out: only the two states of the log's `ceph -s` at e2225.
+    let before_out = before_out.expect("osd.0 was down before it was out");
+    assert!(
+        only(&before_out, &["active+clean", "active+undersized+degraded"]),
+        "{before_out:?}"
+    );
+    let had_osd0 = before_out["active+undersized+degraded"];
+    assert!(
+        had_osd0 > 0 && before_out["active+clean"] > 0,
+        "{before_out:?}"
+    );
+    // After the out: the states the log's `ceph -w` lines show while it recovers.
+    for state in [
+        "peering",
+        "active+recovery_wait+degraded",
+        "active+recovering+degraded",
+    ] {
+        assert!(
+            seen_after_out.contains(state),
+            "{state} not seen: {seen_after_out:?}"
+        );
+    }
+    assert!(
+        seen_after_out
+            .iter()
+            .any(|s| s.contains("backfill_wait") || s.contains("backfilling")),
+        "{seen_after_out:?}"
+    );
+    let end = counts(&run);
+    assert_eq!(end.keys().collect::<Vec<_>>(), ["active+clean"], "{end:?}");
+    assert_eq!(end["active+clean"], 64);
+}
