@@ -390,3 +390,23 @@ test('the cluster tab steps seed000-down-lost to a down PG, and its link restore
   await fresh.close();
   await page.close();
 });
+
+test('stepping keeps the page where it is and the chart centres its own scroll area on the current state', async () => {
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await phone.goto(base + '#view=cluster&scenario=seed000-down-lost&step=20');
+  await phone.waitForFunction(() => document.querySelector('[data-testid=cluster-counter]')?.textContent.startsWith('20 '));
+  await phone.waitForSelector('.pg-chart g.state.leaf.active');
+  assert.equal(await phone.evaluate(() => window.scrollY), 0, 'the page did not scroll to the chart');
+  await phone.click('[data-testid=cluster-step]');
+  await phone.waitForFunction(() => document.querySelector('[data-testid=cluster-counter]')?.textContent.startsWith('21 '));
+  const inView = await phone.evaluate(() => {
+    const area = document.querySelector('.pg-chart .chart-scroll').getBoundingClientRect();
+    const state = document.querySelector('.pg-chart g.state.leaf.active').getBoundingClientRect();
+    const cx = state.left + state.width / 2, cy = state.top + state.height / 2;
+    return cx >= area.left && cx <= area.right && cy >= area.top && cy <= area.bottom;
+  });
+  assert.ok(inView, "the current state is inside the chart's scroll area");
+  const y = await phone.evaluate(() => window.scrollY);
+  assert.ok(y < 300, `stepping scrolled the page to ${y}`);
+  await phone.close();
+});

@@ -8,7 +8,6 @@
 use crate::engine::statechart::{Event, MachineDef, StateId};
 use crate::layout_json::{EdgePath, LayoutJson, StateBox, HEADER_H};
 use std::sync::OnceLock;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The layout, parsed once. An error (a broken build) is shown instead of the chart.
@@ -80,17 +79,22 @@ pub fn statechart(p: &StatechartProps) -> Html {
         // Keep the current state in view after each step.
         let scroller = scroller.clone();
         use_effect_with(p.current, move |_| {
-            if let Some(el) = scroller
-                .cast::<web_sys::Element>()
-                .and_then(|root| root.query_selector("g.state.leaf.active").ok().flatten())
-            {
-                let options = web_sys::ScrollIntoViewOptions::new();
-                options.set_block(web_sys::ScrollLogicalPosition::Center);
-                options.set_inline(web_sys::ScrollLogicalPosition::Center);
-                if let Some(el) = el.dyn_ref::<web_sys::Element>() {
-                    el.scroll_into_view_with_scroll_into_view_options(&options);
-                }
-            }
+            let Some(root) = scroller.cast::<web_sys::Element>() else {
+                return;
+            };
+            let Some(el) = root.query_selector("g.state.leaf.active").ok().flatten() else {
+                return;
+            };
+            // Centre it in the chart's own scroll area only: scrollIntoView also scrolls
+            // the page, which on a phone jumped to the chart on every step.
+            let (area, state) = (
+                root.get_bounding_client_rect(),
+                el.get_bounding_client_rect(),
+            );
+            let dx = state.left() + state.width() / 2.0 - (area.left() + area.width() / 2.0);
+            let dy = state.top() + state.height() / 2.0 - (area.top() + area.height() / 2.0);
+            root.set_scroll_left(root.scroll_left() + dx.round() as i32);
+            root.set_scroll_top(root.scroll_top() + dy.round() as i32);
         });
     }
     let drawing = match p.kind {
