@@ -101,10 +101,16 @@ fn pending_label(id: PendingId) -> String {
 
 /// A state path with a line-break opportunity after each `/` (for narrow screens).
 fn breakable(path: &str) -> Html {
+    breakable_at(path, '/')
+}
+
+/// `text` with a line-break opportunity after each `sep` (state strings and paths have no
+/// spaces: without it a long one widens its column past the table).
+fn breakable_at(text: &str, sep: char) -> Html {
     let mut parts = Vec::new();
-    for (i, part) in path.split('/').enumerate() {
+    for (i, part) in text.split(sep).enumerate() {
         if i > 0 {
-            parts.push(html! { <>{ "/" }<wbr/></> });
+            parts.push(html! { <>{ sep }<wbr/></> });
         }
         parts.push(html! { { part.to_string() } });
     }
@@ -260,7 +266,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             rows.push(html! {
                 <tr class={classes!(selected.then_some("selected"))} data-pg={pg.to_string()} onclick={row_click}>
                     <td><button class="link" {onclick} aria-pressed={selected.to_string()} aria-label={format!("Select PG {pg}")}>{ pg.to_string() }</button></td>
-                    <td data-testid="pg-state">{ state.to_string() }</td>
+                    <td data-testid="pg-state">{ breakable_at(state, '+') }</td>
                     <td class="osds">{ format!("{:?}", m.up) }</td>
                     <td class="osds">{ format!("{:?}", m.acting) }</td>
                     <td class="path">{ format!("osd.{}: ", m.acting_primary) }{ breakable(path) }</td>
