@@ -10,6 +10,9 @@ use serde_json::Value;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
+mod web_common;
+use web_common::{count, mounted_at, sleep, texts, until};
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn mounted() -> web_sys::Element {
@@ -117,22 +120,6 @@ const DOWN: &str = include_str!("data/intervals/down_pg_up_thru_granted.json");
 const MERGE: &str = include_str!("data/pglog/merge_divergent.json");
 const REPLICA: &str = include_str!("data/pglog/proc_replica_log.json");
 
-async fn sleep(ms: u64) {
-    gloo_timers::future::sleep(std::time::Duration::from_millis(ms)).await;
-}
-
-/// Wait until `f` holds (the page re-renders asynchronously, and a slow machine with many
-/// apps mounted can take a while); panic naming `what` after 5 s.
-async fn until(what: &str, f: impl Fn() -> bool) {
-    for _ in 0..500 {
-        if f() {
-            return;
-        }
-        sleep(10).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
 /// Wait until `selector` in `root` has exactly `expected` as its text.
 async fn until_text(root: &web_sys::Element, selector: &str, expected: &str) {
     let shown = || {
@@ -159,24 +146,6 @@ fn selected(root: &web_sys::Element, view: &str) -> bool {
         == Some("true")
 }
 
-/// Mount a fresh app on the page with `hash` as the location hash.
-async fn mounted_at(hash: &str) -> web_sys::Element {
-    let window = web_sys::window().unwrap();
-    window
-        .history()
-        .unwrap()
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash))
-        .unwrap();
-    let document = window.document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    cephscope::ui::mount(root.clone());
-    let r = root.clone();
-    until("the app to render", move || r.child_element_count() > 0).await;
-    sleep(50).await;
-    root
-}
-
 fn el(root: &web_sys::Element, selector: &str) -> web_sys::HtmlElement {
     root.query_selector(selector)
         .unwrap()
@@ -187,18 +156,6 @@ fn el(root: &web_sys::Element, selector: &str) -> web_sys::HtmlElement {
 
 fn text(root: &web_sys::Element, selector: &str) -> String {
     el(root, selector).text_content().unwrap_or_default()
-}
-
-fn count(root: &web_sys::Element, selector: &str) -> u32 {
-    root.query_selector_all(selector).unwrap().length()
-}
-
-fn texts(root: &web_sys::Element, selector: &str) -> Vec<String> {
-    let nodes = root.query_selector_all(selector).unwrap();
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i))
-        .map(|n| n.text_content().unwrap_or_default())
-        .collect()
 }
 
 async fn click(root: &web_sys::Element, selector: &str) {

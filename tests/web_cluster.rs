@@ -12,58 +12,16 @@ use cephscope::share::{parse_choices, parse_mds_choices, MdsChoice};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
+mod web_common;
+use web_common::{count, mounted_at, sleep, texts, until};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn sleep(ms: u64) {
-    gloo_timers::future::sleep(std::time::Duration::from_millis(ms)).await;
-}
-
-/// Mount a fresh app on `hash` (each app restores the hash it starts with).
-async fn mounted_at(hash: &str) -> web_sys::Element {
-    // Let the apps of earlier tests (still mounted) finish writing their own hash first.
-    sleep(100).await;
-    let window = web_sys::window().unwrap();
-    window
-        .history()
-        .unwrap()
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash))
-        .unwrap();
-    let document = window.document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    cephscope::ui::mount(root.clone());
-    sleep(50).await;
-    root
-}
 
 fn text(root: &web_sys::Element, selector: &str) -> Option<String> {
     root.query_selector(selector)
         .ok()
         .flatten()
         .and_then(|e| e.text_content())
-}
-
-fn texts(root: &web_sys::Element, selector: &str) -> Vec<String> {
-    let nodes = root.query_selector_all(selector).unwrap();
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i))
-        .filter_map(|n| n.text_content())
-        .collect()
-}
-
-fn count(root: &web_sys::Element, selector: &str) -> u32 {
-    root.query_selector_all(selector).unwrap().length()
-}
-
-/// Wait until `f` holds; panic naming `what` after 5 s.
-async fn until(what: &str, f: impl Fn() -> bool) {
-    for _ in 0..500 {
-        if f() {
-            return;
-        }
-        sleep(10).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 async fn click(root: &web_sys::Element, selector: &str) {
