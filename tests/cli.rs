@@ -109,3 +109,19 @@ fn run_prints_a_cephfs_over_rados_scenario_with_the_health() {
     assert_eq!(code, 0);
     assert!(out.contains("cephfs-replay-stuck-on-down-pg\tcephfs\t"));
 }
+
+/// The Cluster tab's "Trace JSON" download (`Timeline::trace_json`) is what `cephscope run
+/// --json` prints for the same run.
+#[test]
+fn the_cluster_tabs_trace_json_is_the_clis() {
+    use cephscope::engine::{cluster, timeline::Timeline};
+    let name = "backfill-revoked-toofull";
+    let mut t = Timeline::new(cluster::find(name).unwrap()).unwrap();
+    while t.step().unwrap().is_some() {}
+    let (code, out, _) = cephscope(&["run", name, "--json"]);
+    assert_eq!(code, 0);
+    assert!(
+        out == t.trace_json(),
+        "the CLI's JSON differs from the timeline's"
+    );
+}

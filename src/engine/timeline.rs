@@ -61,6 +61,14 @@ impl Timeline {
         &self.records
     }
 
+    /// Every step's record so far as JSON: what `cephscope run SCENARIO --json` prints for
+    /// the same choices (the web app's "Trace JSON" download).
+    pub fn trace_json(&self) -> String {
+        serde_json::to_string_pretty(&self.records)
+            .map(|s| s + "\n")
+            .unwrap_or_default()
+    }
+
     /// The choices that led here, one per step.
     pub fn choices(&self) -> &[Choice] {
         &self.choices

@@ -410,3 +410,17 @@ test('stepping keeps the page where it is and the chart centres its own scroll a
   assert.ok(y < 300, `stepping scrolled the page to ${y}`);
   await phone.close();
 });
+
+test('the cluster tab exports its steps as the JSON the CLI prints', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(base + '#view=cluster&scenario=backfill-revoked-toofull&step=12');
+  await page.waitForFunction(() => document.querySelector('[data-testid=cluster-counter]')?.textContent.startsWith('12 '));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=cluster-export-json]')]);
+  assert.equal(download.suggestedFilename(), 'backfill-revoked-toofull-trace.json');
+  const records = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  assert.equal(records.length, 12);
+  assert.deepEqual(records.map((r) => r.step), [...Array(12).keys()].map((i) => i + 1));
+  const history = await page.$$eval('[data-testid=cluster-history] li', (els) => els.map((e) => e.textContent));
+  assert.equal(records[11].explanation, history[history.length - 1]);
+  await page.close();
+});

@@ -163,6 +163,14 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             Action::ClusterSeek(input.value().parse().unwrap_or(0))
         });
         let ahead = p.history.saturating_sub(position);
+        // Serialised on click only: the records can be thousands of steps.
+        let export = {
+            let timeline = p.timeline.clone();
+            Callback::from(move |_: MouseEvent| {
+                let name = format!("{}-trace.json", timeline.scenario().name);
+                crate::ui::browser::download(&name, "application/json", &timeline.trace_json());
+            })
+        };
         let click = |a: fn() -> Action| cb.reform(move |_: MouseEvent| a());
         top = html! {
             <div class="controls">
@@ -174,6 +182,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                     <button onclick={click(|| Action::ClusterRestart)} aria-label="Back to the first step (the history is kept)" disabled={position == 0}>{ "Restart" }</button>
                     <button onclick={click(|| Action::ClusterBack)} aria-label="One step back (left arrow)" disabled={position == 0} data-testid="cluster-back">{ "◀ Back" }</button>
                     <button onclick={click(|| Action::ClusterForward)} aria-label="Take the next step, or redo the next one of the history (right arrow)" disabled={done} data-testid="cluster-step">{ "Step ▶" }</button>
+                    <button onclick={export} aria-label="Download the steps so far as JSON (what cephscope run --json prints)" data-testid="cluster-export-json">{ "Trace JSON" }</button>
                     <span class="counter" data-testid="cluster-counter">
                         { format!("{position} steps · e{} · {} ms{}", map.epoch, world.now, if done { " · done" } else { "" }) }
                     </span>
