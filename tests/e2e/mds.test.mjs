@@ -260,3 +260,13 @@ test('the selected PG\'s commands: a client write and force-recovery go through 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the MDS tab exports its steps as the JSON the CLI prints', async () => {
+  const { page } = await open({ width: 1280, height: 800 }, '#view=mds&step=5');
+  await page.waitForFunction(() => document.querySelector('[data-testid=mds-counter]')?.textContent.startsWith('5 '));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=mds-export-json]')]);
+  assert.match(download.suggestedFilename(), /^mds-.*-trace\.json$/);
+  const records = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  assert.equal(records.length, 5);
+  await page.close();
+});

@@ -277,6 +277,14 @@ impl MdsRun {
         self.world.daemon_histories()
     }
 
+    /// Every step's record so far as JSON: what `cephscope run SCENARIO --json` prints
+    /// (the MDS tab's "Trace JSON" download).
+    pub fn trace_json(&self) -> String {
+        serde_json::to_string_pretty(&self.records)
+            .map(|s| s + "\n")
+            .unwrap_or_default()
+    }
+
     /// The trace: one sentence per step with its log lines and the daemons' states;
     /// routine steps (beacons and ticks that change nothing) are counted, not printed.
     /// Then `ceph fs status` and `ceph mds stat`.

@@ -122,6 +122,14 @@ fn controls(p: &MdsProps) -> Html {
     let done = run.is_done() && position >= p.history;
     let click = |a: fn() -> Action| cb.reform(move |_: MouseEvent| a());
     let ahead = p.history.saturating_sub(position);
+    // Serialised on click only.
+    let export = {
+        let run = p.run.clone();
+        Callback::from(move |_: MouseEvent| {
+            let name = format!("{}-trace.json", run.scenario.name);
+            crate::ui::browser::download(&name, "application/json", &run.trace_json());
+        })
+    };
     html! {
         <div class="controls">
             <label for="mds-scenario">{ "Scenario" }</label>
@@ -135,6 +143,7 @@ fn controls(p: &MdsProps) -> Html {
                 <button onclick={click(|| Action::MdsBack)} aria-label="One step back (left arrow)" disabled={position == 0} data-testid="mds-back">{ "◀ Back" }</button>
                 <button onclick={click(|| Action::MdsForward)} aria-label="Take the next step, or redo the next one of the history (right arrow)" disabled={done} data-testid="mds-step">{ "Step ▶" }</button>
                 <button onclick={click(|| Action::MdsNextChange)} aria-label="Step until something changes (skips routine beacons and ticks)" disabled={run.is_done()} data-testid="mds-next-change">{ "Next change ▶▶" }</button>
+                <button onclick={export} aria-label="Download the steps so far as JSON (what cephscope run --json prints)" data-testid="mds-export-json">{ "Trace JSON" }</button>
                 <span class="counter" data-testid="mds-counter">
                     { format!("{position} steps · e{} · {:.1} s{}", run.world.fsmap().epoch, run.world.now as f64 / 1000.0, if done { " · done" } else { "" }) }
                 </span>
