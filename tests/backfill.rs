@@ -5,7 +5,7 @@
 //! before FINISH.
 
 use cephscope::engine::osdmap::PgId;
-use cephscope::engine::pglog::ObjectBound;
+use cephscope::engine::pglog::{Eversion, ObjectBound};
 use cephscope::engine::world::{ClusterSpec, HostSpec, PoolSpec, UserAction, World, WorldStep};
 
 const PG: PgId = PgId { pool: 1, seed: 0 };
@@ -72,13 +72,7 @@ fn assert_clean_and_identical(world: &World) {
     let acting = world.map().pg_to_up_acting(PG).acting;
     let primary = &world.osds[&acting[0]].pgs[&PG].state;
     for w in &world.acked {
-        let newest = world
-            .acked
-            .iter()
-            .rev()
-            .find(|x| x.object == w.object)
-            .unwrap();
-        let want = (!newest.deleted).then_some(&newest.version);
+        let want = newest_acked(world, &w.object);
         assert_eq!(primary.store.get(&w.object), want, "primary {}", w.object);
     }
     for o in &acting {
@@ -86,6 +80,12 @@ fn assert_clean_and_identical(world: &World) {
         assert_eq!(st.store, primary.store, "osd.{o}'s objects");
         assert_eq!(st.info.last_backfill, ObjectBound::Max, "osd.{o}");
     }
+}
+
+/// The newest acknowledged version of `object` (None: its newest acked op deleted it).
+fn newest_acked<'a>(world: &'a World, object: &str) -> Option<&'a Eversion> {
+    let newest = world.acked.iter().rev().find(|x| x.object == object)?;
+    (!newest.deleted).then_some(&newest.version)
 }
 
 /// The messages delivered to or from `osd` of one type, as the step sentences name them.
@@ -190,15 +190,9 @@ fn backfill_scans_removes_extras_skips_same_versions_and_reports_progress() {
     let st = &world.osds[&target].pgs[&PG].state;
     assert_eq!(st.info.last_backfill, ObjectBound::Max);
     for w in &world.acked {
-        let newest = world
-            .acked
-            .iter()
-            .rev()
-            .find(|x| x.object == w.object)
-            .unwrap();
+        let want = newest_acked(&world, &w.object);
         for o in &acting {
             let st = &world.osds[o].pgs[&PG].state;
-            let want = (!newest.deleted).then_some(&newest.version);
             assert_eq!(st.store.get(&w.object), want, "osd.{o} {}", w.object);
         }
     }
