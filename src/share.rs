@@ -333,24 +333,29 @@ pub fn choices_to_text(choices: &[Choice]) -> String {
         *nexts = 0;
     };
     for c in choices {
-        let token = match c {
-            Choice::Next => {
-                nexts += 1;
-                continue;
-            }
-            Choice::Deliver {
-                id: PendingId::Message(m),
-            } => format!("m{m}"),
-            Choice::Deliver {
-                id: PendingId::Timer(t),
-            } => format!("t{t}"),
-            Choice::Act { action } => action_token(action),
+        let Some(token) = cluster_token(c) else {
+            nexts += 1;
+            continue;
         };
         flush(&mut tokens, &mut nexts);
         tokens.push(token);
     }
     flush(&mut tokens, &mut nexts);
     tokens.join("_")
+}
+
+/// One cluster choice's `h=` token; `None` for `Next` (counted into `n` runs).
+fn cluster_token(c: &Choice) -> Option<String> {
+    Some(match c {
+        Choice::Next => return None,
+        Choice::Deliver {
+            id: PendingId::Message(m),
+        } => format!("m{m}"),
+        Choice::Deliver {
+            id: PendingId::Timer(t),
+        } => format!("t{t}"),
+        Choice::Act { action } => action_token(action),
+    })
 }
 
 fn action_token(a: &UserAction) -> String {
@@ -489,6 +494,9 @@ pub enum MdsChoice {
     Next,
     Deliver(u64),
     Act(MdsAction),
+    /// A CephFS-over-RADOS run's cluster side: an OSD action or a chosen cluster delivery
+    /// (never `Choice::Next`: the run's own next step is `Next`).
+    Cluster(Choice),
 }
 
 /// An MDS history as `h=` text: `v1` then `_`-separated tokens: `n`/`nN` next, `mID`
@@ -496,7 +504,8 @@ pub enum MdsChoice {
 /// `yFS~0|1` allow_standby_replay, `jFS~0|1` joinable, `cID` / `cID~FS` mount client ID,
 /// `hID` hang it, `fFS~META~DATA` fs new, `oID~N` N metadata ops by client ID,
 /// `pFS~RANK` mds repaired, `rFS~RANK` journal reset (names escaped as for the cluster
-/// history).
+/// history), and `O` then a cluster history token (`Ok4`: kill osd.4, `Om17`: deliver
+/// cluster message 17) for a CephFS-over-RADOS run's cluster side.
 pub fn mds_choices_to_text(choices: &[MdsChoice]) -> String {
     let mut tokens = vec![HISTORY_VERSION.to_string()];
     let mut nexts = 0usize;
@@ -508,6 +517,13 @@ pub fn mds_choices_to_text(choices: &[MdsChoice]) -> String {
                 continue;
             }
             MdsChoice::Deliver(id) => format!("m{id}"),
+            MdsChoice::Cluster(c) => match cluster_token(c) {
+                Some(t) => format!("O{t}"),
+                None => {
+                    nexts += 1;
+                    continue;
+                }
+            },
             MdsChoice::Act(a) => match a {
                 MdsAction::Start { mds } => format!("s{}", e(mds)),
                 MdsAction::Kill { mds } => format!("k{}", e(mds)),
@@ -595,6 +611,14 @@ pub fn parse_mds_choices(text: &str) -> Result<Vec<MdsChoice>, String> {
                 out.extend(std::iter::repeat_n(MdsChoice::Next, n as usize));
             }
             'm' => out.push(MdsChoice::Deliver(int(rest)?)),
+            'O' => {
+                let parsed = parse_choices(&format!("{HISTORY_VERSION}_{rest}"))
+                    .map_err(|e| bad(&format!("the cluster choice: {e}")))?;
+                match parsed.as_slice() {
+                    [c] if *c != Choice::Next => out.push(MdsChoice::Cluster(c.clone())),
+                    _ => return Err(bad("O takes one cluster action or delivery")),
+                }
+            }
             's' | 'k' if !rest.is_empty() => {
                 let mds = fields[0].clone();
                 out.push(act(if tag == 's' {
@@ -665,7 +689,7 @@ pub fn parse_mds_choices(text: &str) -> Result<Vec<MdsChoice>, String> {
             }
             _ => {
                 return Err(bad(
-                    "not a choice (n, m, s, k, x, y, j, c, h, f, o, p, r followed by its value)",
+                    "not a choice (n, m, s, k, x, y, j, c, h, f, o, p, r, O followed by its value)",
                 ))
             }
         }
@@ -995,6 +1019,41 @@ mod tests {
     }
 
     #[test]
+    fn a_cephfs_history_carries_its_cluster_choices() {
+        let choices = vec![
+            MdsChoice::Next,
+            MdsChoice::Cluster(Choice::Act {
+                action: UserAction::Kill { osd: 4 },
+            }),
+            MdsChoice::Cluster(Choice::Deliver {
+                id: PendingId::Message(17),
+            }),
+            MdsChoice::Act(MdsAction::Kill { mds: "b".into() }),
+            MdsChoice::Cluster(Choice::Act {
+                action: UserAction::Write {
+                    pg: "1.3".parse().unwrap(),
+                    object: "200.00000000".into(),
+                },
+            }),
+            MdsChoice::Cluster(Choice::Act {
+                action: UserAction::Lost { osd: 5 },
+            }),
+        ];
+        let text = mds_choices_to_text(&choices);
+        assert_eq!(text, "v1_n_Ok4_Om17_kb_Ow1.3~200%2E00000000_Ol5");
+        assert_eq!(parse_mds_choices(&text).unwrap(), choices);
+        assert_eq!(
+            parse_mds_choices("v1_Oq4").unwrap_err(),
+            "h= token 1 'Oq4': the cluster choice: h= token 1 'q4': not a choice (n, m, t, k, \
+             r, d, o, i, l, x, w, e, u, f, c followed by its value)"
+        );
+        assert_eq!(
+            parse_mds_choices("v1_On").unwrap_err(),
+            "h= token 1 'On': O takes one cluster action or delivery"
+        );
+    }
+
+    #[test]
     fn a_bad_history_is_named() {
         assert_eq!(
             parse_choices("v2_n3").unwrap_err(),
@@ -1043,7 +1102,7 @@ mod tests {
         );
         assert_eq!(
             parse_mds_choices("v1_").unwrap_err(),
-            "h= token 1 '': not a choice (n, m, s, k, x, y, j, c, h, f, o, p, r followed by its value)"
+            "h= token 1 '': not a choice (n, m, s, k, x, y, j, c, h, f, o, p, r, O followed by its value)"
         );
         assert_eq!(
             parse_hash("#view=pglog&h=v1_n").unwrap_err(),

@@ -307,3 +307,79 @@ fn every_mds_chart_edge_is_taken_by_a_scenario_or_listed() {
     );
     assert!(stale.is_empty(), "listed as not taken but taken: {stale:?}");
 }
+
+/// The browser's choices on a CephFS-over-RADOS run (`CephfsRun::take`): the objecter's
+/// ops say why they wait (a read of rank 0's boot objects waits on a down metadata PG);
+/// marking the down OSDs lost before the script would lets the PGs go active, the reads
+/// complete and rank 0 go up:active; the same choices give the same trace.
+#[test]
+fn the_users_choices_on_a_cephfs_run_unblock_replay_and_replay_deterministically() {
+    use cephscope::engine::mds::rados::{CephfsChoice, CrossAction, OpStatus};
+    use cephscope::engine::world::UserAction;
+    let name = "cephfs-replay-stuck-on-down-pg";
+    let mut choices = vec![CephfsChoice::Next; 723];
+    let play = |choices: &[CephfsChoice]| {
+        let mut r = CephfsRun::new(find(name).unwrap()).unwrap();
+        for c in choices {
+            assert!(r.take(c).unwrap(), "{c:?} was not taken");
+        }
+        r
+    };
+    let r = play(&choices);
+    let waits: Vec<String> = r
+        .ops()
+        .into_iter()
+        .filter_map(|o| match o.status {
+            OpStatus::Waits(w) => Some(format!("{} op {}: {w}", o.who, o.id)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(waits, ["mds.b op 3: PG 1.3 is down, blocked by osd.5"]);
+    assert!(r.next_text().contains("MOSDMap"), "{}", r.next_text());
+    assert_eq!(r.metadata_pool(), Some(1));
+    for osd in [4, 5] {
+        choices.push(CephfsChoice::Act(CrossAction::Cluster(UserAction::Lost {
+            osd,
+        })));
+    }
+    let mut r = play(&choices);
+    assert!(matches!(
+        r.records.last().unwrap().origin,
+        rados::CephfsOrigin::User
+    ));
+    let mut steps = 0;
+    while r
+        .mds
+        .fsmap()
+        .filesystems
+        .values()
+        .next()
+        .unwrap()
+        .rank_state(0)
+        != Active
+    {
+        assert!(
+            r.step().unwrap().is_some() && steps < 2_000,
+            "rank 0 never went active"
+        );
+        steps += 1;
+    }
+    assert!(
+        r.records.last().unwrap().at_ms < 240_000,
+        "before the script kills mds.b"
+    );
+    assert!(r
+        .ops()
+        .iter()
+        .all(|o| !matches!(o.status, OpStatus::Waits(_))));
+    choices.extend(std::iter::repeat_n(CephfsChoice::Next, steps));
+    assert_eq!(play(&choices).trace_json(), r.trace_json());
+    // A refused choice is an error, not a panic.
+    let mut r = play(&choices[..10]);
+    assert!(r
+        .take(&CephfsChoice::Act(CrossAction::Cluster(UserAction::Lost {
+            osd: 0
+        })))
+        .is_err());
+    assert!(r.take(&CephfsChoice::DeliverMds(999_999)).is_err());
+}

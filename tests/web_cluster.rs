@@ -1,7 +1,8 @@
 //! The Cluster and MDS tabs in a real headless Chromium (wasm-bindgen-test), asserting on
 //! the DOM against what the engine computes for the same choices: Back and the history on
 //! `engine::timeline::Timeline`, share links that carry the user's choices (`h=`), and the
-//! MDS tab's daemons, ranks, `ceph fs status` and chart tokens. (A file of its own: the
+//! MDS tab's daemons, ranks, `ceph fs status` and chart tokens, and its CephFS-over-RADOS
+//! runs (the objecter's ops, the metadata pool's PGs, health). (A file of its own: the
 //! runner gives each test binary 20 s.)
 #![cfg(target_arch = "wasm32")]
 
@@ -253,6 +254,68 @@ async fn the_mds_tab_shows_the_engine_daemons_status_and_tokens() {
     click(&root, "[data-testid=mds-step]").await;
     until("redo", || counter_steps(&root, "mds-counter") == Some(31)).await;
     assert_eq!(count(&root, ".mds-chart g.token"), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_cephfs_run_shows_the_objecters_waits_and_the_metadata_pgs_as_the_engine_does() {
+    use cephscope::engine::mds::rados::{self, CephfsRun, CrossAction, OpStatus};
+    use cephscope::engine::world::UserAction;
+    let name = "cephfs-replay-stuck-on-down-pg";
+    let root = mounted_at(&format!("#view=mds&scenario={name}&step=723")).await;
+    until("723 steps", || {
+        counter_steps(&root, "mds-counter") == Some(723)
+    })
+    .await;
+    let mut run = CephfsRun::new(rados::find(name).unwrap()).unwrap();
+    for _ in 0..723 {
+        run.step().unwrap();
+    }
+    // mds.b's boot reads wait on a down PG, and the page says so as the engine does.
+    let ops = run.ops();
+    assert!(
+        ops.iter().any(
+            |o| matches!(&o.status, OpStatus::Waits(w) if w.contains("is down, blocked by osd."))
+        ),
+        "{ops:?}"
+    );
+    assert_eq!(
+        texts(&root, "[data-testid=cephfs-op-status]"),
+        ops.iter().map(|o| o.status.text()).collect::<Vec<_>>()
+    );
+    // The metadata pool's PGs, in order, with the engine's state strings.
+    let pool = run.metadata_pool().unwrap();
+    let states = run.cluster.pg_states();
+    let engine: Vec<String> = states
+        .iter()
+        .filter(|(pg, _)| pg.pool == pool)
+        .map(|(_, s)| s.clone())
+        .collect();
+    assert_eq!(
+        texts(&root, "[data-testid=cephfs-pgs] [data-testid=pg-state]"),
+        engine
+    );
+    assert_eq!(
+        text(&root, "[data-testid=cephfs-health]").unwrap(),
+        run.health().join("\n")
+    );
+    assert_eq!(
+        text(&root, "[data-testid=mds-next]").unwrap(),
+        run.next_text()
+    );
+    // Give up on osd.4 in the page: the link carries it (O + the cluster token), and the
+    // engine given the same choice says the same.
+    click(&root, "[data-testid=lost-4]").await;
+    until("the lost", || {
+        counter_steps(&root, "mds-counter") == Some(724)
+    })
+    .await;
+    let hash = web_sys::window().unwrap().location().hash().unwrap();
+    assert!(hash.ends_with("h=v1_n723_Ol4"), "{hash}");
+    let rec = run
+        .act(CrossAction::Cluster(UserAction::Lost { osd: 4 }))
+        .unwrap();
+    let sentence = format!("{:.3} s: {}", rec.at_ms as f64 / 1000.0, rec.sentence);
+    assert_eq!(text(&root, "[data-testid=mds-sentence]").unwrap(), sentence);
 }
 
 /// A scenario loaded from a file travels in the share link (`src=`): opening the link in a

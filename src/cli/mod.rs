@@ -294,7 +294,7 @@ fn run_scenario(name_or_path: &str, json: bool, pg: Option<&str>) -> Result<Stri
             let mut run = mds_rados::CephfsRun::new(*s)?;
             run.run_to_end()?;
             if json {
-                return to_json(&run.records);
+                return Ok(run.trace_json());
             }
             Ok(run.trace_text())
         }

@@ -16,7 +16,7 @@ pub const CHECKPOINT_EVERY: usize = 256;
 
 /// What made a step: the next event in time order (or the due script action), a chosen
 /// delivery, or a user action. Recorded so the history can be replayed (and shared).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "choice", rename_all = "snake_case")]
 pub enum Choice {
     Next,

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod components;
 pub mod examples;
+pub mod mdstab;
 pub mod state;
 
 use components::app::App;

@@ -7,13 +7,15 @@
 //! Step (or the slider) replays the same choices again until the user chooses otherwise.
 
 use crate::engine::cluster::{self, ClusterScenario};
-use crate::engine::mds::scenario::{self as mds_scenario, MdsRun, MdsScenario};
+use crate::engine::mds::rados;
+use crate::engine::mds::scenario as mds_scenario;
 use crate::engine::osdmap::PgId;
 use crate::engine::scenario::{self, Run, Scenario};
 use crate::engine::timeline::Choice;
 use crate::engine::timeline::Timeline;
 use crate::share::{self, Embed, Link, MdsChoice, View};
 use crate::ui::examples::{self, INTERVALS, PGLOGS};
+use crate::ui::mdstab::{TabRun, TabScenario};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -48,11 +50,12 @@ pub struct State {
     /// (replayed by Step and the slider while the user chooses the same).
     pub cluster_history: Rc<Vec<Choice>>,
     pub cluster_pg: Option<PgId>,
-    /// The MDS tab: its scenarios (built-in, then loaded files), the one picked, the run
-    /// at the current step, and the longest history made (as for the cluster tab).
-    pub mds_scenarios: Rc<Vec<MdsScenario>>,
+    /// The MDS tab: its scenarios (the built-in MDS ones, the built-in CephFS-over-RADOS
+    /// ones, then loaded files), the one picked, the run at the current step, and the
+    /// longest history made (as for the cluster tab).
+    pub mds_scenarios: Rc<Vec<TabScenario>>,
     pub mds_selected: usize,
-    pub mds: Rc<MdsRun>,
+    pub mds: Rc<TabRun>,
     pub mds_history: Rc<Vec<MdsChoice>>,
     /// The JSON text of each scenario loaded from a file or a link, by tab and index, so
     /// that the share link can carry it (`src=`).
@@ -128,7 +131,15 @@ impl Default for State {
         let scenarios = scenario::builtin();
         let run = Run::new(scenarios[0].clone());
         let clusters = cluster::builtin();
-        let mds_scenarios = mds_scenario::builtin();
+        let mds_scenarios: Vec<TabScenario> = mds_scenario::builtin()
+            .into_iter()
+            .map(TabScenario::Mds)
+            .chain(
+                rados::builtin()
+                    .into_iter()
+                    .map(|s| TabScenario::Cephfs(Box::new(s))),
+            )
+            .collect();
         State {
             scenarios,
             selected: 0,
@@ -151,7 +162,8 @@ impl Default for State {
             cluster_selected: 0,
             cluster_history: Rc::new(Vec::new()),
             mds: Rc::new(
-                MdsRun::new(mds_scenarios[0].clone())
+                mds_scenarios[0]
+                    .start()
                     .expect("built-in MDS scenarios are valid (tests/mds.rs)"),
             ),
             mds_scenarios: Rc::new(mds_scenarios),
@@ -171,13 +183,9 @@ fn take(t: &mut Timeline, choice: &Choice) -> Result<bool, String> {
     }
 }
 
-/// Take one choice on an MDS run; `Ok(false)` when the run is done (nothing taken).
-fn take_mds(run: &mut MdsRun, choice: &MdsChoice) -> Result<bool, String> {
-    match choice {
-        MdsChoice::Next => run.step().map(|r| r.is_some()),
-        MdsChoice::Deliver(id) => run.deliver(*id).map(|_| true),
-        MdsChoice::Act(a) => run.act(a.clone()).map(|_| true),
-    }
+/// Take one choice on an MDS tab run; `Ok(false)` when the run is done (nothing taken).
+fn take_mds(run: &mut TabRun, choice: &MdsChoice) -> Result<bool, String> {
+    run.take(choice)
 }
 
 /// Record `choice` as step `pos` of a longest history: kept if it is the recorded one
@@ -249,20 +257,20 @@ impl State {
             .get(selected)
             .ok_or_else(|| format!("no MDS scenario {selected}"))?
             .clone();
-        self.mds = Rc::new(MdsRun::new(scenario)?);
+        self.mds = Rc::new(scenario.start()?);
         self.mds_selected = selected;
         self.mds_history = Rc::new(Vec::new());
         Ok(())
     }
 
     /// Go to step `n` of the MDS history: back by replaying from the start (MDS runs are
-    /// a few hundred steps), forward by taking the recorded choices again.
+    /// a few hundred steps, CephFS-over-RADOS ones about a thousand), forward by taking the
+    /// recorded choices again.
     fn mds_seek(&mut self, n: usize) -> Result<(), String> {
         let n = n.min(self.mds_history.len());
-        let pos = self.mds.records.len();
+        let pos = self.mds.len();
         let from = if n < pos {
-            let scenario = self.mds_scenarios[self.mds_selected].clone();
-            self.mds = Rc::new(MdsRun::new(scenario)?);
+            self.mds = Rc::new(self.mds_scenarios[self.mds_selected].start()?);
             0
         } else {
             pos
@@ -278,7 +286,7 @@ impl State {
 
     /// Take one MDS choice now and record it.
     fn mds_take(&mut self, choice: &MdsChoice) -> Result<bool, String> {
-        let pos = self.mds.records.len();
+        let pos = self.mds.len();
         let taken = take_mds(Rc::make_mut(&mut self.mds), choice)?;
         if taken {
             record(&mut self.mds_history, pos, choice);
@@ -286,16 +294,22 @@ impl State {
         Ok(taken)
     }
 
-    /// A scenario file: an MDS scenario names its `daemons`, a cluster scenario its
-    /// `cluster`, anything else is a machine walkthrough (as `cephscope run FILE`). It is
-    /// parsed by the engine's own parser and shown on its tab.
+    /// A scenario file: a CephFS-over-RADOS scenario names both a `cluster` and
+    /// `daemons`, an MDS scenario its `daemons`, a cluster scenario its `cluster`, anything
+    /// else is a machine walkthrough (as `cephscope run FILE`). It is parsed by the
+    /// engine's own parser and shown on its tab.
     fn load(&mut self, name: &str, text: &str) -> Result<(), String> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("{name} is not JSON: {e}"))?;
         let at = |e: String| format!("{name}: {e}");
-        if value.get("daemons").is_some() {
+        if rados::is_cephfs_json(&value) {
+            let s = rados::from_json(text).map_err(at)?;
+            Rc::make_mut(&mut self.mds_scenarios).push(TabScenario::Cephfs(Box::new(s)));
+            self.mds_start(self.mds_scenarios.len() - 1)?;
+            self.view = View::Mds;
+        } else if value.get("daemons").is_some() {
             let s = mds_scenario::from_json(text).map_err(at)?;
-            Rc::make_mut(&mut self.mds_scenarios).push(s);
+            Rc::make_mut(&mut self.mds_scenarios).push(TabScenario::Mds(s));
             self.mds_start(self.mds_scenarios.len() - 1)?;
             self.view = View::Mds;
         } else if value.get("cluster").is_some() {
@@ -379,12 +393,12 @@ impl State {
                 )
             }
             View::Mds => {
-                let pos = self.mds.records.len();
+                let pos = self.mds.len();
                 let choices = &self.mds_history[..pos.min(self.mds_history.len())];
                 if choices.iter().any(|c| *c != MdsChoice::Next) {
                     history = Some(share::mds_choices_to_text(choices));
                 }
-                (Some(self.mds.scenario.name.clone()), None, pos)
+                (Some(self.mds.name().to_string()), None, pos)
             }
         };
         Link {
@@ -539,9 +553,9 @@ impl State {
                 return next;
             }
             View::Mds => {
-                let first = this.mds_scenarios.first().map_or("", |s| s.name.as_str());
+                let first = this.mds_scenarios.first().map_or("", |s| s.name());
                 let name = link.scenario.as_deref().unwrap_or(first);
-                let names: Vec<&str> = this.mds_scenarios.iter().map(|s| s.name.as_str()).collect();
+                let names: Vec<&str> = this.mds_scenarios.iter().map(|s| s.name()).collect();
                 let Some(i) = find(&names, name) else {
                     next.error = Some(format!(
                         "This link names an unknown MDS scenario: '{name}' (the scenarios are {}).",
@@ -780,7 +794,7 @@ impl Reducible for State {
                 }
             },
             Action::MdsForward => {
-                let pos = self.mds.records.len();
+                let pos = self.mds.len();
                 if pos >= self.mds_history.len() {
                     return self.reduce(Action::Mds(MdsChoice::Next));
                 }
@@ -791,7 +805,7 @@ impl Reducible for State {
             Action::MdsNextChange => {
                 for _ in 0..MDS_SKIP_MAX {
                     match next.mds_take(&MdsChoice::Next) {
-                        Ok(true) if next.mds.records.last().is_some_and(|r| r.step.routine) => {}
+                        Ok(true) if next.mds.last_is_routine() => {}
                         Ok(_) => break,
                         Err(e) => {
                             next.error = Some(format!("The engine refused this: {e}"));
@@ -800,9 +814,9 @@ impl Reducible for State {
                     }
                 }
             }
-            Action::MdsBack if self.mds.records.is_empty() => return self,
+            Action::MdsBack if self.mds.is_empty() => return self,
             Action::MdsBack => {
-                if let Err(e) = next.mds_seek(self.mds.records.len() - 1) {
+                if let Err(e) = next.mds_seek(self.mds.len() - 1) {
                     next.error = Some(e);
                 }
             }

@@ -98,6 +98,42 @@ test('the MDS tab: kill the standby, rank 0 goes laggy, start it, it takes over;
   await page.close();
 });
 
+// CephFS over RADOS, as a user meets it: from a link to the moment mds.b is promoted, step
+// until its boot reads wait on a metadata PG that is down; the PG table says the same PG is
+// down and blocked by the OSD the wait names; give up on node-c (osd.4, osd.5 lost) before
+// the script would; rank 0 then replays and goes up:active. The link restores all of it.
+test('CephFS over RADOS: replay waits on a down PG; marking its OSDs lost lets rank 0 go active; the link restores it', async () => {
+  const { page, errors } = await open({ width: 1280, height: 800 }, '#view=mds&scenario=cephfs-replay-stuck-on-down-pg&step=700');
+  await page.waitForSelector('[data-testid=cephfs-pgs]');
+  const opsText = () => page.textContent('section.objecter');
+  await nextChangeUntil(page, 'a read waiting on a down PG', async () => /waits: PG \S+ is down, blocked by osd\.[45]/.test(await opsText()));
+  assert.equal(await rankState(page, 0), 'up:replay');
+  const [, pg, osd] = (await opsText()).match(/waits: PG (\S+) is down, blocked by osd\.(\d)/);
+  const row = await page.textContent(`[data-testid=cephfs-pgs] tr[data-pg="${pg}"]`);
+  assert.match(row, /down/);
+  assert.match(row, new RegExp(`osd\\.${osd}`));
+  assert.match(await page.textContent('[data-testid=cephfs-health]'), /FS_DEGRADED/);
+  await page.screenshot({ path: path.join(shots, 'cephfs-replay-waits-1280x800.png'), fullPage: true, animations: 'disabled' });
+  await page.click('[data-testid=lost-4]');
+  await page.click('[data-testid=lost-5]');
+  await nextChangeUntil(page, 'rank 0 up:active', async () => (await rankState(page, 0)) === 'up:active', 400);
+  assert.doesNotMatch(await opsText(), /waits:/);
+  const hash = await page.evaluate(() => location.hash);
+  assert.match(hash, /^#view=mds&scenario=cephfs-replay-stuck-on-down-pg&h=v1_n\d+_Ol4_Ol5_n\d+$/);
+  const rows = await daemonRows(page);
+  const pgs = await page.textContent('[data-testid=cephfs-pgs]');
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await phone.goto(base + hash);
+  await phone.waitForSelector('[data-testid=cephfs-pgs]');
+  await expectText(phone, '[data-testid=cephfs-pgs]', pgs);
+  assert.deepEqual(await daemonRows(phone), rows);
+  await phone.screenshot({ path: path.join(shots, 'cephfs-active-390x844.png'), fullPage: true, animations: 'disabled' });
+  await noSidewaysScroll(phone);
+  assert.deepEqual(errors, []);
+  await phone.close();
+  await page.close();
+});
+
 const pgStates = (page) => page.$$eval('[data-testid=pg-table] tbody tr', (rows) => rows.map((r) =>
   [...r.querySelectorAll('td')].map((td) => td.textContent).join(' ')));
 // Move a range input as a user would (Playwright's fill does not take ranges).

@@ -21,9 +21,10 @@ use super::world::{MdsAction, MdsStep, MdsWorld, RadosError};
 use crate::engine::osdmap::{PgId, PoolId};
 use crate::engine::pgstate::PgState;
 use crate::engine::statechart::Micro;
-use crate::engine::world::{ClusterSpec, UserAction, World, WorldStep};
+use crate::engine::world::{ClusterSpec, PendingId, UserAction, World, WorldStep};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// `mds_op_complaint_time`: an op blocked this long is a slow metadata IO.
 pub const MDS_OP_COMPLAINT_TIME_MS: u64 = 30_000;
@@ -226,6 +227,58 @@ pub enum CephfsOrigin {
     Mds {
         id: u64,
     },
+    /// A choice made in the browser: an action now, or a chosen delivery.
+    User,
+}
+
+/// One choice of a CephFS-over-RADOS run (the browser's buttons, its share links): the
+/// next step in time order, a user action now, or a chosen delivery (an MDS event, or a
+/// cluster message or timer) before earlier ones.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CephfsChoice {
+    Next,
+    Act(CrossAction),
+    DeliverMds(u64),
+    DeliverCluster(PendingId),
+}
+
+/// A RADOS op of the MDS (or of cephfs-journal-tool) as the objecter sees it now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpView {
+    pub id: u64,
+    /// `mds.b`, or `cephfs-journal-tool`.
+    pub who: String,
+    pub what: String,
+    pub write: bool,
+    /// Each object with the PG it maps to.
+    pub objects: Vec<(String, Option<PgId>)>,
+    pub status: OpStatus,
+    pub since_ms: u64,
+}
+
+/// Where an objecter op is (`CephfsRun::ops`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OpStatus {
+    /// A write the objecter has not sent yet (the next step sends it).
+    NotSent,
+    /// Sent to PGs that are active: on its way.
+    InFlight,
+    /// The next step completes it; `Some(object)` when a read answers ENOENT for it.
+    Ready(Option<String>),
+    /// Why it waits (`PG 1.3 is down, blocked by osd.5`).
+    Waits(String),
+}
+
+impl OpStatus {
+    pub fn text(&self) -> String {
+        match self {
+            OpStatus::NotSent => "not sent yet".into(),
+            OpStatus::InFlight => "in flight".into(),
+            OpStatus::Ready(None) => "ready: the next step completes it".into(),
+            OpStatus::Ready(Some(o)) => format!("ready: {o} answers -2 (ENOENT)"),
+            OpStatus::Waits(why) => format!("waits: {why}"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -255,7 +308,9 @@ pub struct CephfsRun {
     pub scenario: CephfsScenario,
     pub cluster: World,
     pub mds: MdsWorld,
-    pub records: Vec<CephfsRecord>,
+    /// Shared, so that cloning a run (the web app's reducer does on every step) copies
+    /// pointers, not every record.
+    pub records: Vec<Rc<CephfsRecord>>,
     next_script: usize,
     /// RADOS op → the cluster client ops carrying its writes.
     submitted: BTreeMap<u64, Vec<u64>>,
@@ -504,11 +559,161 @@ impl CephfsRun {
                 rec.mds = Some(st);
             }
         }
+        Ok(Some(self.push(rec)))
+    }
+
+    /// Finish a record: the waits it revealed, its time, the daemons' states.
+    fn push(&mut self, mut rec: CephfsRecord) -> &CephfsRecord {
         self.note_waits(&mut rec);
         rec.at_ms = self.now();
         rec.states = self.mds.state_lines();
-        self.records.push(rec);
-        Ok(self.records.last())
+        self.records.push(Rc::new(rec));
+        self.records.last().map(|r| &**r).expect("just pushed")
+    }
+
+    fn user_record() -> CephfsRecord {
+        CephfsRecord {
+            origin: CephfsOrigin::User,
+            at_ms: 0,
+            sentence: String::new(),
+            lines: Vec::new(),
+            mds: None,
+            cluster: Vec::new(),
+            states: Vec::new(),
+        }
+    }
+
+    /// A user action now (the browser's kill / start / lost… buttons): an MDS action, a
+    /// cluster action, or `status`.
+    pub fn act(&mut self, action: CrossAction) -> Result<&CephfsRecord, String> {
+        let mut rec = Self::user_record();
+        let now = self.now();
+        self.set_now(now);
+        match action {
+            CrossAction::Mds(a) => {
+                let st = self.mds.act(a)?;
+                rec.sentence = st.sentence.clone();
+                rec.mds = Some(st);
+            }
+            CrossAction::Cluster(a) => {
+                let st = self.cluster.act(a)?;
+                rec.sentence = st.explanation.clone();
+                rec.cluster.push(st);
+            }
+            CrossAction::Status => {
+                rec.sentence = "The operator looks at the cluster.".into();
+                rec.lines = self.status_lines();
+            }
+        }
+        Ok(self.push(rec))
+    }
+
+    /// Deliver a chosen pending MDS event now, before earlier ones.
+    pub fn deliver_mds(&mut self, id: u64) -> Result<&CephfsRecord, String> {
+        let mut rec = Self::user_record();
+        let st = self.mds.deliver(id)?;
+        self.set_now(st.at_ms);
+        rec.sentence = st.sentence.clone();
+        rec.mds = Some(st);
+        Ok(self.push(rec))
+    }
+
+    /// Deliver a chosen cluster message or timer now (per-connection FIFO kept).
+    pub fn deliver_cluster(&mut self, id: PendingId) -> Result<&CephfsRecord, String> {
+        let mut rec = Self::user_record();
+        let st = self.cluster.deliver(id)?;
+        self.set_now(st.at_ms);
+        rec.sentence = st.explanation.clone();
+        rec.cluster.push(st);
+        Ok(self.push(rec))
+    }
+
+    /// Take one choice; `Ok(false)` when it is `Next` and the run is done.
+    pub fn take(&mut self, choice: &CephfsChoice) -> Result<bool, String> {
+        match choice {
+            CephfsChoice::Next => self.step().map(|r| r.is_some()),
+            CephfsChoice::Act(a) => self.act(a.clone()).map(|_| true),
+            CephfsChoice::DeliverMds(id) => self.deliver_mds(*id).map(|_| true),
+            CephfsChoice::DeliverCluster(id) => self.deliver_cluster(*id).map(|_| true),
+        }
+    }
+
+    /// What `step` takes next, in one line (the browser's "Next").
+    pub fn next_text(&self) -> String {
+        match self.next() {
+            None => "nothing: the run is done".into(),
+            Some(Next::Objecter(id)) => {
+                let op = &self.mds.rados_ops[&id];
+                if op.write && !self.submitted.contains_key(&id) {
+                    format!("the objecter sends op {id}'s writes ({})", op.what)
+                } else {
+                    format!("the objecter completes op {id} ({})", op.what)
+                }
+            }
+            Some(Next::Script(i)) => {
+                let s = &self.scenario.script[i];
+                let action = serde_json::to_string(&s.action).unwrap_or_default();
+                format!("script at {} ms: {action}", s.at_ms)
+            }
+            Some(Next::Cluster) => self
+                .cluster
+                .next_pending()
+                .map_or("-".into(), |p| format!("{} ms: {}", p.at_ms, p.what)),
+            Some(Next::Mds(id)) => self
+                .mds
+                .pending()
+                .into_iter()
+                .find(|p| p.id == id)
+                .map_or("-".into(), |p| format!("{} ms: {}", p.at_ms, p.what)),
+        }
+    }
+
+    /// Every RADOS op the objecter holds, with its objects' PGs and why it waits.
+    pub fn ops(&self) -> Vec<OpView> {
+        self.mds
+            .rados_ops
+            .iter()
+            .map(|(&id, op)| {
+                let status = match self.op_outcome(id) {
+                    _ if op.write && !self.submitted.contains_key(&id) => OpStatus::NotSent,
+                    Ok(Ok(())) => OpStatus::Ready(None),
+                    Ok(Err((obj, _))) => OpStatus::Ready(Some(obj)),
+                    Err(why) if why == IN_FLIGHT => OpStatus::InFlight,
+                    Err(why) => OpStatus::Waits(why),
+                };
+                OpView {
+                    id,
+                    who: op
+                        .owner
+                        .as_ref()
+                        .map_or("cephfs-journal-tool".into(), |n| format!("mds.{n}")),
+                    what: op.what.clone(),
+                    write: op.write,
+                    objects: op
+                        .objects
+                        .iter()
+                        .map(|o| (o.clone(), self.pg_of(&op.pool, o)))
+                        .collect(),
+                    status,
+                    since_ms: op.since_ms,
+                }
+            })
+            .collect()
+    }
+
+    /// The pool holding the filesystem's metadata (the first filesystem's, else the
+    /// first pool): the PGs the tab lists.
+    pub fn metadata_pool(&self) -> Option<PoolId> {
+        let fs = self.mds.fsmap().filesystems.values().next();
+        let named = fs.and_then(|f| self.pool_id(&f.metadata_pool));
+        named.or_else(|| self.cluster.map().pools.keys().next().copied())
+    }
+
+    /// Every step's record so far as JSON: what `cephscope run SCENARIO --json` prints.
+    pub fn trace_json(&self) -> String {
+        serde_json::to_string_pretty(&self.records)
+            .map(|s| s + "\n")
+            .unwrap_or_default()
     }
 
     /// Send an op's writes to the cluster, or hand the OSDs' answer to the MDS world.
@@ -728,15 +933,11 @@ impl CephfsRun {
         let mut out = String::new();
         let mut routine = 0;
         for r in &self.records {
-            let body = record_body(r);
-            let always = matches!(
-                r.origin,
-                CephfsOrigin::Script { .. } | CephfsOrigin::Objecter { .. }
-            );
-            if !always && body.is_empty() && r.lines.is_empty() {
+            if r.is_routine() {
                 routine += 1;
                 continue;
             }
+            let body = r.body();
             if routine > 0 {
                 out.push_str(&format!("   ({routine} routine steps)\n"));
                 routine = 0;
@@ -764,7 +965,24 @@ impl CephfsRun {
     }
 }
 
-/// A record's log lines and machine transitions (empty for a routine step).
+impl CephfsRecord {
+    /// A step that changed nothing worth a line: a routine beacon, tick or heartbeat (the
+    /// trace counts them; the browser's "Next change" skips them). Script actions, the
+    /// objecter's steps and the user's choices always count.
+    pub fn is_routine(&self) -> bool {
+        let always = matches!(
+            self.origin,
+            CephfsOrigin::Script { .. } | CephfsOrigin::Objecter { .. } | CephfsOrigin::User
+        );
+        !always && self.lines.is_empty() && self.body().is_empty()
+    }
+
+    /// The step's log lines and machine transitions (empty for a routine step).
+    pub fn body(&self) -> Vec<String> {
+        record_body(self)
+    }
+}
+
 fn record_body(r: &CephfsRecord) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(m) = r.mds.as_ref().filter(|m| !m.routine) {

@@ -135,7 +135,7 @@ pub fn app() -> Html {
     };
     let mds = || {
         html! {
-            <MdsView names={state.mds_scenarios.iter().map(|s| s.name.clone()).collect::<Vec<_>>()}
+            <MdsView names={state.mds_scenarios.iter().map(|s| s.name().to_string()).collect::<Vec<_>>()}
                 selected={state.mds_selected} run={state.mds.clone()}
                 history={state.mds_history.len()}
                 controls={controls_shown} on_action={dispatch.clone()} />

@@ -9,7 +9,7 @@ use crate::engine::cluster::Next;
 use crate::engine::osdmap::PgId;
 use crate::engine::peering::chart::definition;
 use crate::engine::timeline::{Choice, Timeline};
-use crate::engine::world::{LostModeText, PendingId, UserAction};
+use crate::engine::world::{HostSpec, LostModeText, PendingId, UserAction, World};
 use crate::ui::components::chart::{ChartKind, Statechart, Token};
 use crate::ui::state::Action;
 use std::rc::Rc;
@@ -42,7 +42,15 @@ impl PartialEq for ClusterProps {
 }
 
 fn act(cb: &Callback<Action>, a: UserAction) -> Callback<MouseEvent> {
-    cb.reform(move |_: MouseEvent| Action::Cluster(Choice::Act { action: a.clone() }))
+    act_with(cb, Action::Cluster, a)
+}
+
+fn act_with(
+    cb: &Callback<Action>,
+    wrap: fn(Choice) -> Action,
+    a: UserAction,
+) -> Callback<MouseEvent> {
+    cb.reform(move |_: MouseEvent| wrap(Choice::Act { action: a.clone() }))
 }
 
 /// The selected PG's commands: a client write (of the next `objN`), `ceph pg
@@ -92,7 +100,7 @@ fn pg_actions(cb: &Callback<Action>, pg: PgId, ops: usize) -> Html {
     html! { <div class="osd-buttons pg-actions" role="group" aria-label={format!("pg {pg} commands")}>{ for buttons }</div> }
 }
 
-fn pending_label(id: PendingId) -> String {
+pub(super) fn pending_label(id: PendingId) -> String {
     match id {
         PendingId::Message(m) => format!("message {m}"),
         PendingId::Timer(t) => format!("timer {t}"),
@@ -106,7 +114,7 @@ fn breakable(path: &str) -> Html {
 
 /// `text` with a line-break opportunity after each `sep` (state strings and paths have no
 /// spaces: without it a long one widens its column past the table).
-fn breakable_at(text: &str, sep: char) -> Html {
+pub(super) fn breakable_at(text: &str, sep: char) -> Html {
     let mut parts = Vec::new();
     for (i, part) in text.split(sep).enumerate() {
         if i > 0 {
@@ -201,60 +209,13 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
     }
     let narration = html! { <p class="narration-intro">{ run.scenario.narration.clone() }</p> };
 
-    // Hosts and their OSDs.
-    let mut hosts = Vec::new();
-    for host in &run.scenario.cluster.hosts {
-        let mut osds = Vec::new();
-        for &o in &host.osds {
-            let entry = map.osds.get(&o);
-            let up = entry.is_some_and(|e| e.up);
-            let is_in = entry.is_some_and(|e| e.is_in());
-            let lost = entry.is_some_and(|e| e.lost_at > 0);
-            let running = world.osds.get(&o).is_some_and(|n| n.running);
-            let status = format!(
-                "{} {}{}",
-                if up { "up" } else { "down" },
-                if is_in { "in" } else { "out" },
-                if lost { " lost" } else { "" }
-            );
-            let daemon = if running {
-                "daemon running"
-            } else {
-                "daemon stopped"
-            };
-            let mut buttons = Vec::new();
-            if p.controls {
-                let name = format!("osd.{o}");
-                if running {
-                    buttons.push(html! { <button onclick={act(cb, UserAction::Kill { osd: o })} aria-label={format!("Kill {name}'s daemon")} data-testid={format!("kill-{o}")}>{ "kill" }</button> });
-                } else {
-                    buttons.push(html! { <button onclick={act(cb, UserAction::Revive { osd: o })} aria-label={format!("Revive {name}'s daemon")} data-testid={format!("revive-{o}")}>{ "revive" }</button> });
-                }
-                if is_in {
-                    buttons.push(html! { <button onclick={act(cb, UserAction::Out { osd: o })} aria-label={format!("Mark {name} out")} data-testid={format!("out-{o}")}>{ "out" }</button> });
-                } else {
-                    buttons.push(html! { <button onclick={act(cb, UserAction::In { osd: o })} aria-label={format!("Mark {name} in")} data-testid={format!("in-{o}")}>{ "in" }</button> });
-                }
-                if !up && !lost {
-                    buttons.push(html! { <button onclick={act(cb, UserAction::Lost { osd: o })} aria-label={format!("Mark {name} lost")} data-testid={format!("lost-{o}")}>{ "lost" }</button> });
-                }
-            }
-            osds.push(html! {
-                <li class={classes!("osd", if up { "up" } else { "down" }, (!is_in).then_some("out"))} data-osd={o.to_string()}>
-                    <span class="osd-name">{ format!("osd.{o}") }</span>
-                    <span class="osd-status" data-testid={format!("osd-status-{o}")}>{ status }</span>
-                    <span class="osd-daemon">{ daemon }</span>
-                    <span class="osd-buttons">{ buttons }</span>
-                </li>
-            });
-        }
-        hosts.push(html! {
-            <li class="host">
-                <span class="host-name">{ host.name.clone() }</span>
-                <ul class="osds">{ osds }</ul>
-            </li>
-        });
-    }
+    let hosts = osd_hosts(
+        world,
+        &run.scenario.cluster.hosts,
+        p.controls,
+        cb,
+        Action::Cluster,
+    );
 
     // The PGs.
     let states = world.pg_states();
@@ -406,6 +367,74 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             </div>
         </section>
     }
+}
+
+/// The hosts and their OSDs (up/down, in/out, lost, daemon running) with the OSD
+/// commands; `wrap` makes a cluster choice the tab's action (the Cluster tab's, or the MDS
+/// tab's cluster side in a CephFS-over-RADOS run).
+pub fn osd_hosts(
+    world: &World,
+    hosts: &[HostSpec],
+    controls: bool,
+    cb: &Callback<Action>,
+    wrap: fn(Choice) -> Action,
+) -> Vec<Html> {
+    let map = world.map();
+    let mut list = Vec::new();
+    for host in hosts {
+        let mut osds = Vec::new();
+        for &o in &host.osds {
+            let entry = map.osds.get(&o);
+            let up = entry.is_some_and(|e| e.up);
+            let is_in = entry.is_some_and(|e| e.is_in());
+            let lost = entry.is_some_and(|e| e.lost_at > 0);
+            let running = world.osds.get(&o).is_some_and(|n| n.running);
+            let status = format!(
+                "{} {}{}",
+                if up { "up" } else { "down" },
+                if is_in { "in" } else { "out" },
+                if lost { " lost" } else { "" }
+            );
+            let daemon = if running {
+                "daemon running"
+            } else {
+                "daemon stopped"
+            };
+            let mut buttons = Vec::new();
+            if controls {
+                let name = format!("osd.{o}");
+                if running {
+                    buttons.push(html! { <button onclick={act_with(cb, wrap, UserAction::Kill { osd: o })} aria-label={format!("Kill {name}'s daemon")} data-testid={format!("kill-{o}")}>{ "kill" }</button> });
+                } else {
+                    buttons.push(html! { <button onclick={act_with(cb, wrap, UserAction::Revive { osd: o })} aria-label={format!("Revive {name}'s daemon")} data-testid={format!("revive-{o}")}>{ "revive" }</button> });
+                }
+                if is_in {
+                    buttons.push(html! { <button onclick={act_with(cb, wrap, UserAction::Out { osd: o })} aria-label={format!("Mark {name} out")} data-testid={format!("out-{o}")}>{ "out" }</button> });
+                } else {
+                    buttons.push(html! { <button onclick={act_with(cb, wrap, UserAction::In { osd: o })} aria-label={format!("Mark {name} in")} data-testid={format!("in-{o}")}>{ "in" }</button> });
+                }
+                if !up && !lost {
+                    buttons.push(html! { <button onclick={act_with(cb, wrap, UserAction::Lost { osd: o })} aria-label={format!("Mark {name} lost")} data-testid={format!("lost-{o}")}>{ "lost" }</button> });
+                }
+            }
+            osds.push(html! {
+                <li class={classes!("osd", if up { "up" } else { "down" }, (!is_in).then_some("out"))} data-osd={o.to_string()}>
+                    <span class="osd-name">{ format!("osd.{o}") }</span>
+                    <span class="osd-status" data-testid={format!("osd-status-{o}")}>{ status }</span>
+                    <span class="osd-daemon">{ daemon }</span>
+                    <span class="osd-buttons">{ buttons }</span>
+                </li>
+            });
+        }
+        list.push(html! {
+            <li class="host">
+                <span class="host-name">{ host.name.clone() }</span>
+                <ul class="osds">{ osds }</ul>
+            </li>
+        });
+    }
+
+    list
 }
 
 /// The peering chart with one token per OSD holding `pg` on the state its machine is in,

@@ -10,11 +10,12 @@ use crate::engine::mds::chart::definition;
 use crate::engine::mds::fsmap::MdsMap;
 use crate::engine::mds::scenario::{MdsRun, ScriptStep};
 use crate::engine::mds::state::DaemonState;
-use crate::engine::mds::world::MdsAction;
+use crate::engine::mds::world::{MdsAction, MdsStep, MdsWorld};
 use crate::engine::statechart::Micro;
 use crate::share::MdsChoice;
 use crate::ui::components::chart::{ChartKind, Statechart, Taken, Token};
 use crate::ui::components::cluster::{earlier_steps, history_start};
+use crate::ui::mdstab::TabRun;
 use crate::ui::state::Action;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -24,7 +25,7 @@ use yew::prelude::*;
 pub struct MdsProps {
     pub names: Vec<String>,
     pub selected: usize,
-    pub run: Rc<MdsRun>,
+    pub run: Rc<TabRun>,
     /// The length of the longest history made.
     pub history: usize,
     pub controls: bool,
@@ -42,75 +43,121 @@ impl PartialEq for MdsProps {
     }
 }
 
-fn act(cb: &Callback<Action>, a: MdsAction) -> Callback<MouseEvent> {
+pub(super) fn act(cb: &Callback<Action>, a: MdsAction) -> Callback<MouseEvent> {
     cb.reform(move |_: MouseEvent| Action::Mds(MdsChoice::Act(a.clone())))
 }
 
 #[function_component(MdsView)]
 pub fn mds_view(p: &MdsProps) -> Html {
-    let run = &p.run;
+    match &*p.run {
+        TabRun::Mds(run) => mds_body(p, run),
+        TabRun::Cephfs(run) => super::cephfs::cephfs_body(p, run),
+    }
+}
+
+fn mds_body(p: &MdsProps, run: &MdsRun) -> Html {
     let cb = &p.on_action;
-    let position = run.records.len();
+    let world = &run.world;
+    let now = match run.records.last() {
+        Some(r) => now_html(r.step.at_ms, &r.step.sentence, &r.step.lines),
+        None => nothing_yet(),
+    };
     html! {
         <section class="view cluster-view mds-view" aria-label="CephFS metadata servers, one event at a time">
             if p.controls { { controls(p) } }
             <p class="narration-intro">{ run.scenario.narration.clone() }</p>
-            { now(run) }
+            { now }
             <div class="cluster-grid">
                 <section class="daemons" aria-label="MDS daemons">
-                    <h2>{ format!("Daemons (FSMap e{})", run.world.fsmap().epoch) }</h2>
-                    { daemons(run, p.controls, cb) }
-                    { for run.world.fsmap().filesystems.values().map(|fs| ranks(fs, p.controls, cb)) }
-                    if run.world.fsmap().filesystems.is_empty() && p.controls {
-                        <p><button onclick={act(cb, MdsAction::FsNew { fs: "cephfs".into(), metadata_pool: "cephfs_metadata".into(), data_pool: "cephfs_data".into() })}
-                            data-testid="mds-fs-new">{ "ceph fs new cephfs cephfs_metadata cephfs_data" }</button></p>
-                    }
-                    { clients(run, p.controls, cb) }
+                    { fsmap_section(world, &run.scenario.daemons, p.controls, cb) }
                 </section>
                 <section class="events" aria-label="Pending events">
                     <h2>{ "Next" }</h2>
                     <p class="next" data-testid="mds-next">{ next(run) }</p>
                     <h2>{ "Pending" }</h2>
-                    { pending(run, p.controls, cb) }
+                    { pending(world, p.controls, cb) }
                 </section>
                 <section class="status" aria-label="ceph fs status and ceph mds stat">
-                    <h2>{ "$ ceph fs status" }</h2>
-                    <pre class="ceph-out" data-testid="mds-fs-status">{ run.world.fs_status() }</pre>
-                    <h2>{ "$ ceph mds stat" }</h2>
-                    <pre class="ceph-out" data-testid="mds-stat">{ run.world.fsmap().print_summary() }</pre>
+                    { fs_status(world) }
                 </section>
-                <section class="history" aria-label="Narration">
-                    <h2>{ "History" }</h2>
-                    // Pinned to its newest entry by CSS (column-reverse), as the cluster tab's.
-                    <div class="history-scroll">
-                    <div>
-                    { earlier_steps(history_start(position)) }
-                    <ol class="cluster-history" data-testid="mds-history" start={(history_start(position) + 1).to_string()}>
-                        { for run.records.iter().enumerate().skip(history_start(position)).map(|(i, r)| {
-                            let to = i + 1;
-                            let current = to == position;
-                            let onclick = cb.reform(move |_: MouseEvent| Action::MdsSeek(to));
-                            html! {
-                                <li key={to} class={classes!(current.then_some("current"), r.step.routine.then_some("routine"))}>
-                                    <button class="link" {onclick} aria-current={current.then_some("step")}
-                                        title={format!("Go back to step {to}")}>{ r.step.sentence.clone() }</button>
-                                </li>
-                            }
-                        }) }
-                    </ol>
-                    </div>
-                    </div>
-                </section>
+                { history(cb, run.records.iter().map(|r| (r.step.sentence.as_str(), r.step.routine))) }
             </div>
-            { chart(run) }
+            { chart(world, run.records.last().map(|r| &r.step)) }
         </section>
     }
 }
 
-fn controls(p: &MdsProps) -> Html {
+/// The FSMap side: the daemons, each filesystem's ranks (with `ceph fs new` when there is
+/// none), the clients.
+pub(super) fn fsmap_section(
+    world: &MdsWorld,
+    names: &[String],
+    controls: bool,
+    cb: &Callback<Action>,
+) -> Html {
+    html! {
+        <>
+            <h2>{ format!("Daemons (FSMap e{})", world.fsmap().epoch) }</h2>
+            { daemons(world, names, controls, cb) }
+            { for world.fsmap().filesystems.values().map(|fs| ranks(fs, controls, cb)) }
+            if world.fsmap().filesystems.is_empty() && controls {
+                <p><button onclick={act(cb, MdsAction::FsNew { fs: "cephfs".into(), metadata_pool: "cephfs_metadata".into(), data_pool: "cephfs_data".into() })}
+                    data-testid="mds-fs-new">{ "ceph fs new cephfs cephfs_metadata cephfs_data" }</button></p>
+            }
+            { clients(world, controls, cb) }
+        </>
+    }
+}
+
+/// `ceph fs status` and `ceph mds stat` as the engine prints them.
+pub(super) fn fs_status(world: &MdsWorld) -> Html {
+    html! {
+        <>
+            <h2>{ "$ ceph fs status" }</h2>
+            <pre class="ceph-out" data-testid="mds-fs-status">{ world.fs_status() }</pre>
+            <h2>{ "$ ceph mds stat" }</h2>
+            <pre class="ceph-out" data-testid="mds-stat">{ world.fsmap().print_summary() }</pre>
+        </>
+    }
+}
+
+/// The history list: each step's sentence (routine ones dimmed), newest `HISTORY_SHOWN`.
+pub(super) fn history<'a>(
+    cb: &Callback<Action>,
+    steps: impl ExactSizeIterator<Item = (&'a str, bool)>,
+) -> Html {
+    let position = steps.len();
+    let first = history_start(position);
+    html! {
+        <section class="history" aria-label="Narration">
+            <h2>{ "History" }</h2>
+            // Pinned to its newest entry by CSS (column-reverse), as the cluster tab's.
+            <div class="history-scroll">
+            <div>
+            { earlier_steps(first) }
+            <ol class="cluster-history" data-testid="mds-history" start={(first + 1).to_string()}>
+                { for steps.enumerate().skip(first).map(|(i, (sentence, routine))| {
+                    let to = i + 1;
+                    let current = to == position;
+                    let onclick = cb.reform(move |_: MouseEvent| Action::MdsSeek(to));
+                    html! {
+                        <li key={to} class={classes!(current.then_some("current"), routine.then_some("routine"))}>
+                            <button class="link" {onclick} aria-current={current.then_some("step")}
+                                title={format!("Go back to step {to}")}>{ sentence.to_string() }</button>
+                        </li>
+                    }
+                }) }
+            </ol>
+            </div>
+            </div>
+        </section>
+    }
+}
+
+pub(super) fn controls(p: &MdsProps) -> Html {
     let cb = &p.on_action;
     let run = &p.run;
-    let position = run.records.len();
+    let position = run.len();
     let on_change = cb.reform(|e: Event| {
         let select: HtmlSelectElement = e.target_unchecked_into();
         Action::MdsSelect(select.selected_index().max(0) as usize)
@@ -126,7 +173,7 @@ fn controls(p: &MdsProps) -> Html {
     let export = {
         let run = p.run.clone();
         Callback::from(move |_: MouseEvent| {
-            let name = format!("{}-trace.json", run.scenario.name);
+            let name = format!("{}-trace.json", run.name());
             crate::ui::browser::download(&name, "application/json", &run.trace_json());
         })
     };
@@ -145,7 +192,7 @@ fn controls(p: &MdsProps) -> Html {
                 <button onclick={click(|| Action::MdsNextChange)} aria-label="Step until something changes (skips routine beacons and ticks)" disabled={run.is_done()} data-testid="mds-next-change">{ "Next change ▶▶" }</button>
                 <button onclick={export} aria-label="Download the steps so far as JSON (what cephscope run --json prints)" data-testid="mds-export-json">{ "Trace JSON" }</button>
                 <span class="counter" data-testid="mds-counter">
-                    { format!("{position} steps · e{} · {:.1} s{}", run.world.fsmap().epoch, run.world.now as f64 / 1000.0, if done { " · done" } else { "" }) }
+                    { format!("{position} steps · {} · {:.1} s{}", epochs(run), run.world().now as f64 / 1000.0, if done { " · done" } else { "" }) }
                 </span>
             </div>
             if p.history > 0 {
@@ -161,28 +208,41 @@ fn controls(p: &MdsProps) -> Html {
     }
 }
 
-/// The last step's sentence and its log lines.
-fn now(run: &MdsRun) -> Html {
-    let Some(r) = run.records.last() else {
-        return html! { <p class="mds-now" data-testid="mds-sentence" aria-live="polite">{ "Nothing has happened yet: Step starts the script." }</p> };
-    };
+/// The map epochs the counter shows: the FSMap's, and the OSDMap's under CephFS over RADOS.
+fn epochs(run: &TabRun) -> String {
+    match run {
+        TabRun::Mds(r) => format!("e{}", r.world.fsmap().epoch),
+        TabRun::Cephfs(r) => format!(
+            "fsmap e{} · osdmap e{}",
+            r.mds.fsmap().epoch,
+            r.cluster.map().epoch
+        ),
+    }
+}
+
+pub(super) fn nothing_yet() -> Html {
+    html! { <p class="mds-now" data-testid="mds-sentence" aria-live="polite">{ "Nothing has happened yet: Step starts the script." }</p> }
+}
+
+/// The last step's time, sentence and log lines.
+pub(super) fn now_html(at_ms: u64, sentence: &str, lines: &[String]) -> Html {
     html! {
         <div class="mds-now">
             <p data-testid="mds-sentence" aria-live="polite">
-                <strong>{ format!("{:.3} s: ", r.step.at_ms as f64 / 1000.0) }</strong>{ r.step.sentence.clone() }
+                <strong>{ format!("{:.3} s: ", at_ms as f64 / 1000.0) }</strong>{ sentence.to_string() }
             </p>
-            if !r.step.lines.is_empty() {
-                <pre class="ceph-out log-lines" data-testid="mds-lines">{ r.step.lines.join("\n") }</pre>
+            if !lines.is_empty() {
+                <pre class="ceph-out log-lines" data-testid="mds-lines">{ lines.join("\n") }</pre>
             }
         </div>
     }
 }
 
-fn daemons(run: &MdsRun, controls: bool, cb: &Callback<Action>) -> Html {
-    let map = run.world.fsmap();
+fn daemons(world: &MdsWorld, names: &[String], controls: bool, cb: &Callback<Action>) -> Html {
+    let map = world.fsmap();
     let def = definition();
-    let rows = run.scenario.daemons.iter().map(|name| {
-        let d = run.world.daemons.get(name);
+    let rows = names.iter().map(|name| {
+        let d = world.daemons.get(name);
         let alive = d.is_some_and(|d| d.alive);
         let info = d.and_then(|d| map.info(d.gid));
         let state = match (d, info) {
@@ -313,11 +373,11 @@ fn ranks(fs: &MdsMap, controls: bool, cb: &Callback<Action>) -> Html {
     }
 }
 
-fn clients(run: &MdsRun, controls: bool, cb: &Callback<Action>) -> Html {
-    if run.world.clients.is_empty() {
+fn clients(world: &MdsWorld, controls: bool, cb: &Callback<Action>) -> Html {
+    if world.clients.is_empty() {
         return Html::default();
     }
-    let items = run.world.clients.values().map(|c| {
+    let items = world.clients.values().map(|c| {
         let status = if c.evicted {
             "evicted".to_string()
         } else if c.fs.is_none() {
@@ -378,8 +438,8 @@ fn script_text(s: &ScriptStep) -> String {
     format!("script at {} ms: {action}", s.at_ms)
 }
 
-fn pending(run: &MdsRun, controls: bool, cb: &Callback<Action>) -> Html {
-    let items = run.world.pending().into_iter().map(|e| {
+pub(super) fn pending(world: &MdsWorld, controls: bool, cb: &Callback<Action>) -> Html {
+    let items = world.pending().into_iter().map(|e| {
         let id = e.id;
         html! {
             <li key={id}>
@@ -400,10 +460,9 @@ fn pending(run: &MdsRun, controls: bool, cb: &Callback<Action>) -> Html {
 
 /// The MDS chart with one token per running daemon and the last step's daemon
 /// transitions highlighted.
-fn chart(run: &MdsRun) -> Html {
+pub(super) fn chart(world: &MdsWorld, last: Option<&MdsStep>) -> Html {
     let def = definition();
-    let tokens: Vec<Token> = run
-        .world
+    let tokens: Vec<Token> = world
         .daemons
         .values()
         .filter(|d| d.alive)
@@ -418,12 +477,9 @@ fn chart(run: &MdsRun) -> Html {
             })
         })
         .collect();
-    let taken: Vec<Taken> = run
-        .records
-        .last()
-        .map(|r| {
-            r.step
-                .machines
+    let taken: Vec<Taken> = last
+        .map(|step| {
+            step.machines
                 .iter()
                 .filter(|m| m.machine.starts_with("mds."))
                 .flat_map(|m| m.micro.iter())

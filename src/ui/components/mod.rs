@@ -1,6 +1,7 @@
 //! Small function components: each takes props and callbacks and owns no protocol logic.
 
 pub mod app;
+pub mod cephfs;
 pub mod chart;
 pub mod cluster;
 pub mod controls;
