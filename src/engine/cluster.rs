@@ -159,6 +159,20 @@ pub struct ClusterRecord {
     pub step: WorldStep,
 }
 
+impl ClusterRecord {
+    /// The step's OSD-log-like lines: the epochs the monitor published, then every PG
+    /// machine's micro-steps (`e2223 osd.3 pg 11.4 enter Started/Primary/Peering/GetInfo`),
+    /// as `cephscope run` prints them (the browser's console groups too).
+    pub fn log_lines(&self) -> Vec<String> {
+        let epochs = self.step.epochs.iter().map(|e| format!("mon: {e}"));
+        let pgs = self.step.pgs.iter().flat_map(|p| {
+            let prefix = format!("e{} osd.{} pg {}", p.epoch, p.osd, p.pg);
+            micro_log_lines(&prefix, &p.micro)
+        });
+        epochs.chain(pgs).collect()
+    }
+}
+
 /// A cluster scenario being stepped. Cloneable, so a UI can keep snapshots.
 #[derive(Clone, Debug)]
 pub struct ClusterRun {

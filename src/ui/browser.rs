@@ -34,16 +34,46 @@ pub fn write_hash(state: &State) {
     }
 }
 
-/// Log the newest step to the console as Ceph-like log lines in a collapsed group.
+/// Log the newest step of the tab shown to the console as Ceph-like log lines in a
+/// collapsed group (the statechart's scenario, the Cluster tab's run, the MDS tab's run).
 pub fn log_step(state: &State) {
-    if let Some(record) = state.run.records.last() {
-        web_sys::console::group_collapsed_1(
-            &format!("cephscope step {}: {}", record.step, record.explanation).into(),
-        );
-        for line in record.log_lines() {
-            web_sys::console::log_1(&line.into());
+    let Some((title, lines)) = newest_step(state) else {
+        return;
+    };
+    web_sys::console::group_collapsed_1(&title.into());
+    for line in lines {
+        web_sys::console::log_1(&line.into());
+    }
+    web_sys::console::group_end();
+}
+
+/// The newest step of the tab shown: its console title and log lines.
+fn newest_step(state: &State) -> Option<(String, Vec<String>)> {
+    match state.view {
+        View::Statechart | View::Narration => state.run.records.last().map(|r| {
+            (
+                format!("cephscope step {}: {}", r.step, r.explanation),
+                r.log_lines(),
+            )
+        }),
+        View::Cluster => state.cluster.records().last().map(|r| {
+            (
+                format!(
+                    "cephscope cluster step {}: {}",
+                    state.cluster.position(),
+                    r.step.explanation
+                ),
+                r.log_lines(),
+            )
+        }),
+        View::Mds => {
+            let (sentence, lines) = state.mds.newest()?;
+            Some((
+                format!("cephscope mds step {}: {sentence}", state.mds.len()),
+                lines,
+            ))
         }
-        web_sys::console::group_end();
+        View::Intervals | View::PgLog => None,
     }
 }
 
@@ -120,75 +150,269 @@ fn method(obj: &js_sys::Object, name: &str, f: Closure<dyn Fn(JsValue) -> JsValu
     f.forget(); // lives as long as the page
 }
 
+/// `cephscope.state()`: the tab shown, as JSON — the statechart's scenario (step, state
+/// path, PG state string, every record), the Cluster tab's run (epoch, time, every PG with
+/// its state string, up, acting, primary's path and blocked_by, the newest step), or the
+/// MDS tab's (FSMap epoch, daemons, `ceph mds stat`, the newest step; under CephFS over
+/// RADOS also the objecter's ops and the metadata pool's PGs).
 fn state_json(state: &State) -> JsValue {
-    #[derive(serde::Serialize)]
-    struct StateJson<'a> {
-        view: &'static str,
-        scenario: &'a str,
-        step: usize,
-        steps: usize,
-        state_path: &'a str,
-        pg_state: String,
-        records: &'a [crate::engine::scenario::StepRecord],
-    }
-    let view = StateJson {
-        view: state.view.name(),
-        scenario: &state.run.scenario.name,
-        step: state.run.records.len(),
-        steps: state.run.scenario.events.len(),
-        state_path: state.run.state_path(),
-        pg_state: state.run.pg.state.to_ceph_string(),
-        records: &state.run.records,
+    let value = match state.view {
+        View::Statechart | View::Narration => serde_json::json!({
+            "view": state.view.name(),
+            "scenario": state.run.scenario.name,
+            "step": state.run.records.len(),
+            "steps": state.run.scenario.events.len(),
+            "state_path": state.run.state_path(),
+            "pg_state": state.run.pg.state.to_ceph_string(),
+            "records": state.run.records,
+        }),
+        View::Cluster => cluster_json(state),
+        View::Mds => mds_json(state),
+        View::Intervals => serde_json::json!({
+            "view": "intervals",
+            "example": crate::ui::examples::INTERVALS[state.intervals].name,
+        }),
+        View::PgLog => serde_json::json!({
+            "view": "pglog",
+            "example": crate::ui::examples::PGLOGS[state.pglog].name,
+            "step": state.pglog_step,
+        }),
     };
-    serde_wasm_bindgen::to_value(&view).unwrap_or(JsValue::NULL)
+    to_js(&value)
 }
 
-/// Install `window.cephscope`: step(), back(), seek(n), state(), pending(), load(name).
+fn to_js(value: &serde_json::Value) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    serde::Serialize::serialize(value, &serializer).unwrap_or(JsValue::NULL)
+}
+
+/// The cluster world's PGs: state string, up, acting, primary, its path, blocked_by.
+fn pgs_json(
+    world: &crate::engine::world::World,
+    pool: Option<crate::engine::osdmap::PoolId>,
+) -> Vec<serde_json::Value> {
+    let states = world.pg_states();
+    let def = crate::engine::peering::chart::definition();
+    let Some(table) = world.mappings.last() else {
+        return Vec::new();
+    };
+    table
+        .by_pg
+        .iter()
+        .filter(|(pg, _)| pool.is_none_or(|p| pg.pool == p))
+        .map(|(pg, m)| {
+            let inst = world
+                .osds
+                .get(&m.acting_primary)
+                .and_then(|n| n.pgs.get(pg));
+            serde_json::json!({
+                "pg": pg.to_string(),
+                "state": states.get(pg),
+                "up": m.up,
+                "acting": m.acting,
+                "primary": m.acting_primary,
+                "primary_path": inst.map(|i| i.machine.path(def)),
+                "blocked_by": inst.map(|i| i.state.blocked_by.iter().collect::<Vec<_>>()),
+            })
+        })
+        .collect()
+}
+
+fn cluster_json(state: &State) -> serde_json::Value {
+    let t = &state.cluster;
+    let world = &t.run().world;
+    let newest = t
+        .records()
+        .last()
+        .map(|r| serde_json::json!({ "sentence": r.step.explanation, "lines": r.log_lines() }));
+    serde_json::json!({
+        "view": "cluster",
+        "scenario": t.scenario().name,
+        "step": t.position(),
+        "history": state.cluster_history.len(),
+        "done": t.is_done(),
+        "epoch": world.map().epoch,
+        "now_ms": world.now,
+        "pgs": pgs_json(world, None),
+        "newest": newest,
+    })
+}
+
+fn mds_json(state: &State) -> serde_json::Value {
+    let run = &state.mds;
+    let world = run.world();
+    let map = world.fsmap();
+    let daemons: Vec<serde_json::Value> = run
+        .daemon_names()
+        .iter()
+        .map(|name| {
+            let d = world.daemons.get(name);
+            let info = d.and_then(|d| map.info(d.gid));
+            serde_json::json!({
+                "name": name,
+                "running": d.is_some_and(|d| d.alive),
+                "gid": d.map(|d| d.gid),
+                "state": info.map(|i| i.state.name()),
+                "rank": info.and_then(|i| i.rank),
+            })
+        })
+        .collect();
+    let newest = run
+        .newest()
+        .map(|(sentence, lines)| serde_json::json!({ "sentence": sentence, "lines": lines }));
+    let mut value = serde_json::json!({
+        "view": "mds",
+        "scenario": run.name(),
+        "step": run.len(),
+        "history": state.mds_history.len(),
+        "done": run.is_done(),
+        "fsmap_epoch": map.epoch,
+        "now_ms": world.now,
+        "mds_stat": map.print_summary(),
+        "daemons": daemons,
+        "newest": newest,
+    });
+    if let crate::ui::mdstab::TabRun::Cephfs(c) = &**run {
+        let ops: Vec<serde_json::Value> = c
+            .ops()
+            .iter()
+            .map(|o| serde_json::json!({ "id": o.id, "from": o.who, "what": o.what, "status": o.status.text() }))
+            .collect();
+        value["osdmap_epoch"] = c.cluster.map().epoch.into();
+        value["ops"] = ops.into();
+        value["pgs"] = pgs_json(&c.cluster, c.metadata_pool()).into();
+        value["health"] = c.health().into();
+    }
+    value
+}
+
+/// `cephscope.pending()`: what the tab shown can take next — the statechart's next
+/// scripted event, or the Cluster / MDS tab's pending messages and timers (`id`, `at_ms`,
+/// `what`; a CephFS-over-RADOS run lists both worlds', each with its `world`).
+fn pending_json(state: &State) -> JsValue {
+    let value = match state.view {
+        View::Statechart | View::Narration => {
+            let next = state.run.scenario.events.get(state.run.records.len());
+            serde_json::json!(next.into_iter().collect::<Vec<_>>())
+        }
+        View::Cluster => cluster_pending(&state.cluster.run().world, None),
+        View::Mds => {
+            let mds: Vec<serde_json::Value> = state
+                .mds
+                .world()
+                .pending()
+                .into_iter()
+                .map(|p| serde_json::json!({ "world": "mds", "id": p.id, "at_ms": p.at_ms, "what": p.what }))
+                .collect();
+            let mut all = serde_json::Value::from(mds);
+            if let (crate::ui::mdstab::TabRun::Cephfs(c), Some(list)) =
+                (&*state.mds, all.as_array_mut())
+            {
+                if let serde_json::Value::Array(more) = cluster_pending(&c.cluster, Some("cluster"))
+                {
+                    list.extend(more);
+                }
+            }
+            all
+        }
+        View::Intervals | View::PgLog => serde_json::json!([]),
+    };
+    to_js(&value)
+}
+
+fn cluster_pending(world: &crate::engine::world::World, tag: Option<&str>) -> serde_json::Value {
+    world
+        .pending()
+        .into_iter()
+        .map(|p| {
+            let mut v = serde_json::json!({ "id": p.id, "at_ms": p.at_ms, "what": p.what });
+            if let Some(t) = tag {
+                v["world"] = t.into();
+            }
+            v
+        })
+        .collect()
+}
+
+/// `cephscope.load(name)`: open the named built-in (or loaded) scenario on the tab that
+/// has it — the statechart's walkthroughs, then the cluster scenarios, then the MDS tab's.
+fn load_action(state: &State, name: String) -> Action {
+    let view = if state.scenarios.iter().any(|s| s.name == name) {
+        View::Statechart
+    } else if state.clusters.iter().any(|s| s.name == name) {
+        View::Cluster
+    } else if state.mds_scenarios.iter().any(|s| s.name() == name) {
+        View::Mds
+    } else {
+        View::Statechart // the link names it: the page says it is unknown
+    };
+    Action::Open(Ok(crate::share::Link {
+        view,
+        scenario: Some(name),
+        ..Default::default()
+    }))
+}
+
+/// `cephscope.seek(n)`: go to step n of the tab shown.
+fn seek_action(state: &State, n: usize) -> Option<Action> {
+    match state.view {
+        View::Statechart | View::Narration => Some(Action::Seek(n)),
+        View::Cluster => Some(Action::ClusterSeek(n)),
+        View::Mds => Some(Action::MdsSeek(n)),
+        View::PgLog => Some(Action::PgLogSeek(n)),
+        View::Intervals => None,
+    }
+}
+
+/// `cephscope.trace()`: the tab's steps so far as JSON text, what its Trace JSON button
+/// downloads (the same as `cephscope run SCENARIO --json`).
+fn trace_text(state: &State) -> JsValue {
+    let text = match state.view {
+        View::Statechart | View::Narration => {
+            serde_json::to_string_pretty(&state.run.records).unwrap_or_default()
+        }
+        View::Cluster => state.cluster.trace_json(),
+        View::Mds => state.mds.trace_json(),
+        View::Intervals | View::PgLog => return JsValue::NULL,
+    };
+    JsValue::from_str(&text)
+}
+
+/// Install `window.cephscope`, which drives the tab shown: step(), back(), seek(n),
+/// state(), pending(), trace(), load(name). Each call returns state() after it.
 pub fn install_devtools() {
     let Some(window) = web_sys::window() else {
         return;
     };
     let obj = js_sys::Object::new();
-    let act = |action: fn(JsValue) -> Option<Action>| {
+    let act = |action: fn(&State, JsValue) -> Option<Action>| {
         Closure::<dyn Fn(JsValue) -> JsValue>::new(move |arg: JsValue| {
-            if let Some(a) = action(arg) {
+            if let Some(Some(a)) = with_latest(|s, _| action(s, arg)) {
                 with_latest(|_, d| d.emit(a));
             }
             with_latest(|s, _| state_json(s)).unwrap_or(JsValue::NULL)
         })
     };
-    method(&obj, "step", act(|_| Some(Action::Step)));
-    method(&obj, "back", act(|_| Some(Action::Back)));
+    let read = |f: fn(&State) -> JsValue| {
+        Closure::<dyn Fn(JsValue) -> JsValue>::new(move |_| {
+            with_latest(|s, _| f(s)).unwrap_or(JsValue::NULL)
+        })
+    };
+    method(&obj, "step", act(|_, _| Some(Action::StepView)));
+    method(&obj, "back", act(|_, _| Some(Action::BackView)));
     method(
         &obj,
         "seek",
-        act(|n| n.as_f64().map(|n| Action::Seek(n.max(0.0) as usize))),
+        act(|s, n| seek_action(s, n.as_f64()?.max(0.0) as usize)),
     );
     method(
         &obj,
         "load",
-        act(|name| {
-            name.as_string().map(|s| {
-                Action::Open(Ok(crate::share::Link {
-                    scenario: Some(s),
-                    ..Default::default()
-                }))
-            })
-        }),
+        act(|s, name| Some(load_action(s, name.as_string()?))),
     );
-    method(&obj, "state", act(|_| None));
-    method(
-        &obj,
-        "pending",
-        Closure::<dyn Fn(JsValue) -> JsValue>::new(|_| {
-            with_latest(|s, _| {
-                let next = s.run.scenario.events.get(s.run.records.len());
-                serde_wasm_bindgen::to_value(&next.into_iter().collect::<Vec<_>>())
-                    .unwrap_or(JsValue::NULL)
-            })
-            .unwrap_or(JsValue::NULL)
-        }),
-    );
+    method(&obj, "state", read(state_json));
+    method(&obj, "pending", read(pending_json));
+    method(&obj, "trace", read(trace_text));
     let _ = js_sys::Reflect::set(&window, &"cephscope".into(), &obj);
 }
 

@@ -98,6 +98,20 @@ impl TabRun {
         }
     }
 
+    /// The newest step's sentence and log lines (the console group of the step).
+    pub fn newest(&self) -> Option<(String, Vec<String>)> {
+        match self {
+            TabRun::Mds(r) => r
+                .records
+                .last()
+                .map(|x| (x.step.sentence.clone(), x.log_lines())),
+            TabRun::Cephfs(r) => r.records.last().map(|x| {
+                let lines = x.body().into_iter().chain(x.lines.iter().cloned());
+                (x.sentence.clone(), lines.collect())
+            }),
+        }
+    }
+
     /// The steps so far as JSON, as `cephscope run SCENARIO --json` prints them.
     pub fn trace_json(&self) -> String {
         match self {

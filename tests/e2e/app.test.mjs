@@ -120,6 +120,46 @@ test('window.cephscope steps the engine from devtools', async () => {
   await page.close();
 });
 
+// The devtools object drives whichever tab is shown: on the Cluster tab its state() is the
+// PG table the page shows, pending() the pending list, trace() what Trace JSON downloads, and
+// each step is a console group of OSD-log lines; load() opens a CephFS-over-RADOS scenario
+// on the MDS tab, whose state() then carries the objecter's ops and the metadata PGs.
+test('window.cephscope drives the Cluster and MDS tabs too, and logs their steps', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(base + '#view=cluster&scenario=seed000-down-lost');
+  await page.waitForSelector('[data-testid=pg-table]');
+  await page.waitForFunction(() => window.cephscope !== undefined);
+  const groups = [];
+  page.on('console', (m) => { if (m.type() === 'startGroupCollapsed') groups.push(m.text()); });
+  await page.evaluate(() => { window.cephscope.step(); window.cephscope.step(); });
+  await page.waitForFunction(() => window.cephscope.state().step === 2);
+  const s = await page.evaluate(() => window.cephscope.state());
+  assert.equal(s.view, 'cluster');
+  assert.equal(s.scenario, 'seed000-down-lost');
+  const shown = await page.$$eval('[data-testid=pg-table] [data-testid=pg-state]', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(s.pgs.map((p) => p.state), shown);
+  const pending = await page.evaluate(() => window.cephscope.pending());
+  assert.equal(pending.length, await page.$$eval('[data-testid=cluster-pending] li', (els) => els.length));
+  assert.equal(JSON.parse(await page.evaluate(() => window.cephscope.trace())).length, 2);
+  assert.ok(groups.some((g) => g.startsWith('cephscope cluster step 2: ')), groups.join('\n'));
+  await page.evaluate(() => window.cephscope.seek(1));
+  await expectText(page, '[data-testid=cluster-counter]', (await page.textContent('[data-testid=cluster-counter]')).replace(/^\d+ steps/, '1 steps'));
+  await page.evaluate(() => window.cephscope.load('cephfs-replay-stuck-on-down-pg'));
+  await page.waitForFunction(() => window.cephscope.state().view === 'mds');
+  await page.evaluate(() => { for (let i = 0; i < 5; i++) window.cephscope.step(); });
+  await page.waitForFunction(() => window.cephscope.state().step === 5);
+  const m = await page.evaluate(() => window.cephscope.state());
+  assert.equal(m.scenario, 'cephfs-replay-stuck-on-down-pg');
+  assert.ok(Array.isArray(m.ops) && m.pgs.length === 8, JSON.stringify(m).slice(0, 300));
+  assert.match(m.health[0], /^HEALTH_/);
+  assert.ok((await page.evaluate(() => window.cephscope.pending())).some((p) => p.world === 'cluster'));
+  assert.ok(groups.some((g) => g.startsWith('cephscope mds step 5: ')), groups.join('\n'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('embed mode shows one view, honours controls=0 and the step range', async () => {
   const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
   await page.goto(base + '#scenario=new-interval&step=1&embed=1&view=statechart&from=2&to=4');

@@ -4,6 +4,7 @@
 
 use super::state::DaemonState;
 use super::world::{MdsAction, MdsStep, MdsWorld};
+use crate::engine::statechart::Micro;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -163,6 +164,22 @@ pub struct MdsRecord {
     pub step: MdsStep,
     /// Each daemon's state line after the step.
     pub states: Vec<String>,
+}
+
+impl MdsRecord {
+    /// The step's log lines, then every machine transition it took (`mds.a up:standby ->
+    /// up:replay (MMDSMap)`): what the browser's console group for the step shows.
+    pub fn log_lines(&self) -> Vec<String> {
+        let mut out = self.step.lines.clone();
+        for ms in &self.step.machines {
+            for micro in &ms.micro {
+                if let Micro::Transit { from, to, event } = micro {
+                    out.push(format!("{} {from} -> {to} ({event})", ms.machine));
+                }
+            }
+        }
+        out
+    }
 }
 
 #[derive(Clone, Debug)]

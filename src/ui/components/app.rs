@@ -45,12 +45,16 @@ pub fn app() -> Html {
             browser::publish(std::rc::Rc::new(state_rc), dispatch);
         });
     }
-    // After every step of the scenario: log it to the console.
+    // After every step of the tab shown: log it to the console.
     {
         let state_rc = (*state).clone();
-        let steps = state.run.records.len();
-        let scenario = state.selected;
-        use_effect_with((steps, scenario), move |_| browser::log_step(&state_rc));
+        let position = (
+            state.view,
+            (state.selected, state.run.records.len()),
+            (state.cluster_selected, state.cluster.position()),
+            (state.mds_selected, state.mds.len()),
+        );
+        use_effect_with(position, move |_| browser::log_step(&state_rc));
     }
     // While playing: one step per interval (gloo-timers).
     {
