@@ -230,6 +230,18 @@ test('a scenario file loads through the engine parsers (input and drop); errors 
   await page.waitForSelector('#panel-mds');
   assert.equal(await page.inputValue('#mds-scenario'), 'dropped-mds');
   await page.screenshot({ path: path.join(shots, 'mds-loaded-1280x800.png'), animations: 'disabled' });
+  // A CephFS-over-RADOS file (a cluster and daemons): the MDS tab runs it over the cluster;
+  // one naming a pool the cluster lacks is refused with the engine's message.
+  const cephfs = JSON.parse(fs.readFileSync(path.join(repo, 'src/engine/mds/scenarios/cephfs-replay-stuck-on-down-pg.json'), 'utf8'));
+  cephfs.name = 'loaded-cephfs';
+  await page.setInputFiles('[data-testid=load-file]', { name: 'cephfs.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(cephfs)) });
+  await page.waitForFunction(() => document.querySelector('#mds-scenario')?.value === 'loaded-cephfs');
+  assert.equal(await page.$$eval('[data-testid=cephfs-pgs] tbody tr', (els) => els.length), 8);
+  cephfs.script[0].metadata_pool = 'nope';
+  await page.setInputFiles('[data-testid=load-file]', { name: 'cephfs-bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(cephfs)) });
+  await page.waitForSelector('[role=alert]');
+  await expectText(page, '[role=alert] span', "Could not load the file: cephfs-bad.json: script[0] (at 0 ms): no pool named 'nope' in cluster.pools");
+  await page.click('[role=alert] button');
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await phone.goto(base);
   await phone.waitForFunction(() => window.cephscope !== undefined);
