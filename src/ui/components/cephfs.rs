@@ -11,6 +11,7 @@ use super::mds::{
 };
 use crate::engine::mds::rados::{CephfsRun, OpStatus, OpView};
 use crate::engine::timeline::Choice;
+use crate::engine::world::{PendingId, UserAction};
 use crate::share::MdsChoice;
 use crate::ui::state::Action;
 use yew::prelude::*;
@@ -156,7 +157,7 @@ fn metadata_pgs(run: &CephfsRun) -> Html {
     }
 }
 
-/// The cluster's pending messages and timers, with Deliver.
+/// The cluster's pending messages and timers, with Deliver (and Drop for a message).
 fn cluster_pending(run: &CephfsRun, controls: bool, cb: &Callback<Action>) -> Html {
     let all = run.cluster.pending();
     let more = all.len().saturating_sub(PENDING_SHOWN);
@@ -172,6 +173,10 @@ fn cluster_pending(run: &CephfsRun, controls: bool, cb: &Callback<Action>) -> Ht
                     <span class="pending-buttons">
                         <button onclick={cb.reform(move |_: MouseEvent| cluster_choice(Choice::Deliver { id }))}
                             aria-label={format!("Deliver {label} now")}>{ "Deliver" }</button>
+                        if let PendingId::Message(message) = id {
+                            <button onclick={cb.reform(move |_: MouseEvent| cluster_choice(Choice::Act { action: UserAction::Drop { message } }))}
+                                aria-label={format!("Drop {label}")}>{ "Drop" }</button>
+                        }
                     </span>
                 }
             </li>
