@@ -134,7 +134,7 @@ pub fn app() -> Html {
             <ClusterView names={state.clusters.iter().map(|s| s.name.clone()).collect::<Vec<_>>()}
                 selected={state.cluster_selected} timeline={state.cluster.clone()}
                 history={state.cluster_history.len()} pg={state.cluster_pg}
-                controls={controls_shown} on_action={dispatch.clone()} />
+                controls={controls_shown} intro_open={state.embed.is_none()} on_action={dispatch.clone()} />
         }
     };
     let mds = || {
@@ -142,7 +142,7 @@ pub fn app() -> Html {
             <MdsView names={state.mds_scenarios.iter().map(|s| s.name().to_string()).collect::<Vec<_>>()}
                 selected={state.mds_selected} run={state.mds.clone()}
                 history={state.mds_history.len()}
-                controls={controls_shown} on_action={dispatch.clone()} />
+                controls={controls_shown} intro_open={state.embed.is_none()} on_action={dispatch.clone()} />
         }
     };
 

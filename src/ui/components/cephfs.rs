@@ -13,6 +13,7 @@ use crate::engine::mds::rados::{CephfsRun, OpStatus, OpView};
 use crate::engine::timeline::Choice;
 use crate::engine::world::{PendingId, UserAction};
 use crate::share::MdsChoice;
+use crate::ui::components::narration::scenario_intro;
 use crate::ui::state::Action;
 use yew::prelude::*;
 
@@ -43,7 +44,7 @@ pub(super) fn cephfs_body(p: &MdsProps, run: &CephfsRun) -> Html {
     html! {
         <section class="view cluster-view mds-view cephfs-view" aria-label="CephFS over RADOS, one event at a time">
             if p.controls { { controls(p) } }
-            <p class="narration-intro">{ run.scenario.narration.clone() }</p>
+            { scenario_intro(&run.scenario.narration, p.intro_open) }
             { now }
             <div class="cluster-grid">
                 <section class="daemons" aria-label="MDS daemons">

@@ -11,6 +11,7 @@ use crate::engine::peering::chart::definition;
 use crate::engine::timeline::{Choice, Timeline};
 use crate::engine::world::{HostSpec, LostModeText, PendingId, UserAction, World};
 use crate::ui::components::chart::{ChartKind, Statechart, Token};
+use crate::ui::components::narration::scenario_intro;
 use crate::ui::state::Action;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -26,6 +27,8 @@ pub struct ClusterProps {
     pub history: usize,
     pub pg: Option<PgId>,
     pub controls: bool,
+    /// The scenario's narration unfolded (the full page) or folded (embedded).
+    pub intro_open: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -37,6 +40,7 @@ impl PartialEq for ClusterProps {
             && self.history == o.history
             && self.pg == o.pg
             && self.controls == o.controls
+            && self.intro_open == o.intro_open
             && self.on_action == o.on_action
     }
 }
@@ -207,7 +211,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             </div>
         };
     }
-    let narration = html! { <p class="narration-intro">{ run.scenario.narration.clone() }</p> };
+    let narration = html! { { scenario_intro(&run.scenario.narration, p.intro_open) } };
 
     let hosts = osd_hosts(
         world,

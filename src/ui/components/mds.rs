@@ -15,6 +15,7 @@ use crate::engine::statechart::Micro;
 use crate::share::MdsChoice;
 use crate::ui::components::chart::{ChartKind, Statechart, Taken, Token};
 use crate::ui::components::cluster::{earlier_steps, history_start};
+use crate::ui::components::narration::scenario_intro;
 use crate::ui::mdstab::TabRun;
 use crate::ui::state::Action;
 use std::rc::Rc;
@@ -29,6 +30,8 @@ pub struct MdsProps {
     /// The length of the longest history made.
     pub history: usize,
     pub controls: bool,
+    /// The scenario's narration unfolded (the full page) or folded (embedded).
+    pub intro_open: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -39,6 +42,7 @@ impl PartialEq for MdsProps {
             && Rc::ptr_eq(&self.run, &o.run)
             && self.history == o.history
             && self.controls == o.controls
+            && self.intro_open == o.intro_open
             && self.on_action == o.on_action
     }
 }
@@ -65,7 +69,7 @@ fn mds_body(p: &MdsProps, run: &MdsRun) -> Html {
     html! {
         <section class="view cluster-view mds-view" aria-label="CephFS metadata servers, one event at a time">
             if p.controls { { controls(p) } }
-            <p class="narration-intro">{ run.scenario.narration.clone() }</p>
+            { scenario_intro(&run.scenario.narration, p.intro_open) }
             { now }
             <div class="cluster-grid">
                 <section class="daemons" aria-label="MDS daemons">

@@ -22,3 +22,17 @@ pub fn narration(p: &NarrationProps) -> Html {
         </ol>
     }
 }
+
+/// A scenario's narration under its first sentence: open on the full page, folded in an
+/// embedded view (the documentation around the iframe tells the story), a click away.
+pub fn scenario_intro(text: &str, open: bool) -> Html {
+    let Some((first, rest)) = text.split_once(". ") else {
+        return html! { <p class="narration-intro">{ text.to_string() }</p> };
+    };
+    html! {
+        <details class="narration-intro" {open}>
+            <summary>{ format!("{first}.") }</summary>
+            <p>{ rest.to_string() }</p>
+        </details>
+    }
+}
