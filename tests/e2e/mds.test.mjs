@@ -131,10 +131,12 @@ test('CephFS over RADOS: replay waits on a down PG; marking its OSDs lost lets r
   await noSidewaysScroll(phone);
   // The narration: unfolded on the page, folded under its first sentence when embedded.
   assert.equal(await page.$eval('details.narration-intro', (d) => d.open), true);
-  await phone.goto(base + hash + '&embed=1');
-  await phone.waitForSelector('[data-testid=cephfs-pgs]');
-  assert.equal(await phone.$eval('details.narration-intro', (d) => d.open), false);
-  assert.match(await phone.textContent('details.narration-intro summary'), /^An MDS stuck in up:replay because its metadata pool's PGs are down/);
+  const embed = await browser.newPage({ viewport: { width: 800, height: 600 } });
+  await embed.goto(base + hash + '&embed=1');
+  await embed.waitForSelector('[data-testid=cephfs-pgs]');
+  assert.equal(await embed.$eval('details.narration-intro', (d) => d.open), false);
+  assert.match(await embed.textContent('details.narration-intro summary'), /^An MDS stuck in up:replay because its metadata pool's PGs are down/);
+  await embed.close();
   assert.deepEqual(errors, []);
   await phone.close();
   await page.close();
