@@ -132,6 +132,34 @@ pub fn listen_keys(dispatch: Callback<Action>) -> impl FnOnce() {
     }
 }
 
+/// Follow the URL when the user (or a link within the page that embeds or documents it)
+/// changes only its hash: the browser does not reload then, so the app opens the new
+/// hash itself. The app's own writes (`write_hash`, `replaceState`) fire no `hashchange`.
+pub fn listen_hash(dispatch: Callback<Action>) -> impl FnOnce() {
+    let closure = Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| {
+        let current = with_latest(|s, _| to_hash(&s.link()));
+        if current.as_deref() == Some(read_hash().as_str()) {
+            return;
+        }
+        if let Some(open) = open_from_hash() {
+            dispatch.emit(open);
+        }
+    });
+    let window = web_sys::window();
+    if let Some(w) = &window {
+        let _ = w.add_event_listener_with_callback("hashchange", closure.as_ref().unchecked_ref());
+    }
+    move || {
+        if let Some(w) = window {
+            let _ = w.remove_event_listener_with_callback(
+                "hashchange",
+                closure.as_ref().unchecked_ref(),
+            );
+        }
+        drop(closure);
+    }
+}
+
 thread_local! {
     static LATEST: RefCell<Option<(Rc<State>, Callback<Action>)>> = const { RefCell::new(None) };
 }

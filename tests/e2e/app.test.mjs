@@ -160,6 +160,22 @@ test('window.cephscope drives the Cluster and MDS tabs too, and logs their steps
   await page.close();
 });
 
+// A link within the same page (or an edited URL) changes only the hash: the browser does
+// not reload, so the app follows it itself; the browser's Back returns to the view before.
+test('a hash change opens its view without a reload; Back returns', async () => {
+  const { page, errors } = await open({ width: 1280, height: 800 });
+  await page.click('[data-testid=step]');
+  await expectText(page, '[data-testid=counter]', '1 / 3');
+  await page.evaluate(() => { location.hash = '#view=cluster&scenario=seed000-down-lost&step=12'; });
+  await page.waitForSelector('[data-testid=cluster-counter]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=cluster-counter]').textContent.startsWith('12 steps'));
+  await page.goBack();
+  await page.waitForSelector('[data-testid=counter]');
+  await expectText(page, '[data-testid=counter]', '1 / 3');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('embed mode shows one view, honours controls=0 and the step range', async () => {
   const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
   await page.goto(base + '#scenario=new-interval&step=1&embed=1&view=statechart&from=2&to=4');
@@ -340,9 +356,7 @@ test('embed mode shows the intervals or PG log view alone', async () => {
 });
 
 test('bad view links show a message, never a blank page', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
   for (const [hash, message] of [
     ['#view=pie', /view 'pie' is not one of statechart, narration, intervals, pglog/],
     ['#view=pglog&example=nope', /unknown pglog example: 'nope'/],
@@ -351,14 +365,16 @@ test('bad view links show a message, never a blank page', async () => {
     ['#view=cluster&scenario=%3Cb%3Enope%3C%2Fb%3E', /unknown cluster scenario: '<b>nope<\/b>'/],
     ['#view=cluster&scenario=seed000-down-lost&step=x', /step 'x' is not a number/],
   ]) {
+    // A fresh page each: a hash change alone would be followed by the running app.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(base + hash);
-    await page.reload();
     await page.waitForSelector('[role=alert]');
     assert.match(await page.textContent('[role=alert]'), message);
     assert.equal(await page.$$eval('[role=tab]', (els) => els.length), 5, 'the app keeps running');
+    await page.close();
   }
   assert.deepEqual(errors, []);
-  await page.close();
 });
 
 // The cluster tab: step seed000-down-lost until PG 1.0 is down and waits for node-c's OSDs,

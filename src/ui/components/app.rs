@@ -25,7 +25,8 @@ pub fn app() -> Html {
         Callback::from(move |a: Action| state.dispatch(a))
     };
 
-    // Once: restore the view named by the URL, listen for keys, install devtools.
+    // Once: restore the view named by the URL, listen for keys and hash changes, install
+    // devtools.
     {
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
@@ -33,7 +34,12 @@ pub fn app() -> Html {
                 dispatch.emit(open);
             }
             browser::install_devtools();
-            browser::listen_keys(dispatch)
+            let keys = browser::listen_keys(dispatch.clone());
+            let hash = browser::listen_hash(dispatch);
+            move || {
+                keys();
+                hash();
+            }
         });
     }
     // After every change of the view: keep the URL and the devtools object current.
