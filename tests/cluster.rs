@@ -562,3 +562,53 @@ fn the_cluster_wide_states_move_as_in_the_jewel_outputs() {
     assert_eq!(end.keys().collect::<Vec<_>>(), ["active+clean"], "{end:?}");
     assert_eq!(end["active+clean"], 64);
 }
+
+/// The user kills an OSD before the script does: the script's own kill is then refused by
+/// the world, and the run records it as skipped (with why) and goes on, rather than
+/// stopping on an error at every Step. Without any user choice a refused script action is
+/// still an error of the scenario (what `cephscope run` reports).
+#[test]
+fn a_script_action_the_users_choices_made_moot_is_skipped_not_an_error() {
+    use cephscope::engine::cluster::{ScriptAction, StepOrigin};
+    use cephscope::engine::world::UserAction;
+    let s = cluster::find("seed000-down-lost").unwrap();
+    let osd = s
+        .script
+        .iter()
+        .find_map(|st| match &st.action {
+            ScriptAction::User(UserAction::Kill { osd }) => Some(*osd),
+            _ => None,
+        })
+        .expect("the story kills an OSD");
+    let mut run = ClusterRun::new(s.clone()).unwrap();
+    run.act(UserAction::Kill { osd }).unwrap();
+    run.run_to_end().unwrap();
+    let skipped: Vec<&str> = run
+        .records
+        .iter()
+        .filter(|r| {
+            matches!(r.origin, StepOrigin::Script) && r.step.explanation.contains("is skipped")
+        })
+        .map(|r| r.step.explanation.as_str())
+        .collect();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0].starts_with(&format!(
+            "The script's {{\"action\":\"kill\",\"osd\":{osd}}} is skipped: "
+        )),
+        "{}",
+        skipped[0]
+    );
+    assert!(skipped[0].ends_with("(the user's choices changed the story)."));
+    // A scenario whose script repeats that kill on its own is an error, as before.
+    let mut twice = s;
+    let first = twice
+        .script
+        .iter()
+        .position(|st| st.action == ScriptAction::User(UserAction::Kill { osd }))
+        .unwrap();
+    let again = twice.script[first].clone();
+    twice.script.insert(first + 1, again);
+    let mut run = ClusterRun::new(twice).unwrap();
+    assert!(run.run_to_end().unwrap_err().contains("script["));
+}

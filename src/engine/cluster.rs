@@ -182,6 +182,14 @@ pub struct ClusterRun {
     next_script: usize,
     /// Armed "drop_next" actions waiting for their message.
     armed: Vec<DropNext>,
+    /// Has the user chosen anything (a delivery, a drop, an action)? Then a script action
+    /// the world refuses is skipped, not an error of the scenario.
+    user_chose: bool,
+}
+
+/// The sentence of a script action skipped because the user's choices made it moot.
+pub fn skipped_sentence(what: &str, why: &str) -> String {
+    format!("The script's {what} is skipped: {why} (the user's choices changed the story).")
 }
 
 /// What comes next in a run.
@@ -210,6 +218,7 @@ impl ClusterRun {
             records: Vec::new(),
             next_script: 0,
             armed: Vec::new(),
+            user_chose: false,
         })
     }
 
@@ -265,10 +274,15 @@ impl ClusterRun {
                 let action = self.scenario.script[index].action.clone();
                 match action {
                     ScriptAction::User(a) => {
-                        let step = self
-                            .world
-                            .act(a)
-                            .map_err(|e| format!("script[{index}] (at {at_ms} ms): {e}"))?;
+                        let what = serde_json::to_string(&a).unwrap_or_default();
+                        let step = match self.world.act(a) {
+                            Ok(step) => step,
+                            Err(e) if self.user_chose => self.world.nothing_done(
+                                format!("script[{index}] (at {at_ms} ms): {what}"),
+                                skipped_sentence(&what, &e),
+                            ),
+                            Err(e) => return Err(format!("script[{index}] (at {at_ms} ms): {e}")),
+                        };
                         (StepOrigin::Script, step)
                     }
                     ScriptAction::DropNext(d) => {
@@ -317,6 +331,7 @@ impl ClusterRun {
     }
 
     fn push_user(&mut self, step: WorldStep) -> &ClusterRecord {
+        self.user_chose = true;
         self.records.push(ClusterRecord {
             origin: StepOrigin::User,
             step,

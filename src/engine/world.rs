@@ -880,6 +880,22 @@ impl World {
         }
     }
 
+    /// A step in which nothing happens: a scenario's script action the world refused
+    /// once the user's own choices had made it moot (`kill osd.0` of an OSD the user
+    /// already killed). The run records it, with why, and goes on.
+    pub fn nothing_done(&mut self, event: String, explanation: String) -> WorldStep {
+        self.steps += 1;
+        WorldStep {
+            step: self.steps,
+            at_ms: self.now,
+            event,
+            pgs: Vec::new(),
+            sent: Vec::new(),
+            epochs: Vec::new(),
+            explanation,
+        }
+    }
+
     fn osd_exists(&self, osd: OsdId) -> Result<(), String> {
         if self.osds.contains_key(&osd) {
             Ok(())

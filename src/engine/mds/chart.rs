@@ -109,6 +109,31 @@ impl S {
         }
     }
 
+    /// The FSMap state a machine state stands for (`down:failed` and `down:dne` are no
+    /// daemon's state: Null and Dne).
+    pub fn daemon_state(self) -> DaemonState {
+        use DaemonState as D;
+        match self.outer() {
+            S::Dne => D::Dne,
+            S::Failed => D::Null,
+            S::Boot => D::Boot,
+            S::Standby => D::Standby,
+            S::StandbyReplay => D::StandbyReplay,
+            S::Creating => D::Creating,
+            S::Starting => D::Starting,
+            S::Replay => D::Replay,
+            S::Resolve => D::Resolve,
+            S::Reconnect => D::Reconnect,
+            S::Rejoin => D::Rejoin,
+            S::ClientReplay => D::ClientReplay,
+            S::Active => D::Active,
+            S::Stopping => D::Stopping,
+            S::Stopped => D::Stopped,
+            S::Damaged => D::Damaged,
+            _ => D::Null,
+        }
+    }
+
     /// The state, collapsing the boot steps into `up:replay`.
     pub fn outer(self) -> S {
         match self {
@@ -371,6 +396,31 @@ pub const MAP_EDGES: &[(S, S, &str)] = &[
 pub fn can_transit(from: S, to: S) -> bool {
     let from = from.outer();
     MAP_EDGES.iter().any(|(f, t, _)| *f == from && *t == to)
+}
+
+/// The shortest chain of chart moves from `from` to `to` (both ends included), when no
+/// single move joins them: a rank whose state changed twice within one proposal shows
+/// only the last in the published FSMap (a CREATING holder's `want up:active` beacon
+/// makes it ACTIVE, then its restart fails it: the maps say creating, then failed).
+pub fn shortest_path(from: S, to: S) -> Option<Vec<S>> {
+    let from = from.outer();
+    let mut seen = vec![from];
+    let mut paths = std::collections::VecDeque::from([vec![from]]);
+    while let Some(path) = paths.pop_front() {
+        let last = *path.last().expect("paths are never empty");
+        if last == to {
+            return Some(path);
+        }
+        for (f, t, _) in MAP_EDGES.iter() {
+            if *f == last && !seen.contains(t) {
+                seen.push(*t);
+                let mut next = path.clone();
+                next.push(*t);
+                paths.push_back(next);
+            }
+        }
+    }
+    None
 }
 
 /// The Ceph function a move is made by.

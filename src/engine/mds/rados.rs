@@ -316,6 +316,9 @@ pub struct CephfsRun {
     submitted: BTreeMap<u64, Vec<u64>>,
     /// (op, why) already logged as waiting.
     noted: BTreeSet<(u64, String)>,
+    /// Has the user chosen anything? Then a script action a world refuses is skipped
+    /// (recorded with why), not an error of the scenario.
+    user_chose: bool,
 }
 
 enum Next {
@@ -342,6 +345,7 @@ impl CephfsRun {
             next_script: 0,
             submitted: BTreeMap::new(),
             noted: BTreeSet::new(),
+            user_chose: false,
         })
     }
 
@@ -528,17 +532,30 @@ impl CephfsRun {
                 let s = self.scenario.script[i].clone();
                 self.set_now(s.at_ms);
                 let at = |e: String| format!("script[{i}] (at {} ms): {e}", s.at_ms);
+                let what = serde_json::to_string(&s.action).unwrap_or_default();
+                let user_chose = self.user_chose;
+                let refused = |e: String, rec: &mut CephfsRecord| {
+                    if !user_chose {
+                        return Err(at(e));
+                    }
+                    rec.sentence = crate::engine::cluster::skipped_sentence(&what, &e);
+                    Ok(())
+                };
                 match s.action {
-                    CrossAction::Mds(a) => {
-                        let st = self.mds.act(a).map_err(at)?;
-                        rec.sentence = st.sentence.clone();
-                        rec.mds = Some(st);
-                    }
-                    CrossAction::Cluster(a) => {
-                        let st = self.cluster.act(a).map_err(at)?;
-                        rec.sentence = st.explanation.clone();
-                        rec.cluster.push(st);
-                    }
+                    CrossAction::Mds(a) => match self.mds.act(a) {
+                        Ok(st) => {
+                            rec.sentence = st.sentence.clone();
+                            rec.mds = Some(st);
+                        }
+                        Err(e) => refused(e, &mut rec)?,
+                    },
+                    CrossAction::Cluster(a) => match self.cluster.act(a) {
+                        Ok(st) => {
+                            rec.sentence = st.explanation.clone();
+                            rec.cluster.push(st);
+                        }
+                        Err(e) => refused(e, &mut rec)?,
+                    },
                     CrossAction::Status => {
                         rec.sentence = "The operator looks at the cluster.".into();
                         rec.lines = self.status_lines();
@@ -564,6 +581,7 @@ impl CephfsRun {
 
     /// Finish a record: the waits it revealed, its time, the daemons' states.
     fn push(&mut self, mut rec: CephfsRecord) -> &CephfsRecord {
+        self.user_chose |= matches!(rec.origin, CephfsOrigin::User);
         self.note_waits(&mut rec);
         rec.at_ms = self.now();
         rec.states = self.mds.state_lines();

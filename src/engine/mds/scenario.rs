@@ -190,6 +190,9 @@ pub struct MdsRun {
     /// pointers, not every record.
     pub records: Vec<Rc<MdsRecord>>,
     next_script: usize,
+    /// Has the user chosen anything? Then a script action the world refuses is skipped
+    /// (recorded with why), not an error of the scenario.
+    user_chose: bool,
 }
 
 impl MdsRun {
@@ -204,6 +207,7 @@ impl MdsRun {
             world,
             records: Vec::new(),
             next_script: 0,
+            user_chose: false,
         })
     }
 
@@ -237,10 +241,21 @@ impl MdsRun {
             let i = self.next_script;
             self.next_script += 1;
             self.world.now = self.world.now.max(s.at_ms);
-            let step = self
-                .world
-                .act(s.action.clone())
-                .map_err(|e| format!("script[{i}] (at {} ms): {e}", s.at_ms))?;
+            let step = match self.world.act(s.action.clone()) {
+                Ok(step) => step,
+                Err(e) if self.user_chose => {
+                    let what = serde_json::to_string(&s.action).unwrap_or_default();
+                    MdsStep {
+                        at_ms: self.world.now,
+                        sentence: crate::engine::cluster::skipped_sentence(&what, &e),
+                        lines: Vec::new(),
+                        machines: Vec::new(),
+                        epoch: self.world.fsmap().epoch,
+                        routine: false,
+                    }
+                }
+                Err(e) => return Err(format!("script[{i}] (at {} ms): {e}", s.at_ms)),
+            };
             (Origin::Script { index: i }, step)
         } else {
             let Some((_, id)) = due_event else {
@@ -275,6 +290,7 @@ impl MdsRun {
     }
 
     fn push(&mut self, origin: Origin, step: MdsStep) -> &MdsRecord {
+        self.user_chose = true;
         let states = self.world.state_lines();
         self.records.push(Rc::new(MdsRecord {
             origin,

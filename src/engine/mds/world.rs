@@ -3,7 +3,7 @@
 //! `deliver`, `act`), each step a record with one plain sentence. Deterministic: ordered
 //! maps, event order (time, id), no randomness.
 
-use super::chart::{can_transit, definition, edge_ceph, MdsEvent, S};
+use super::chart::{can_transit, definition, edge_ceph, shortest_path, MdsEvent, S};
 use super::daemon::*;
 use super::fsmap::{FsMap, Fscid, Gid, MdsMap, Rank};
 use super::monitor::*;
@@ -714,8 +714,15 @@ impl MdsWorld {
                     .outer();
                 let mut path = Vec::new();
                 // A new holder in the same state: the old one failed, a standby took over.
+                // `FSMap::erase` puts the rank into failed, unless its holder was still
+                // CREATING: then the rank is forgotten (out of `in`, back to dne) and the
+                // standby `promote`d into it creates it afresh.
                 if holder != 0 && entry.1 != 0 && holder != entry.1 && cur != S::Failed {
-                    path.push((S::Failed, DaemonState::Null));
+                    path.push(if cur == S::Creating {
+                        (S::Dne, DaemonState::Dne)
+                    } else {
+                        (S::Failed, DaemonState::Null)
+                    });
                 }
                 // `ceph mds repaired` and the promotion of a standby in one proposal: the
                 // rank went damaged → failed (FSMap::undamaged) → replay (promote).
@@ -727,11 +734,28 @@ impl MdsWorld {
                 {
                     path.push((S::Failed, DaemonState::Null));
                 }
+                let label = format!("{}:{rank}", fs.fs_name);
+                // States set and replaced within one proposal: the published maps show
+                // only the last; the machine takes the chart's moves between them.
+                if path.is_empty() && cur != target_s && !can_transit(cur, target_s) {
+                    if let Some(chain) = shortest_path(cur, target_s) {
+                        let names: Vec<&str> = chain
+                            .iter()
+                            .map(|s| definition().states[s.id()].path)
+                            .collect();
+                        self.lines.push(format!(
+                            "rank {label}: {} within one proposal (FSMap e{epoch} shows the last)",
+                            names.join(" -> ")
+                        ));
+                        for mid in &chain[1..chain.len() - 1] {
+                            path.push((*mid, mid.daemon_state()));
+                        }
+                    }
+                }
                 if cur != target_s || !path.is_empty() {
                     path.push((target_s, target));
                 }
                 entry.1 = holder;
-                let label = format!("{}:{rank}", fs.fs_name);
                 for (to, st) in path {
                     let entry = self.rank_machines.get_mut(&key).expect("inserted above");
                     let from = entry.0.current().and_then(S::from_id).unwrap_or(S::Dne);
