@@ -1,6 +1,7 @@
 //! Property test of CephFS over RADOS under the browser's choices (`CephfsRun::take`):
-//! random OSD kills and revives, MDS kills and starts, and out-of-order deliveries of MDS
-//! events and cluster messages, interleaved with steps, on a 3-host cluster whose
+//! random OSD kills and revives, MDS kills and starts, max_mds 1 or 2, standby-replay on or
+//! off, and out-of-order deliveries of MDS events and cluster messages, interleaved with
+//! steps, on a 3-host cluster whose
 //! metadata pool is size 3 / min_size 2. The engine never panics and never takes a move
 //! the MDS chart lacks; no PG machine crashes; the same choices give the same trace; and
 //! once every OSD and daemon runs again and the run is left to settle, rank 0 is
@@ -91,6 +92,8 @@ enum Fault {
     Mds(usize),
     DeliverMds(usize),
     DeliverCluster(usize),
+    MaxMds(i32),
+    StandbyReplay(bool),
 }
 
 fn fault() -> impl Strategy<Value = Fault> {
@@ -99,6 +102,8 @@ fn fault() -> impl Strategy<Value = Fault> {
         (0..DAEMONS.len()).prop_map(Fault::Mds),
         any::<usize>().prop_map(Fault::DeliverMds),
         any::<usize>().prop_map(Fault::DeliverCluster),
+        (1i32..=2).prop_map(Fault::MaxMds),
+        any::<bool>().prop_map(Fault::StandbyReplay),
     ]
 }
 
@@ -128,6 +133,16 @@ fn choose(run: &CephfsRun, f: &Fault) -> Option<CephfsChoice> {
             let p = run.mds.pending();
             (!p.is_empty()).then(|| CephfsChoice::DeliverMds(p[n % p.len()].id))
         }
+        Fault::MaxMds(max_mds) => Some(CephfsChoice::Act(CrossAction::Mds(MdsAction::SetMaxMds {
+            fs: "cephfs".into(),
+            max_mds,
+        }))),
+        Fault::StandbyReplay(allow) => Some(CephfsChoice::Act(CrossAction::Mds(
+            MdsAction::SetAllowStandbyReplay {
+                fs: "cephfs".into(),
+                allow,
+            },
+        ))),
         // Messages only: a cluster timer can be minutes ahead (mon_osd_down_out_interval),
         // and taking it jumps the clock past the scenario's end.
         Fault::DeliverCluster(n) => {
