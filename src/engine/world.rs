@@ -1494,15 +1494,37 @@ impl World {
             .last()
             .expect("the world always has a map")
             .clone();
-        monitor::prime_pg_temp(self.map(), &current, &mut inc, self.prime_style);
-        monitor::clean_temps(self.map(), &mut inc);
-        let next = monitor::apply(self.map(), &inc);
+        let map = self
+            .maps
+            .last()
+            .expect("the world always has a map")
+            .clone();
+        // The mapping of the epoch before priming: priming and clean_temps only change
+        // pg_temp, so the final table starts from it.
+        let primed_from = monitor::apply(&map, &inc);
+        let (tentative, remapped) = MappingTable::next(&map, &current, &primed_from);
+        monitor::prime_pg_temp(
+            &map,
+            &current,
+            &tentative,
+            &remapped,
+            &mut inc,
+            self.prime_style,
+        );
+        monitor::clean_temps(&map, &tentative, &mut inc);
+        let next = monitor::apply(&map, &inc);
+        let (table, _) = MappingTable::next(&primed_from, &tentative, &next);
+        debug_assert!(
+            *table == MappingTable::compute(&next),
+            "the incremental mapping of e{} differs from a full one",
+            next.epoch
+        );
         log.epochs.push(inc.describe(next.epoch));
         self.last_commit_ms = self.now;
         for &o in &inc.new_down {
             self.add_timer(MON_OSD_DOWN_OUT_INTERVAL_MS, TimerKind::DownOut { osd: o });
         }
-        self.mappings.push(Rc::new(MappingTable::compute(&next)));
+        self.mappings.push(table);
         self.maps.push(Rc::new(next));
         self.broadcast_map(log);
         self.client_resend(log);
