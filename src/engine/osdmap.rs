@@ -449,7 +449,6 @@ fn update_index(
 }
 
 /// `crush_hash32_rjenkins1_3` from Ceph's src/crush/hash.c.
-#[inline]
 pub fn crush_hash32_3(a: u32, b: u32, c: u32) -> u32 {
     let mut a = a;
     let mut b = b;
@@ -465,9 +464,7 @@ pub fn crush_hash32_3(a: u32, b: u32, c: u32) -> u32 {
     hash
 }
 
-/// `crush_hashmix` (Robert Jenkins' 96-bit mix). Always inlined: the release profile
-/// optimises for size (the wasm), and a call per mix made CRUSH several times slower.
-#[inline(always)]
+/// `crush_hashmix` (Robert Jenkins' 96-bit mix).
 fn hashmix(a: &mut u32, b: &mut u32, c: &mut u32) {
     macro_rules! step {
         ($x:ident, $y:ident, $z:ident, $op:tt, $n:expr) => {
