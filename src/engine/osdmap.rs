@@ -499,7 +499,10 @@ fn log2_fixed(v: u32) -> i64 {
     let mut x: u64 = (v as u64) << (30 - int_part);
     let mut frac: i64 = 0;
     for bit in (0..16).rev() {
-        x = (x * x) >> 30;
+        // x < 2^31, so x² < 2^62 never overflows: wrapping_mul is the same product
+        // without the overflow check, which wasm32 (no 64×64→128 multiply) makes a call
+        // to __multi3 in builds with overflow checks — a million of them for the table.
+        x = x.wrapping_mul(x) >> 30;
         if x >= 2 << 30 {
             x >>= 1;
             frac |= 1 << bit;
