@@ -132,25 +132,25 @@ fn the_incremental_mapping_equals_a_full_one() {
     use std::rc::Rc;
     let mut map = cluster(4, 3, 3, 128);
     let mut table = Rc::new(MappingTable::compute(&map));
-    let pg = PgId { pool: 1, seed: 5 };
-    let changes: Vec<Box<dyn Fn(&mut OsdMap)>> = vec![
-        Box::new(|m| m.osds.get_mut(&1).unwrap().up = false),
-        Box::new(|m| m.osds.get_mut(&1).unwrap().weight = 0),
-        Box::new(|m| m.osds.get_mut(&4).unwrap().up_thru = 7),
-        Box::new(|m| m.osds.get_mut(&1).unwrap().up = true),
-        Box::new(|m| m.osds.get_mut(&1).unwrap().weight = 0x8000),
-        Box::new(move |m| {
-            m.pg_temp.insert(pg, vec![1, 2, 3]);
-        }),
-        Box::new(|m| m.osds.get_mut(&2).unwrap().up = false),
-        Box::new(|m| {
+    const PG: PgId = PgId { pool: 1, seed: 5 };
+    let changes: &[fn(&mut OsdMap)] = &[
+        |m| m.osds.get_mut(&1).unwrap().up = false,
+        |m| m.osds.get_mut(&1).unwrap().weight = 0,
+        |m| m.osds.get_mut(&4).unwrap().up_thru = 7,
+        |m| m.osds.get_mut(&1).unwrap().up = true,
+        |m| m.osds.get_mut(&1).unwrap().weight = 0x8000,
+        |m| {
+            m.pg_temp.insert(PG, vec![1, 2, 3]);
+        },
+        |m| m.osds.get_mut(&2).unwrap().up = false,
+        |m| {
             m.osds.get_mut(&1).unwrap().weight = WEIGHT_IN;
             m.osds.get_mut(&7).unwrap().weight = 0x4000;
-        }),
-        Box::new(move |m| {
-            m.pg_temp.remove(&pg);
+        },
+        |m| {
+            m.pg_temp.remove(&PG);
             m.osds.get_mut(&2).unwrap().up = true;
-        }),
+        },
     ];
     for (i, change) in changes.iter().enumerate() {
         let mut next = map.clone();
