@@ -121,3 +121,51 @@ fn fewer_hosts_than_size_gives_a_short_up_set() {
         assert_eq!(map.pg_to_up_acting(pg).up.len(), 2);
     }
 }
+
+/// `MappingTable::next` (what the monitor does each epoch: map again only the PGs the
+/// epoch can move) gives exactly `MappingTable::compute`'s table through downs, ups,
+/// reweights (out, partly in, in) and pg_temp changes, and shares the table when an
+/// epoch moves nothing.
+#[test]
+fn the_incremental_mapping_equals_a_full_one() {
+    use cephscope::engine::osdmap::MappingTable;
+    use std::rc::Rc;
+    let mut map = cluster(4, 3, 3, 128);
+    let mut table = Rc::new(MappingTable::compute(&map));
+    const PG: PgId = PgId { pool: 1, seed: 5 };
+    let changes: &[fn(&mut OsdMap)] = &[
+        |m| m.osds.get_mut(&1).unwrap().up = false,
+        |m| m.osds.get_mut(&1).unwrap().weight = 0,
+        |m| m.osds.get_mut(&4).unwrap().up_thru = 7,
+        |m| m.osds.get_mut(&1).unwrap().up = true,
+        |m| m.osds.get_mut(&1).unwrap().weight = 0x8000,
+        |m| {
+            m.pg_temp.insert(PG, vec![1, 2, 3]);
+        },
+        |m| m.osds.get_mut(&2).unwrap().up = false,
+        |m| {
+            m.osds.get_mut(&1).unwrap().weight = WEIGHT_IN;
+            m.osds.get_mut(&7).unwrap().weight = 0x4000;
+        },
+        |m| {
+            m.pg_temp.remove(&PG);
+            m.osds.get_mut(&2).unwrap().up = true;
+        },
+    ];
+    for (i, change) in changes.iter().enumerate() {
+        let mut next = map.clone();
+        next.epoch += 1;
+        change(&mut next);
+        let (t, remapped) = MappingTable::next(&map, &table, &next);
+        assert_eq!(*t, MappingTable::compute(&next), "change {i}");
+        if i == 2 {
+            assert!(
+                remapped.is_empty() && Rc::ptr_eq(&t, &table),
+                "up_thru moves no PG"
+            );
+        } else {
+            assert!(!remapped.is_empty(), "change {i} moves PGs");
+        }
+        (map, table) = (next, t);
+    }
+}

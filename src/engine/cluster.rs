@@ -208,6 +208,20 @@ pub enum Next {
     Event(Pending),
 }
 
+/// What comes next, undescribed: [`Next`] without its words.
+enum Chosen {
+    /// Armed drop `armed` matches message `message`.
+    Drop {
+        armed: usize,
+        message: u64,
+    },
+    Script {
+        index: usize,
+        at_ms: TimeMs,
+    },
+    Event(PendingId),
+}
+
 impl ClusterRun {
     pub fn new(scenario: ClusterScenario) -> Result<ClusterRun, String> {
         scenario.validate()?;
@@ -225,28 +239,40 @@ impl ClusterRun {
     /// What `step` would do: the script action when it is due no later than the
     /// earliest pending event, else that event.
     pub fn next(&self) -> Option<Next> {
-        if let Some((i, _)) = self.armed_match() {
-            return Some(Next::Drop {
-                what: format!("lose the next {}", describe_drop(&self.armed[i])),
-            });
+        Some(match self.choose()? {
+            Chosen::Drop { armed, .. } => Next::Drop {
+                what: format!("lose the next {}", describe_drop(&self.armed[armed])),
+            },
+            Chosen::Script { index, at_ms } => Next::Script {
+                index,
+                at_ms,
+                what: describe_script(&self.scenario.script[index].action),
+            },
+            Chosen::Event(_) => Next::Event(self.world.next_pending()?),
+        })
+    }
+
+    /// What `next` chooses, without describing it (`step` does not need the words).
+    fn choose(&self) -> Option<Chosen> {
+        if let Some((armed, message)) = self.armed_match() {
+            return Some(Chosen::Drop { armed, message });
         }
-        let event = self.world.next_pending();
+        let event = self.world.next_due();
         let script = self.scenario.script.get(self.next_script);
         match (script, event) {
-            (Some(s), Some(e)) if s.at_ms > e.at_ms => Some(Next::Event(e)),
-            (Some(s), _) => Some(Next::Script {
+            (Some(s), Some((at_ms, id))) if s.at_ms > at_ms => Some(Chosen::Event(id)),
+            (Some(s), _) => Some(Chosen::Script {
                 index: self.next_script,
                 at_ms: s.at_ms,
-                what: describe_script(&s.action),
             }),
-            (None, Some(e)) => Some(Next::Event(e)),
+            (None, Some((_, id))) => Some(Chosen::Event(id)),
             (None, None) => None,
         }
     }
 
     /// Nothing left to do, or the step bound reached.
     pub fn is_done(&self) -> bool {
-        self.records.len() >= self.scenario.max_steps || self.next().is_none()
+        self.records.len() >= self.scenario.max_steps || self.choose().is_none()
     }
 
     /// Take the next step (see [`ClusterRun::next`]). `Ok(None)` when the run is done; an
@@ -255,20 +281,19 @@ impl ClusterRun {
         if self.records.len() >= self.scenario.max_steps {
             return Ok(None);
         }
-        let Some(next) = self.next() else {
+        let Some(next) = self.choose() else {
             return Ok(None);
         };
         let (origin, step) = match next {
-            Next::Drop { .. } => {
-                let (i, id) = self.armed_match().expect("next() found it");
-                self.armed.remove(i);
+            Chosen::Drop { armed, message } => {
+                self.armed.remove(armed);
                 (
                     StepOrigin::Script,
-                    self.world.act(UserAction::Drop { message: id })?,
+                    self.world.act(UserAction::Drop { message })?,
                 )
             }
-            Next::Event(p) => (StepOrigin::Next, self.world.deliver(p.id)?),
-            Next::Script { index, at_ms, .. } => {
+            Chosen::Event(id) => (StepOrigin::Next, self.world.deliver(id)?),
+            Chosen::Script { index, at_ms } => {
                 self.next_script += 1;
                 self.world.now = self.world.now.max(at_ms);
                 let action = self.scenario.script[index].action.clone();
@@ -464,9 +489,17 @@ pub fn builtin() -> Vec<ClusterScenario> {
         .collect()
 }
 
-/// Find a built-in cluster scenario by name.
+/// Find a built-in cluster scenario by name. Only that one is parsed: the others' names
+/// are read without building their scripts.
 pub fn find(name: &str) -> Option<ClusterScenario> {
-    builtin().into_iter().find(|s| s.name == name)
+    #[derive(Deserialize)]
+    struct Named {
+        name: String,
+    }
+    let json = BUILTIN_JSON
+        .iter()
+        .find(|j| serde_json::from_str::<Named>(j).is_ok_and(|n| n.name == name))?;
+    Some(from_json(json).expect("built-in scenarios are valid (tests/cluster.rs)"))
 }
 
 /// Parse a cluster scenario from JSON, naming what is wrong.

@@ -3,9 +3,7 @@
 //! published as the next epoch. The world decides when to publish; this module only says
 //! what a request or command changes, and refuses what Ceph refuses.
 
-use crate::engine::osdmap::{
-    Epoch, Flag, HostBuckets, MappingTable, OsdId, OsdMap, PgId, WEIGHT_IN,
-};
+use crate::engine::osdmap::{Epoch, Flag, MappingTable, OsdId, OsdMap, PgId, WEIGHT_IN};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -192,9 +190,14 @@ pub enum PrimeStyle {
 /// encodes a pending epoch: OSDs going down, booting or reweighted make their PGs
 /// "interesting"; each PG whose acting set would change gets a pg_temp entry (unless the
 /// pending epoch already names one: "do not touch a mapping if a change is pending").
+/// `next_mapping` is the table of `apply(map, inc)` and `remapped` the PGs it mapped
+/// again ([`MappingTable::next`]): every other PG maps as before, and `prime_one` leaves
+/// such a PG alone, so "all" PGs are only those.
 pub fn prime_pg_temp(
     map: &OsdMap,
     mapping: &MappingTable,
+    next_mapping: &MappingTable,
+    remapped: &[PgId],
     inc: &mut Incremental,
     style: PrimeStyle,
 ) {
@@ -208,9 +211,8 @@ pub fn prime_pg_temp(
     if osds.is_empty() && !all {
         return;
     }
-    let next = apply(map, inc);
     let pgs: Vec<PgId> = if all {
-        mapping.by_pg.keys().copied().collect()
+        remapped.to_vec()
     } else {
         let mut v: Vec<PgId> = osds
             .iter()
@@ -220,12 +222,11 @@ pub fn prime_pg_temp(
         v.dedup();
         v
     };
-    let buckets = HostBuckets::of(&next);
     for pg in pgs {
         if inc.new_pg_temp.contains_key(&pg) {
             continue;
         }
-        if let Some(temp) = prime_one(&next, &buckets, mapping, pg, style) {
+        if let Some(temp) = prime_one(map, mapping, next_mapping, pg, inc, style) {
             inc.new_pg_temp.insert(pg, temp);
         }
     }
@@ -233,15 +234,16 @@ pub fn prime_pg_temp(
 
 /// One PG of `prime_pg_temp`: the pg_temp to emplace, if any.
 fn prime_one(
-    next: &OsdMap,
-    buckets: &HostBuckets,
+    map: &OsdMap,
     mapping: &MappingTable,
+    next_mapping: &MappingTable,
     pg: PgId,
+    inc: &Incremental,
     style: PrimeStyle,
 ) -> Option<Vec<OsdId>> {
     let cur = mapping.by_pg.get(&pg)?;
-    let n = next.pg_to_up_acting_in(buckets, pg);
-    let min_size = next.pools.get(&pg.pool)?.min_size;
+    let n = next_mapping.by_pg.get(&pg)?;
+    let min_size = map.pools.get(&pg.pool)?.min_size;
     match style {
         PrimeStyle::Current => {
             if cur.acting == n.acting && !(cur.up != cur.acting && n.up == n.acting) {
@@ -259,8 +261,9 @@ fn prime_one(
     }
     if style == PrimeStyle::Current && n.up == n.acting {
         // "next_up == next_acting now, clear pg_temp": emplace an empty entry, which only
-        // matters when the PG had one.
-        return next.pg_temp.contains_key(&pg).then(Vec::new);
+        // matters when the PG had one (in the next map: `inc` names none for this PG).
+        debug_assert!(!inc.new_pg_temp.contains_key(&pg));
+        return map.pg_temp.contains_key(&pg).then(Vec::new);
     }
     Some(cur.acting.clone())
 }
@@ -269,18 +272,23 @@ fn prime_one(
 /// down, that are longer than the pool's size, or that equal the PG's up set
 /// (redundant). An entry naming a down OSD stays: `_get_temp_osds` leaves the down OSD
 /// out of the acting set (the Jewel log's `pg_temp 11.4 [0,3]` gives acting [3]).
-pub fn clean_temps(map: &OsdMap, inc: &mut Incremental) {
+/// `next_mapping` is a table of the next map before or after its pg_temp changes: up
+/// does not depend on pg_temp.
+pub fn clean_temps(map: &OsdMap, next_mapping: &MappingTable, inc: &mut Incremental) {
     let next = apply(map, inc);
     if next.pg_temp.is_empty() {
         return;
     }
-    let buckets = HostBuckets::of(&next);
     for (pg, temp) in &next.pg_temp {
         let Some(pool) = next.pools.get(&pg.pool) else {
             inc.new_pg_temp.insert(*pg, Vec::new());
             continue;
         };
-        let up = next.raw_to_up_osds(&next.pg_to_raw_osds_in(&buckets, *pg, pool.size));
+        let up = match next_mapping.by_pg.get(pg) {
+            Some(m) => m.up.clone(),
+            // A pg_temp for a seed beyond pg_num: no table entry, CRUSH places it anyway.
+            None => next.raw_to_up_osds(&next.pg_to_raw_osds(*pg)),
+        };
         let all_down = temp.iter().all(|o| !next.is_up(*o));
         if all_down || temp.len() > pool.size || *temp == up {
             if map.pg_temp.contains_key(pg) {

@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::rc::Rc;
 
 pub type OsdId = i32;
 pub type Epoch = u32;
@@ -141,15 +142,24 @@ impl OsdMap {
             return Vec::new();
         };
         self.pg_to_raw_osds_in(&HostBuckets::of(self), pg, pool.size)
+            .0
     }
 
+    /// `_pg_to_raw_osds` with the CRUSH buckets built once for the whole map. Also returns
+    /// every OSD whose reweight the run consulted (CRUSH's `is_out` on each candidate: the
+    /// raw set and the candidates rejected as out), sorted: the run depends on nothing
+    /// else of the OSDs, never on up/down.
     pub(crate) fn pg_to_raw_osds_in(
         &self,
         buckets: &HostBuckets,
         pg: PgId,
         size: usize,
-    ) -> Vec<OsdId> {
-        chooseleaf_firstn_host(self, buckets, placement_seed(pg), size)
+    ) -> (Vec<OsdId>, Vec<OsdId>) {
+        let mut consulted = Vec::new();
+        let raw = chooseleaf_firstn_host(self, buckets, placement_seed(pg), size, &mut consulted);
+        consulted.sort_unstable();
+        consulted.dedup();
+        (raw, consulted)
     }
 
     /// Models `OSDMap::_raw_to_up_osds` for a replicated pool: drop OSDs that are down
@@ -162,16 +172,20 @@ impl OsdMap {
     /// `_get_temp_osds` does for replicated pools) when set, else up; primaries are the
     /// first members (no primary_temp or primary affinity).
     pub fn pg_to_up_acting(&self, pg: PgId) -> Mapping {
-        self.pg_to_up_acting_in(&HostBuckets::of(self), pg)
-    }
-
-    /// `pg_to_up_acting` with the CRUSH buckets built once for the whole map.
-    pub(crate) fn pg_to_up_acting_in(&self, buckets: &HostBuckets, pg: PgId) -> Mapping {
         let raw = match self.pools.get(&pg.pool) {
-            Some(pool) => self.pg_to_raw_osds_in(buckets, pg, pool.size),
+            Some(pool) => {
+                self.pg_to_raw_osds_in(&HostBuckets::of(self), pg, pool.size)
+                    .0
+            }
             None => Vec::new(),
         };
-        let up = self.raw_to_up_osds(&raw);
+        self.raw_to_up_acting(pg, &raw)
+    }
+
+    /// The rest of `pg_to_up_acting_osds` once CRUSH gave `raw`: `_raw_to_up_osds`,
+    /// `_get_temp_osds` and the primaries.
+    pub(crate) fn raw_to_up_acting(&self, pg: PgId, raw: &[OsdId]) -> Mapping {
+        let up = self.raw_to_up_osds(raw);
         let temp: Vec<OsdId> = self
             .pg_temp
             .get(&pg)
@@ -185,6 +199,88 @@ impl OsdMap {
             acting,
         }
     }
+
+    /// Whether CRUSH places the same in both maps for the same reweights: the same OSDs
+    /// on the same hosts with the same CRUSH weights, and the same pools.
+    fn same_crush_inputs(&self, other: &OsdMap) -> bool {
+        self.pools == other.pools
+            && self.osds.len() == other.osds.len()
+            && self.osds.iter().zip(&other.osds).all(|((a, x), (b, y))| {
+                a == b && x.host == y.host && x.crush_weight == y.crush_weight
+            })
+    }
+}
+
+/// One PG's entry in a [`MappingTable`]: its mapping, and the CRUSH result it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PgEntry {
+    pg: PgId,
+    mapping: Mapping,
+    /// `_pg_to_raw_osds`'s result.
+    raw: Vec<OsdId>,
+    /// The OSDs whose reweight CRUSH consulted for this PG, sorted.
+    consulted: Vec<OsdId>,
+}
+
+/// Every PG's mapping at one epoch, in PG order, each entry shared with the epochs it did
+/// not change in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PgMappings {
+    /// Each pool's first index in `entries`, and its pg_num.
+    pools: BTreeMap<PoolId, (usize, u32)>,
+    entries: Vec<Rc<PgEntry>>,
+}
+
+type PgMappingsIter<'a> = std::iter::Map<
+    std::slice::Iter<'a, Rc<PgEntry>>,
+    fn(&'a Rc<PgEntry>) -> (&'a PgId, &'a Mapping),
+>;
+
+impl PgMappings {
+    fn index(&self, pg: &PgId) -> Option<usize> {
+        let &(first, pg_num) = self.pools.get(&pg.pool)?;
+        (pg.seed < pg_num).then_some(first + pg.seed as usize)
+    }
+
+    /// The PG's mapping (None for a PG of no pool).
+    pub fn get(&self, pg: &PgId) -> Option<&Mapping> {
+        self.index(pg).map(|i| &self.entries[i].mapping)
+    }
+
+    /// Every PG and its mapping, in PG order.
+    pub fn iter(&self) -> PgMappingsIter<'_> {
+        self.entries.iter().map(|e| (&e.pg, &e.mapping))
+    }
+
+    /// Every PG, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &PgId> {
+        self.entries.iter().map(|e| &e.pg)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl std::ops::Index<&PgId> for PgMappings {
+    type Output = Mapping;
+    /// Panics for a PG of no pool, as a map's index does for a missing key.
+    fn index(&self, pg: &PgId) -> &Mapping {
+        self.get(pg)
+            .unwrap_or_else(|| panic!("pg {pg} is in no pool"))
+    }
+}
+
+impl<'a> IntoIterator for &'a PgMappings {
+    type Item = (&'a PgId, &'a Mapping);
+    type IntoIter = PgMappingsIter<'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
 }
 
 /// Every PG's mapping at one epoch, and the PGs each OSD is in (up or acting): Ceph's
@@ -192,31 +288,163 @@ impl OsdMap {
 /// its own PGs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MappingTable {
-    pub by_pg: BTreeMap<PgId, Mapping>,
-    pub by_osd: BTreeMap<OsdId, Vec<PgId>>,
+    pub by_pg: PgMappings,
+    /// The PGs each OSD is in (up or acting), sorted; OSDs in none are absent.
+    by_osd: BTreeMap<OsdId, Rc<Vec<PgId>>>,
+    /// The PGs whose CRUSH run consulted each OSD's reweight (its raw set holds the OSD,
+    /// or rejected it as out), sorted: what an up/down or reweight change of it can move.
+    consulted_by: BTreeMap<OsdId, Rc<Vec<PgId>>>,
 }
 
 impl MappingTable {
-    /// Models `OSDMapMapping::update`.
+    /// Models `OSDMapMapping::update`: CRUSH for every PG.
     pub fn compute(map: &OsdMap) -> MappingTable {
         let mut table = MappingTable::default();
         let buckets = HostBuckets::of(map);
-        for pg in map.pgs() {
-            let m = map.pg_to_up_acting_in(&buckets, pg);
-            let mut members: Vec<OsdId> = m.up.iter().chain(&m.acting).copied().collect();
-            members.sort_unstable();
-            members.dedup();
-            for osd in members {
-                table.by_osd.entry(osd).or_default().push(pg);
+        for (&pool, p) in &map.pools {
+            table
+                .by_pg
+                .pools
+                .insert(pool, (table.by_pg.entries.len(), p.pg_num));
+            for seed in 0..p.pg_num {
+                let pg = PgId { pool, seed };
+                let (raw, consulted) = map.pg_to_raw_osds_in(&buckets, pg, p.size);
+                let mapping = map.raw_to_up_acting(pg, &raw);
+                let entry = PgEntry {
+                    pg,
+                    mapping,
+                    raw,
+                    consulted,
+                };
+                for osd in members(&entry.mapping) {
+                    Rc::make_mut(table.by_osd.entry(osd).or_default()).push(pg);
+                }
+                for &osd in &entry.consulted {
+                    Rc::make_mut(table.consulted_by.entry(osd).or_default()).push(pg);
+                }
+                table.by_pg.entries.push(Rc::new(entry));
             }
-            table.by_pg.insert(pg, m);
         }
         table
+    }
+
+    /// `OSDMapMapping::update` for `next`, a later map than `prev`'s (the table of `prev`):
+    /// the same result as [`MappingTable::compute`], without redoing what cannot have
+    /// changed. CRUSH (`_pg_to_raw_osds`) depends on the CRUSH map, the pools and the
+    /// reweights its run consulted, never on up/down; so only the PGs that consulted an
+    /// OSD whose reweight or up/down state changed, or whose pg_temp changed or names such
+    /// an OSD, are mapped again, and CRUSH runs again only for those that consulted a
+    /// changed reweight; an epoch that moves no PG (up_thru, lost, flags) shares `prev`.
+    /// Returns the table and the PGs it mapped again, in order (their mapping may be the
+    /// same).
+    pub fn next(
+        prev_map: &OsdMap,
+        prev: &Rc<MappingTable>,
+        next: &OsdMap,
+    ) -> (Rc<MappingTable>, Vec<PgId>) {
+        if !prev_map.same_crush_inputs(next) {
+            let table = MappingTable::compute(next);
+            let all = table.by_pg.keys().copied().collect();
+            return (Rc::new(table), all);
+        }
+        let mut reweighted = Vec::new();
+        let mut flipped = Vec::new();
+        for ((&o, a), b) in prev_map.osds.iter().zip(next.osds.values()) {
+            if a.weight != b.weight {
+                reweighted.push(o);
+            }
+            if a.up != b.up {
+                flipped.push(o);
+            }
+        }
+        let mut dirty: BTreeSet<PgId> = BTreeSet::new();
+        for o in reweighted.iter().chain(&flipped) {
+            dirty.extend(prev.consulted_by.get(o).iter().flat_map(|v| v.iter()));
+        }
+        for (pg, temp) in &next.pg_temp {
+            if prev_map.pg_temp.get(pg) != Some(temp) || temp.iter().any(|o| flipped.contains(o)) {
+                dirty.insert(*pg);
+            }
+        }
+        for pg in prev_map.pg_temp.keys() {
+            if !next.pg_temp.contains_key(pg) {
+                dirty.insert(*pg);
+            }
+        }
+        if dirty.is_empty() {
+            return (prev.clone(), Vec::new());
+        }
+        let mut table = MappingTable::clone(prev);
+        let buckets = (!reweighted.is_empty()).then(|| HostBuckets::of(next));
+        let mut remapped = Vec::with_capacity(dirty.len());
+        for pg in dirty {
+            let Some(i) = table.by_pg.index(&pg) else {
+                continue; // a pg_temp of no pool
+            };
+            remapped.push(pg);
+            let old = table.by_pg.entries[i].clone();
+            let (raw, consulted) = match &buckets {
+                Some(b) if old.consulted.iter().any(|o| reweighted.contains(o)) => {
+                    let size = next.pools[&pg.pool].size;
+                    next.pg_to_raw_osds_in(b, pg, size)
+                }
+                _ => (old.raw.clone(), old.consulted.clone()),
+            };
+            let mapping = next.raw_to_up_acting(pg, &raw);
+            let (old_members, new_members) = (members(&old.mapping), members(&mapping));
+            update_index(&mut table.by_osd, pg, &old_members, &new_members);
+            update_index(&mut table.consulted_by, pg, &old.consulted, &consulted);
+            table.by_pg.entries[i] = Rc::new(PgEntry {
+                pg,
+                mapping,
+                raw,
+                consulted,
+            });
+        }
+        (Rc::new(table), remapped)
     }
 
     /// The PGs `osd` is in at this epoch.
     pub fn pgs_of(&self, osd: OsdId) -> &[PgId] {
         self.by_osd.get(&osd).map_or(&[], |v| v.as_slice())
+    }
+}
+
+/// The OSDs a PG is in: up and acting, sorted.
+fn members(m: &Mapping) -> Vec<OsdId> {
+    let mut v: Vec<OsdId> = m.up.iter().chain(&m.acting).copied().collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Moves `pg` in a per-OSD index from the OSDs of `old` (sorted) to those of `new`
+/// (sorted), keeping each OSD's list sorted and dropping emptied ones.
+fn update_index(
+    index: &mut BTreeMap<OsdId, Rc<Vec<PgId>>>,
+    pg: PgId,
+    old: &[OsdId],
+    new: &[OsdId],
+) {
+    if old == new {
+        return;
+    }
+    for o in old.iter().filter(|o| !new.contains(o)) {
+        if let Some(list) = index.get_mut(o) {
+            let list_mut = Rc::make_mut(list);
+            if let Ok(at) = list_mut.binary_search(&pg) {
+                list_mut.remove(at);
+            }
+            if list_mut.is_empty() {
+                index.remove(o);
+            }
+        }
+    }
+    for o in new.iter().filter(|o| !old.contains(o)) {
+        let list = Rc::make_mut(index.entry(*o).or_default());
+        if let Err(at) = list.binary_search(&pg) {
+            list.insert(at, pg);
+        }
     }
 }
 
@@ -271,7 +499,10 @@ fn log2_fixed(v: u32) -> i64 {
     let mut x: u64 = (v as u64) << (30 - int_part);
     let mut frac: i64 = 0;
     for bit in (0..16).rev() {
-        x = (x * x) >> 30;
+        // x < 2^31, so x² < 2^62 never overflows: wrapping_mul is the same product
+        // without the overflow check, which wasm32 (no 64×64→128 multiply) makes a call
+        // to __multi3 in builds with overflow checks — a million of them for the table.
+        x = x.wrapping_mul(x) >> 30;
         if x >= 2 << 30 {
             x >>= 1;
             frac |= 1 << bit;
@@ -333,7 +564,13 @@ impl HostBuckets {
 /// "chooseleaf firstn `size` type host" over straw2 buckets: for each replica, pick a host
 /// by straw2 (host weight = sum of its OSDs' CRUSH weights), then an OSD in it, retrying
 /// with a new r on a collision or an OSD that is out (reweight rejection, `is_out`).
-fn chooseleaf_firstn_host(map: &OsdMap, buckets: &HostBuckets, x: u32, size: usize) -> Vec<OsdId> {
+fn chooseleaf_firstn_host(
+    map: &OsdMap,
+    buckets: &HostBuckets,
+    x: u32,
+    size: usize,
+    consulted: &mut Vec<OsdId>,
+) -> Vec<OsdId> {
     let host_list = &buckets.hosts;
     let mut chosen_hosts: Vec<&str> = Vec::new();
     let mut out = Vec::new();
@@ -360,6 +597,7 @@ fn chooseleaf_firstn_host(map: &OsdMap, buckets: &HostBuckets, x: u32, size: usi
             else {
                 continue;
             };
+            consulted.push(osd);
             if is_out(map, osd, x) {
                 continue;
             }

@@ -803,16 +803,7 @@ impl World {
     /// The earliest pending event (what `pending()[0]` is), without describing every
     /// pending event: thousands are in flight after a failure in a large cluster.
     pub fn next_pending(&self) -> Option<Pending> {
-        let message = self
-            .net
-            .next_due()
-            .map(|e| (e.deliver_at, PendingId::Message(e.id)));
-        let timer = self
-            .timers
-            .iter()
-            .map(|t| (t.at, PendingId::Timer(t.id)))
-            .min();
-        let (at_ms, id) = message.into_iter().chain(timer).min()?;
+        let (at_ms, id) = self.next_due()?;
         let what = match id {
             PendingId::Message(m) => self.net.get(m).map(describe_envelope),
             PendingId::Timer(t) => self
@@ -825,10 +816,25 @@ impl World {
         Some(Pending { id, at_ms, what })
     }
 
+    /// When the earliest pending event is due, and its id: `next_pending` without the
+    /// description (stepping does not need it; the step describes what it delivers).
+    pub fn next_due(&self) -> Option<(TimeMs, PendingId)> {
+        let message = self
+            .net
+            .next_due()
+            .map(|e| (e.deliver_at, PendingId::Message(e.id)));
+        let timer = self
+            .timers
+            .iter()
+            .map(|t| (t.at, PendingId::Timer(t.id)))
+            .min();
+        message.into_iter().chain(timer).min()
+    }
+
     /// Deliver the next event in time order. None when nothing is pending.
     pub fn step(&mut self) -> Option<WorldStep> {
-        let next = self.next_pending()?;
-        self.deliver(next.id).ok()
+        let (_, id) = self.next_due()?;
+        self.deliver(id).ok()
     }
 
     /// Deliver a chosen event (per-connection FIFO is kept: a message cannot overtake an
@@ -1429,8 +1435,7 @@ impl World {
     }
 
     fn send(&mut self, from: Endpoint, to: Endpoint, msg: Msg, log: &mut StepLog) {
-        log.sent
-            .push(format!("{} {from} → {to}{}", msg.name(), msg_detail(&msg)));
+        log.sent.push(describe_msg(from, to, &msg));
         self.net.send(self.now, from, to, msg);
     }
 
@@ -1510,15 +1515,37 @@ impl World {
             .last()
             .expect("the world always has a map")
             .clone();
-        monitor::prime_pg_temp(self.map(), &current, &mut inc, self.prime_style);
-        monitor::clean_temps(self.map(), &mut inc);
-        let next = monitor::apply(self.map(), &inc);
+        let map = self
+            .maps
+            .last()
+            .expect("the world always has a map")
+            .clone();
+        // The mapping of the epoch before priming: priming and clean_temps only change
+        // pg_temp, so the final table starts from it.
+        let primed_from = monitor::apply(&map, &inc);
+        let (tentative, remapped) = MappingTable::next(&map, &current, &primed_from);
+        monitor::prime_pg_temp(
+            &map,
+            &current,
+            &tentative,
+            &remapped,
+            &mut inc,
+            self.prime_style,
+        );
+        monitor::clean_temps(&map, &tentative, &mut inc);
+        let next = monitor::apply(&map, &inc);
+        let (table, _) = MappingTable::next(&primed_from, &tentative, &next);
+        debug_assert!(
+            *table == MappingTable::compute(&next),
+            "the incremental mapping of e{} differs from a full one",
+            next.epoch
+        );
         log.epochs.push(inc.describe(next.epoch));
         self.last_commit_ms = self.now;
         for &o in &inc.new_down {
             self.add_timer(MON_OSD_DOWN_OUT_INTERVAL_MS, TimerKind::DownOut { osd: o });
         }
-        self.mappings.push(Rc::new(MappingTable::compute(&next)));
+        self.mappings.push(table);
         self.maps.push(Rc::new(next));
         self.broadcast_map(log);
         self.client_resend(log);
@@ -2470,28 +2497,35 @@ fn msg_epoch(msg: &Msg) -> Epoch {
 /// A message in flight as the pending list and the step records print it
 /// (`MOSDPGQuery osd.3 → osd.2 (11.4 Info e2226)`).
 fn describe_envelope(e: &crate::engine::net::Envelope<Msg>) -> String {
-    format!(
-        "{} {} → {}{}",
-        e.msg.name(),
-        e.from,
-        e.to,
-        msg_detail(&e.msg)
-    )
+    describe_msg(e.from, e.to, &e.msg)
 }
 
-fn msg_detail(msg: &Msg) -> String {
+/// `MOSDPGInfo osd.1 → osd.3 (11.4 e2224 …)`: a message as the trace names it.
+fn describe_msg(from: Endpoint, to: Endpoint, msg: &Msg) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = write!(out, "{} {from} → {to}", msg.name());
+    let _ = write_msg_detail(&mut out, msg);
+    out
+}
+
+/// Appends a message's details (` (11.4 e2224 …)`) to `out`: written in place, as a step
+/// formats one line per message sent and per event.
+fn write_msg_detail(out: &mut String, msg: &Msg) -> std::fmt::Result {
+    use std::fmt::Write;
     match msg {
-        Msg::OsdMap { epoch } => format!(" (e{epoch})"),
-        Msg::Failure { target } => format!(" (osd.{target} failed)"),
-        Msg::Alive { want, have } => format!(" (want up_thru {want}, have e{have})"),
-        Msg::PgTemp { pg, osds } => format!(" ({pg} {osds:?})"),
-        Msg::Boot { .. } => String::new(),
-        Msg::PgQuery { pg, epoch, kind } => format!(" ({pg} {kind:?} e{epoch})"),
+        Msg::OsdMap { epoch } => write!(out, " (e{epoch})"),
+        Msg::Failure { target } => write!(out, " (osd.{target} failed)"),
+        Msg::Alive { want, have } => write!(out, " (want up_thru {want}, have e{have})"),
+        Msg::PgTemp { pg, osds } => write!(out, " ({pg} {osds:?})"),
+        Msg::Boot { .. } => Ok(()),
+        Msg::PgQuery { pg, epoch, kind } => write!(out, " ({pg} {kind:?} e{epoch})"),
         Msg::PgNotify { pg, epoch, peer }
         | Msg::PgInfo { pg, epoch, peer }
         | Msg::PgLog {
             pg, epoch, peer, ..
-        } => format!(
+        } => write!(
+            out,
             " ({pg} e{epoch} last_update {} les {}{})",
             peer.info.last_update,
             peer.info.last_epoch_started,
@@ -2502,7 +2536,8 @@ fn msg_detail(msg: &Msg) -> String {
                 l.entries.len()
             ))
         ),
-        Msg::ClientOp { pg, epoch, op } => format!(
+        Msg::ClientOp { pg, epoch, op } => write!(
+            out,
             " ({pg} {} {} op {} e{epoch})",
             if op.delete { "delete" } else { "write" },
             op.object,
@@ -2513,7 +2548,7 @@ fn msg_detail(msg: &Msg) -> String {
             op,
             version,
             result,
-        } => format!(" ({pg} op {op} result {result} version {version})"),
+        } => write!(out, " ({pg} op {op} result {result} version {version})"),
         Msg::RepOp {
             pg,
             epoch,
@@ -2522,9 +2557,9 @@ fn msg_detail(msg: &Msg) -> String {
             ..
         } => {
             let empty = if *apply { "" } else { ", empty transaction" };
-            format!(" ({pg} {entry}{empty} e{epoch})")
+            write!(out, " ({pg} {entry}{empty} e{epoch})")
         }
-        Msg::RepOpReply { pg, epoch, tid } => format!(" ({pg} tid {tid} e{epoch})"),
+        Msg::RepOpReply { pg, epoch, tid } => write!(out, " ({pg} tid {tid} e{epoch})"),
         Msg::Reserve {
             pg,
             epoch,
@@ -2537,9 +2572,9 @@ fn msg_detail(msg: &Msg) -> String {
             } else {
                 String::new()
             };
-            format!(" ({pg} {}{prio} e{epoch})", reserve_op_text(*op))
+            write!(out, " ({pg} {}{prio} e{epoch})", reserve_op_text(*op))
         }
-        Msg::Pull { pg, epoch, object } => format!(" ({pg} {object} e{epoch})"),
+        Msg::Pull { pg, epoch, object } => write!(out, " ({pg} {object} e{epoch})"),
         Msg::Push {
             pg,
             epoch,
@@ -2552,16 +2587,16 @@ fn msg_detail(msg: &Msg) -> String {
                 None => format!("{object} deleted"),
             };
             let bf = if *backfill { " backfill" } else { "" };
-            format!(" ({pg} {what}{bf} e{epoch})")
+            write!(out, " ({pg} {what}{bf} e{epoch})")
         }
-        Msg::PushReply { pg, epoch, object } => format!(" ({pg} {object} e{epoch})"),
+        Msg::PushReply { pg, epoch, object } => write!(out, " ({pg} {object} e{epoch})"),
         Msg::Scan {
             pg,
             epoch,
             op: ScanOp::GetDigest,
             begin,
             ..
-        } => format!(" ({pg} get_digest: its objects from {begin} e{epoch})"),
+        } => write!(out, " ({pg} get_digest: its objects from {begin} e{epoch})"),
         Msg::Scan {
             pg,
             epoch,
@@ -2570,7 +2605,8 @@ fn msg_detail(msg: &Msg) -> String {
             end,
             objects,
             ..
-        } => format!(
+        } => write!(
+            out,
             " ({pg} digest [{begin}, {end}): {} e{epoch})",
             objects_text(objects.iter())
         ),
@@ -2582,12 +2618,16 @@ fn msg_detail(msg: &Msg) -> String {
             ..
         } => match op {
             BackfillOp::Progress => {
-                format!(" ({pg} progress: last_backfill {last_backfill} e{epoch})")
+                write!(
+                    out,
+                    " ({pg} progress: last_backfill {last_backfill} e{epoch})"
+                )
             }
-            BackfillOp::Finish => format!(" ({pg} finish: last_backfill MAX e{epoch})"),
-            BackfillOp::FinishAck => format!(" ({pg} finish_ack e{epoch})"),
+            BackfillOp::Finish => write!(out, " ({pg} finish: last_backfill MAX e{epoch})"),
+            BackfillOp::FinishAck => write!(out, " ({pg} finish_ack e{epoch})"),
         },
-        Msg::BackfillRemove { pg, epoch, objects } => format!(
+        Msg::BackfillRemove { pg, epoch, objects } => write!(
+            out,
             " ({pg} remove {} e{epoch})",
             objects_text(objects.iter().map(|(o, v)| (o, v)))
         ),
