@@ -14,9 +14,11 @@ use cephscope::engine::mds::rados::{
 use cephscope::engine::mds::scenario::ClientSpec;
 use cephscope::engine::mds::state::DaemonState;
 use cephscope::engine::mds::world::MdsAction;
-use cephscope::engine::peering::chart::definition;
 use cephscope::engine::world::{ClusterSpec, PendingId, PoolSpec, UserAction};
 use proptest::prelude::*;
+
+mod props_common;
+use props_common::assert_no_crash;
 
 const DAEMONS: [&str; 2] = ["a", "b"];
 const OSDS: i32 = 6;
@@ -158,20 +160,6 @@ fn choose(run: &CephfsRun, f: &Fault) -> Option<CephfsChoice> {
     }
 }
 
-fn assert_sound(run: &CephfsRun) -> Result<(), TestCaseError> {
-    for (osd, node) in &run.cluster.osds {
-        for (pg, inst) in &node.pgs {
-            prop_assert!(
-                !inst.state.crashed,
-                "pg {pg} on osd.{osd} crashed (in {}): {:?}",
-                inst.machine.path(definition()),
-                inst.state.crash_reason
-            );
-        }
-    }
-    Ok(())
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
     #[test]
@@ -227,7 +215,7 @@ fn play(schedule: &[(usize, Fault)]) -> Result<String, TestCaseError> {
                     taken.push(c);
                 }
             }
-            assert_sound(&run)?;
+            assert_no_crash(&run.cluster)?;
         }
         // Every OSD and daemon back, then settle.
         for osd in 0..OSDS {
@@ -247,7 +235,7 @@ fn play(schedule: &[(usize, Fault)]) -> Result<String, TestCaseError> {
         while run.take(&CephfsChoice::Next).unwrap() {
             taken.push(CephfsChoice::Next);
         }
-        assert_sound(&run)?;
+        assert_no_crash(&run.cluster)?;
         let trace = run.trace_text();
         prop_assert!(!trace.contains("not a transition of the chart"), "{trace}");
         let fs = run.mds.fsmap().filesystems.values().next().unwrap();

@@ -20,6 +20,9 @@ use cephscope::engine::world::{ClusterSpec, HostSpec, PaxosSpec, PoolSpec, UserA
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
+mod props_common;
+use props_common::assert_no_crash;
+
 /// `batched`: the monitor gathers a second's changes into one epoch (the default) or
 /// publishes each at once.
 fn spec(log: Option<usize>, scan_max: Option<usize>, batched: bool) -> ClusterSpec {
@@ -75,20 +78,6 @@ fn op() -> impl Strategy<Value = Op> {
             object: format!("obj{o}"),
         })),
     ]
-}
-
-fn assert_no_crash(world: &World) -> Result<(), TestCaseError> {
-    for (osd, node) in &world.osds {
-        for (pg, inst) in &node.pgs {
-            prop_assert!(
-                !inst.state.crashed,
-                "pg {pg} on osd.{osd} crashed (in {}): {:?}",
-                inst.machine.path(definition()),
-                inst.state.crash_reason
-            );
-        }
-    }
-    Ok(())
 }
 
 /// Once settled, for each PG whose acting primary is Active (Started/Primary/Active/…;

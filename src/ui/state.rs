@@ -183,11 +183,6 @@ fn take(t: &mut Timeline, choice: &Choice) -> Result<bool, String> {
     }
 }
 
-/// Take one choice on an MDS tab run; `Ok(false)` when the run is done (nothing taken).
-fn take_mds(run: &mut TabRun, choice: &MdsChoice) -> Result<bool, String> {
-    run.take(choice)
-}
-
 /// Record `choice` as step `pos` of a longest history: kept if it is the recorded one
 /// (the future stays), else the future is forgotten.
 fn record<C: PartialEq + Clone>(history: &mut Rc<Vec<C>>, pos: usize, choice: &C) {
@@ -277,7 +272,7 @@ impl State {
         };
         let run = Rc::make_mut(&mut self.mds);
         for c in &self.mds_history[from..n] {
-            if !take_mds(run, c)? {
+            if !run.take(c)? {
                 break;
             }
         }
@@ -287,7 +282,7 @@ impl State {
     /// Take one MDS choice now and record it.
     fn mds_take(&mut self, choice: &MdsChoice) -> Result<bool, String> {
         let pos = self.mds.len();
-        let taken = take_mds(Rc::make_mut(&mut self.mds), choice)?;
+        let taken = Rc::make_mut(&mut self.mds).take(choice)?;
         if taken {
             record(&mut self.mds_history, pos, choice);
         }

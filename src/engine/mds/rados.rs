@@ -80,6 +80,11 @@ fn default_max_steps() -> usize {
     50_000
 }
 
+/// Who an objecter op belongs to: `mds.b`, or `cephfs-journal-tool` (no daemon).
+fn owner_name(owner: Option<&str>) -> String {
+    owner.map_or("cephfs-journal-tool".into(), |n| format!("mds.{n}"))
+}
+
 /// The built-in cross-layer scenarios (src/engine/mds/scenarios/cephfs-*.json).
 pub const BUILTIN_JSON: [&str; 2] = [
     include_str!("scenarios/cephfs-replay-stuck-on-down-pg.json"),
@@ -531,49 +536,24 @@ impl CephfsRun {
                 self.next_script += 1;
                 let s = self.scenario.script[i].clone();
                 self.set_now(s.at_ms);
-                let at = |e: String| format!("script[{i}] (at {} ms): {e}", s.at_ms);
                 let what = serde_json::to_string(&s.action).unwrap_or_default();
-                let user_chose = self.user_chose;
-                let refused = |e: String, rec: &mut CephfsRecord| {
-                    if !user_chose {
-                        return Err(at(e));
+                if let Err(e) = self.apply(s.action, &mut rec) {
+                    if !self.user_chose {
+                        return Err(format!("script[{i}] (at {} ms): {e}", s.at_ms));
                     }
                     rec.sentence = crate::engine::cluster::skipped_sentence(&what, &e);
-                    Ok(())
-                };
-                match s.action {
-                    CrossAction::Mds(a) => match self.mds.act(a) {
-                        Ok(st) => {
-                            rec.sentence = st.sentence.clone();
-                            rec.mds = Some(st);
-                        }
-                        Err(e) => refused(e, &mut rec)?,
-                    },
-                    CrossAction::Cluster(a) => match self.cluster.act(a) {
-                        Ok(st) => {
-                            rec.sentence = st.explanation.clone();
-                            rec.cluster.push(st);
-                        }
-                        Err(e) => refused(e, &mut rec)?,
-                    },
-                    CrossAction::Status => {
-                        rec.sentence = "The operator looks at the cluster.".into();
-                        rec.lines = self.status_lines();
-                    }
                 }
             }
             Next::Cluster => {
                 let st = self.cluster.step().ok_or("the cluster had nothing to do")?;
                 self.set_now(st.at_ms);
-                rec.sentence = st.explanation.clone();
-                rec.cluster.push(st);
+                rec.add_cluster(st);
             }
             Next::Mds(id) => {
                 rec.origin = CephfsOrigin::Mds { id };
                 let st = self.mds.deliver(id)?;
                 self.set_now(st.at_ms);
-                rec.sentence = st.sentence.clone();
-                rec.mds = Some(st);
+                rec.add_mds(st);
             }
         }
         Ok(Some(self.push(rec)))
@@ -601,28 +581,27 @@ impl CephfsRun {
         }
     }
 
+    /// Carry out a script or user action on the world it names; on an error nothing
+    /// changed (the worlds refuse before they act).
+    fn apply(&mut self, action: CrossAction, rec: &mut CephfsRecord) -> Result<(), String> {
+        match action {
+            CrossAction::Mds(a) => rec.add_mds(self.mds.act(a)?),
+            CrossAction::Cluster(a) => rec.add_cluster(self.cluster.act(a)?),
+            CrossAction::Status => {
+                rec.sentence = "The operator looks at the cluster.".into();
+                rec.lines = self.status_lines();
+            }
+        }
+        Ok(())
+    }
+
     /// A user action now (the browser's kill / start / lost… buttons): an MDS action, a
     /// cluster action, or `status`.
     pub fn act(&mut self, action: CrossAction) -> Result<&CephfsRecord, String> {
         let mut rec = Self::user_record();
         let now = self.now();
         self.set_now(now);
-        match action {
-            CrossAction::Mds(a) => {
-                let st = self.mds.act(a)?;
-                rec.sentence = st.sentence.clone();
-                rec.mds = Some(st);
-            }
-            CrossAction::Cluster(a) => {
-                let st = self.cluster.act(a)?;
-                rec.sentence = st.explanation.clone();
-                rec.cluster.push(st);
-            }
-            CrossAction::Status => {
-                rec.sentence = "The operator looks at the cluster.".into();
-                rec.lines = self.status_lines();
-            }
-        }
+        self.apply(action, &mut rec)?;
         Ok(self.push(rec))
     }
 
@@ -631,8 +610,7 @@ impl CephfsRun {
         let mut rec = Self::user_record();
         let st = self.mds.deliver(id)?;
         self.set_now(st.at_ms);
-        rec.sentence = st.sentence.clone();
-        rec.mds = Some(st);
+        rec.add_mds(st);
         Ok(self.push(rec))
     }
 
@@ -641,8 +619,7 @@ impl CephfsRun {
         let mut rec = Self::user_record();
         let st = self.cluster.deliver(id)?;
         self.set_now(st.at_ms);
-        rec.sentence = st.explanation.clone();
-        rec.cluster.push(st);
+        rec.add_cluster(st);
         Ok(self.push(rec))
     }
 
@@ -701,10 +678,7 @@ impl CephfsRun {
                 };
                 OpView {
                     id,
-                    who: op
-                        .owner
-                        .as_ref()
-                        .map_or("cephfs-journal-tool".into(), |n| format!("mds.{n}")),
+                    who: owner_name(op.owner.as_deref()),
                     what: op.what.clone(),
                     write: op.write,
                     objects: op
@@ -755,10 +729,7 @@ impl CephfsRun {
                 pgs.push(format!("{obj} → PG {pg}"));
             }
             self.submitted.insert(id, ids);
-            let who = op
-                .owner
-                .as_ref()
-                .map_or("cephfs-journal-tool".into(), |n| format!("mds.{n}"));
+            let who = owner_name(op.owner.as_deref());
             rec.sentence = format!(
                 "{who}'s objecter sends its writes ({}) to the primaries of their PGs: {}.",
                 op.what,
@@ -785,9 +756,7 @@ impl CephfsRun {
             rec.lines
                 .push(format!("objecter: op {id} answered: {}", places.join(", ")));
         }
-        let st = self.mds.rados_reply(id, result)?;
-        rec.sentence = st.sentence.clone();
-        rec.mds = Some(st);
+        rec.add_mds(self.mds.rados_reply(id, result)?);
         Ok(())
     }
 
@@ -800,10 +769,7 @@ impl CephfsRun {
                     continue;
                 }
                 let op = &self.mds.rados_ops[&id];
-                let who = op
-                    .owner
-                    .as_ref()
-                    .map_or("cephfs-journal-tool".into(), |n| format!("mds.{n}"));
+                let who = owner_name(op.owner.as_deref());
                 rec.lines.push(format!(
                     "objecter: {who}'s op {id} ({}) waits: {why}",
                     op.what
@@ -984,6 +950,18 @@ impl CephfsRun {
 }
 
 impl CephfsRecord {
+    /// The MDS world's step as this step's: its sentence, its machines and lines.
+    fn add_mds(&mut self, st: MdsStep) {
+        self.sentence = st.sentence.clone();
+        self.mds = Some(st);
+    }
+
+    /// A cluster world's step as (part of) this step's, its explanation the sentence.
+    fn add_cluster(&mut self, st: WorldStep) {
+        self.sentence = st.explanation.clone();
+        self.cluster.push(st);
+    }
+
     /// A step that changed nothing worth a line: a routine beacon, tick or heartbeat (the
     /// trace counts them; the browser's "Next change" skips them). Script actions, the
     /// objecter's steps and the user's choices always count.
@@ -997,34 +975,30 @@ impl CephfsRecord {
 
     /// The step's log lines and machine transitions (empty for a routine step).
     pub fn body(&self) -> Vec<String> {
-        record_body(self)
-    }
-}
-
-fn record_body(r: &CephfsRecord) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(m) = r.mds.as_ref().filter(|m| !m.routine) {
-        out.extend(m.lines.iter().cloned());
-        for ms in &m.machines {
-            for micro in &ms.micro {
-                if let Micro::Transit { from, to, event } = micro {
-                    out.push(format!("{} {from} -> {to} ({event})", ms.machine));
+        let mut out = Vec::new();
+        if let Some(m) = self.mds.as_ref().filter(|m| !m.routine) {
+            out.extend(m.lines.iter().cloned());
+            for ms in &m.machines {
+                for micro in &ms.micro {
+                    if let Micro::Transit { from, to, event } = micro {
+                        out.push(format!("{} {from} -> {to} ({event})", ms.machine));
+                    }
                 }
             }
         }
-    }
-    for w in &r.cluster {
-        for e in &w.epochs {
-            out.push(format!("mon: {e}"));
-        }
-        for p in &w.pgs {
-            if p.from != p.to {
-                out.push(format!(
-                    "e{} osd.{} pg {} {} -> {}",
-                    p.epoch, p.osd, p.pg, p.from, p.to
-                ));
+        for w in &self.cluster {
+            for e in &w.epochs {
+                out.push(format!("mon: {e}"));
+            }
+            for p in &w.pgs {
+                if p.from != p.to {
+                    out.push(format!(
+                        "e{} osd.{} pg {} {} -> {}",
+                        p.epoch, p.osd, p.pg, p.from, p.to
+                    ));
+                }
             }
         }
+        out
     }
-    out
 }
