@@ -170,7 +170,7 @@ async fn a_malformed_history_link_says_what_is_wrong() {
     until("the alert", || count(&root, "[role=alert]") == 1).await;
     let alert = text(&root, "[role=alert]").unwrap();
     assert!(
-        alert.contains("h= is version 'v9', this app reads v1"),
+        alert.contains("h= is version 'v9', this app reads v2"),
         "{alert}"
     );
     // A history the engine refuses (no such pending event) stops where it fails.
