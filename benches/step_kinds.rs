@@ -4,8 +4,10 @@
 //! the size of the cluster. Each kind is printed per step and per unit of its work:
 //!
 //! - a message to one PG (MOSDPG*): per step (the work is one PG's);
-//! - a map delivery (MOSDMap): per PG touched (the OSD advances each PG it holds through
-//!   each new epoch: ~16 PGs per OSD at 6 × 32, ~100 at 120 × 4096);
+//! - a map delivery (MOSDMap): per step (the OSD takes the epochs and queues an advance
+//!   for each PG it holds: ~16 PGs per OSD at 6 × 32, ~100 at 120 × 4096);
+//! - a PG's map advance (the NullEvt consume_map queued): per step (one PG through the
+//!   new epochs);
 //! - a step that publishes epochs (the proposal timer, or a command): per unit of work =
 //!   PGs whose mapping changed + messages sent (the new map goes to every running OSD;
 //!   the monitor maps again only the PGs an epoch can move, `MappingTable::next`);
@@ -40,6 +42,9 @@ struct Run {
 
 /// The event's kind: its message type, or its timer without OSD ids and epochs.
 fn kind_of(event: &str) -> String {
+    if event.contains(" advances to map ") {
+        return "PG map advance".to_string();
+    }
     let first = event.split_whitespace().next().unwrap_or("");
     if first.starts_with('M') && first.chars().nth(1).is_some_and(|c| c.is_ascii_uppercase()) {
         first.to_string()
@@ -138,15 +143,13 @@ fn timed_run(hosts: i32, per_host: i32, pg_num: u32) -> Run {
 }
 
 /// The cost of one unit of a kind's work, and the unit's name.
-fn unit(kind: &str, b: &Bucket) -> (f64, &'static str) {
+fn unit(b: &Bucket) -> (f64, &'static str) {
     if b.epochs > 0 {
         let work = (b.remapped + b.sent).max(1);
         (
             b.secs * 1e6 / work as f64,
             "per (PG remapped + message sent)",
         )
-    } else if kind == "MOSDMap" {
-        (b.secs * 1e6 / b.pgs_touched.max(1) as f64, "per PG touched")
     } else {
         (b.secs * 1e6 / b.steps as f64, "per step")
     }
@@ -174,14 +177,12 @@ fn main() {
         };
         let step_s = s.secs * 1e6 / s.steps as f64;
         let step_l = l.secs * 1e6 / l.steps as f64;
-        let ((us_s, what), (us_l, _)) = (unit(kind, s), unit(kind, l));
+        let ((us_s, what), (us_l, _)) = (unit(s), unit(l));
         let work = if s.epochs > 0 {
             format!(
                 "; {} + {} vs {} + {}",
                 s.remapped, s.sent, l.remapped, l.sent
             )
-        } else if kind == "MOSDMap" {
-            format!("; {} vs {} PGs", s.pgs_touched, l.pgs_touched)
         } else {
             String::new()
         };

@@ -9,11 +9,11 @@
 //!   counted from 0; one past the last decision is the final result)
 //! * cluster: `#view=cluster&scenario=seed000-down-lost&step=12` (`step` = plain steps
 //!   taken) or, once the user chose anything but the next event,
-//!   `#view=cluster&scenario=seed000-down-lost&h=v1_n12_m40_k2_n3` — `h` is every
+//!   `#view=cluster&scenario=seed000-down-lost&h=v2_n12_m40_k2_n3` — `h` is every
 //!   `engine::timeline::Choice` in order (see [`choices_to_text`]), so the link replays to
 //!   exactly the same cluster state
 //! * mds: `#view=mds&scenario=mds-failover-single-rank&step=40` (`step` = steps taken) or
-//!   `h=v1_…` with the user's deliveries and actions (see [`mds_choices_to_text`])
+//!   `h=v2_…` with the user's deliveries and actions (see [`mds_choices_to_text`])
 //! * a scenario the user loaded from a file (not a built-in) adds `src=` to the link of its
 //!   tab: the scenario's JSON, deflated ([`miniz_oxide`]) and base64url-encoded (see
 //!   [`source_to_text`]); the `scenario=` name then names that scenario. Links of built-ins
@@ -312,9 +312,11 @@ pub fn source_from_text(text: &str) -> Result<String, String> {
 }
 
 /// The version of the `h=` encoding written (and the only one read).
-pub const HISTORY_VERSION: &str = "v1";
+/// v2: since each PG advances to a new map in a step of its own (`QueuedAdvance`), a v1
+/// history's step counts would replay to other steps.
+pub const HISTORY_VERSION: &str = "v2";
 
-/// A cluster history as `h=` text: `v1` then one token per choice, `_`-separated, with
+/// A cluster history as `h=` text: `v2` then one token per choice, `_`-separated, with
 /// runs of the next event folded (`n12` = 12 next steps):
 /// `n`/`nN` next, `mID` / `tID` deliver message / timer ID, `kO` kill, `rO` revive,
 /// `dO` mark down, `oO` out, `iO` in, `lO` lost (osd O), `xID` drop message ID,
@@ -354,6 +356,9 @@ fn cluster_token(c: &Choice) -> Option<String> {
         Choice::Deliver {
             id: PendingId::Timer(t),
         } => format!("t{t}"),
+        Choice::Deliver {
+            id: PendingId::Advance(a),
+        } => format!("a{a}"),
         Choice::Act { action } => action_token(action),
     })
 }
@@ -383,11 +388,15 @@ fn action_token(a: &UserAction) -> String {
     }
 }
 
-/// Split `v1_tok_tok…` into its tokens, checking the version.
+/// Split `v2_tok_tok…` into its tokens, checking the version.
 fn history_tokens(text: &str) -> Result<std::str::Split<'_, char>, String> {
     let mut tokens = text.split('_');
     match tokens.next() {
         Some(HISTORY_VERSION) => Ok(tokens),
+        Some("v1") => Err(format!(
+            "h= is version 'v1', from before each PG took a new map in a step of its own; \
+             its step counts would replay to other steps (this app reads {HISTORY_VERSION})"
+        )),
         Some(v) if v.starts_with('v') => Err(format!(
             "h= is version '{v}', this app reads {HISTORY_VERSION}"
         )),
@@ -436,6 +445,9 @@ pub fn parse_choices(text: &str) -> Result<Vec<Choice>, String> {
             }),
             "t" => out.push(Choice::Deliver {
                 id: PendingId::Timer(int("timer id")?),
+            }),
+            "a" => out.push(Choice::Deliver {
+                id: PendingId::Advance(int("map advance id")?),
             }),
             "k" => out.push(act(UserAction::Kill { osd: osd()? })),
             "r" => out.push(act(UserAction::Revive { osd: osd()? })),
@@ -499,7 +511,7 @@ pub enum MdsChoice {
     Cluster(Choice),
 }
 
-/// An MDS history as `h=` text: `v1` then `_`-separated tokens: `n`/`nN` next, `mID`
+/// An MDS history as `h=` text: `v2` then `_`-separated tokens: `n`/`nN` next, `mID`
 /// deliver event ID, `sNAME` start mds.NAME, `kNAME` kill it, `xFS~N` set max_mds N,
 /// `yFS~0|1` allow_standby_replay, `jFS~0|1` joinable, `cID` / `cID~FS` mount client ID,
 /// `hID` hang it, `fFS~META~DATA` fs new, `oID~N` N metadata ops by client ID,
@@ -827,7 +839,7 @@ mod tests {
         let link = Link {
             view: View::Cluster,
             scenario: Some("mine".into()),
-            history: Some("v1_n3_k0".into()),
+            history: Some("v2_n3_k0".into()),
             source: Some(json.into()),
             ..Default::default()
         };
@@ -934,6 +946,9 @@ mod tests {
             Choice::Deliver {
                 id: PendingId::Timer(7),
             },
+            Choice::Deliver {
+                id: PendingId::Advance(12),
+            },
             Choice::Act {
                 action: UserAction::Write {
                     pg,
@@ -959,7 +974,7 @@ mod tests {
         let text = choices_to_text(&choices);
         assert_eq!(
             text,
-            "v1_n3_m40_k2_n_t7_w1.0~rbd%5Fdata%2E1%20%7E%5Fx_u1.0~d_x9_f1.0~r_c1.0~b"
+            "v2_n3_m40_k2_n_t7_a12_w1.0~rbd%5Fdata%2E1%20%7E%5Fx_u1.0~d_x9_f1.0~r_c1.0~b"
         );
         assert_eq!(parse_choices(&text).unwrap(), choices);
         let link = Link {
@@ -974,8 +989,8 @@ mod tests {
             format!("#view=cluster&scenario=seed000-down-lost&h={text}")
         );
         assert_eq!(parse_hash(&hash).unwrap(), link);
-        assert_eq!(choices_to_text(&[]), "v1");
-        assert_eq!(parse_choices("v1").unwrap(), vec![]);
+        assert_eq!(choices_to_text(&[]), "v2");
+        assert_eq!(parse_choices("v2").unwrap(), vec![]);
     }
 
     #[test]
@@ -1013,7 +1028,7 @@ mod tests {
         let text = mds_choices_to_text(&choices);
         assert_eq!(
             text,
-            "v1_n2_m12_ka_xcephfs~2_ycephfs~1_c4_h4_sb%2D1_n_o4~3_rcephfs~0_pcephfs~0"
+            "v2_n2_m12_ka_xcephfs~2_ycephfs~1_c4_h4_sb%2D1_n_o4~3_rcephfs~0_pcephfs~0"
         );
         assert_eq!(parse_mds_choices(&text).unwrap(), choices);
     }
@@ -1040,15 +1055,15 @@ mod tests {
             }),
         ];
         let text = mds_choices_to_text(&choices);
-        assert_eq!(text, "v1_n_Ok4_Om17_kb_Ow1.3~200%2E00000000_Ol5");
+        assert_eq!(text, "v2_n_Ok4_Om17_kb_Ow1.3~200%2E00000000_Ol5");
         assert_eq!(parse_mds_choices(&text).unwrap(), choices);
         assert_eq!(
-            parse_mds_choices("v1_Oq4").unwrap_err(),
+            parse_mds_choices("v2_Oq4").unwrap_err(),
             "h= token 1 'Oq4': the cluster choice: h= token 1 'q4': not a choice (n, m, t, k, \
              r, d, o, i, l, x, w, e, u, f, c followed by its value)"
         );
         assert_eq!(
-            parse_mds_choices("v1_On").unwrap_err(),
+            parse_mds_choices("v2_On").unwrap_err(),
             "h= token 1 'On': O takes one cluster action or delivery"
         );
     }
@@ -1056,60 +1071,63 @@ mod tests {
     #[test]
     fn a_bad_history_is_named() {
         assert_eq!(
-            parse_choices("v2_n3").unwrap_err(),
-            "h= is version 'v2', this app reads v1"
+            parse_choices("v3_n3").unwrap_err(),
+            "h= is version 'v3', this app reads v2"
         );
-        assert_eq!(parse_choices("n3").unwrap_err(), "h= must start with 'v1_'");
+        assert!(parse_choices("v1_n3")
+            .unwrap_err()
+            .contains("from before each PG took a new map in a step of its own"));
+        assert_eq!(parse_choices("n3").unwrap_err(), "h= must start with 'v2_'");
         assert_eq!(
-            parse_choices("v1_n3_q5").unwrap_err(),
+            parse_choices("v2_n3_q5").unwrap_err(),
             "h= token 2 'q5': not a choice (n, m, t, k, r, d, o, i, l, x, w, e, u, f, c followed by its value)"
         );
         assert_eq!(
-            parse_choices("v1_kx").unwrap_err(),
+            parse_choices("v2_kx").unwrap_err(),
             "h= token 1 'kx': osd 'x' is not an OSD number"
         );
         assert_eq!(
-            parse_choices("v1_m").unwrap_err(),
+            parse_choices("v2_m").unwrap_err(),
             "h= token 1 'm': message id '' is not a number"
         );
         assert_eq!(
-            parse_choices("v1_w1.0").unwrap_err(),
+            parse_choices("v2_w1.0").unwrap_err(),
             "h= token 1 'w1.0': expected PG~NAME"
         );
         assert_eq!(
-            parse_choices("v1_wzz~a").unwrap_err(),
+            parse_choices("v2_wzz~a").unwrap_err(),
             "h= token 1 'wzz~a': 'zz' is not a PG id like 1.0"
         );
-        assert!(parse_choices("v1_w1.0~%G1")
+        assert!(parse_choices("v2_w1.0~%G1")
             .unwrap_err()
             .contains("bad escape"));
         assert_eq!(
-            parse_choices("v1_n0").unwrap_err(),
+            parse_choices("v2_n0").unwrap_err(),
             "h= token 1 'n0': a run of next steps is 1..=1000000"
         );
-        assert!(parse_choices("v1_n99999999999999999999").is_err());
+        assert!(parse_choices("v2_n99999999999999999999").is_err());
         assert_eq!(
-            parse_choices("v1_n1000000_n").unwrap_err(),
+            parse_choices("v2_n1000000_n").unwrap_err(),
             "h= holds more than 1000000 steps"
         );
         assert_eq!(
-            parse_mds_choices("v1_xcephfs").unwrap_err(),
+            parse_mds_choices("v2_xcephfs").unwrap_err(),
             "h= token 1 'xcephfs': expected FS~VALUE"
         );
         assert_eq!(
-            parse_mds_choices("v1_ycephfs~2").unwrap_err(),
+            parse_mds_choices("v2_ycephfs~2").unwrap_err(),
             "h= token 1 'ycephfs~2': '2' is not 0 or 1"
         );
         assert_eq!(
-            parse_mds_choices("v1_").unwrap_err(),
+            parse_mds_choices("v2_").unwrap_err(),
             "h= token 1 '': not a choice (n, m, s, k, x, y, j, c, h, f, o, p, r, O followed by its value)"
         );
         assert_eq!(
-            parse_hash("#view=pglog&h=v1_n").unwrap_err(),
+            parse_hash("#view=pglog&h=v2_n").unwrap_err(),
             "h= belongs to the cluster and mds views, not pglog"
         );
         assert_eq!(
-            parse_hash("#view=cluster&step=2&h=v1_n").unwrap_err(),
+            parse_hash("#view=cluster&step=2&h=v2_n").unwrap_err(),
             "a link has step= or h=, not both"
         );
     }

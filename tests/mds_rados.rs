@@ -317,7 +317,7 @@ fn the_users_choices_on_a_cephfs_run_unblock_replay_and_replay_deterministically
     use cephscope::engine::mds::rados::{CephfsChoice, CrossAction, OpStatus};
     use cephscope::engine::world::UserAction;
     let name = "cephfs-replay-stuck-on-down-pg";
-    let mut choices = vec![CephfsChoice::Next; 723];
+    let mut choices = vec![CephfsChoice::Next; 938];
     let play = |choices: &[CephfsChoice]| {
         let mut r = CephfsRun::new(find(name).unwrap()).unwrap();
         for c in choices {
@@ -372,6 +372,7 @@ fn the_users_choices_on_a_cephfs_run_unblock_replay_and_replay_deterministically
         .ops()
         .iter()
         .all(|o| !matches!(o.status, OpStatus::Waits(_))));
+    println!("rank 0 up:active {steps} steps after the choices");
     choices.extend(std::iter::repeat_n(CephfsChoice::Next, steps));
     assert_eq!(play(&choices).trace_json(), r.trace_json());
     // A refused choice is an error, not a panic.

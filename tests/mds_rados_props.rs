@@ -170,20 +170,26 @@ proptest! {
     }
 }
 
-/// Found by the property: mds.b's `want up:active` beacon, sent just before it died in
+/// Found by the property: a holder's `want up:active` beacon, sent just before it died in
 /// up:creating, and its restart reach the monitor in one proposal, so the pending map has
 /// rank 0 up:active, then failed (`FSMap::erase` of an ACTIVE holder); the published maps
 /// show creating, then failed, which no single chart move joins. The rank machine takes
-/// creating → active → failed and says why, then mds.a replays rank 0 to up:active.
+/// creating → active → failed and says why; `play` then checks rank 0 ends up:active.
 #[test]
 fn a_rank_set_active_and_failed_within_one_proposal_takes_both_moves() {
+    // Found again by the property after each PG took its maps in steps of their own
+    // (the old schedule's step counts led elsewhere).
     let schedule = vec![
-        (40, Fault::Mds(1)),
-        (55, Fault::DeliverCluster(0)),
-        (36, Fault::DeliverCluster(0)),
-        (49, Fault::DeliverMds(8123374605290988546)),
-        (14, Fault::DeliverCluster(0)),
-        (36, Fault::Mds(1)),
+        (25, Fault::DeliverMds(1645559279301861926)),
+        (29, Fault::Mds(1)),
+        (41, Fault::MaxMds(1)),
+        (13, Fault::MaxMds(1)),
+        (17, Fault::DeliverMds(5252375077639707780)),
+        (44, Fault::DeliverCluster(0)),
+        (43, Fault::DeliverMds(913755935106192972)),
+        (47, Fault::Mds(1)),
+        (56, Fault::DeliverCluster(0)),
+        (46, Fault::Mds(0)),
     ];
     let trace = play(&schedule).unwrap_or_else(|e| panic!("{e}"));
     assert!(

@@ -123,7 +123,7 @@ async fn cluster_back_and_the_slider_go_back_on_the_timeline_and_step_redoes() {
 
 #[wasm_bindgen_test]
 async fn a_cluster_link_with_choices_replays_them() {
-    let h = "v1_n4_k2_n3";
+    let h = "v2_n4_k2_n3";
     let root = mounted_at(&format!("#view=cluster&scenario=seed000-down-lost&h={h}")).await;
     until("8 steps", || {
         counter_steps(&root, "cluster-counter") == Some(8)
@@ -162,7 +162,7 @@ async fn a_cluster_link_with_choices_replays_them() {
 
 #[wasm_bindgen_test]
 async fn a_malformed_history_link_says_what_is_wrong() {
-    let root = mounted_at("#view=cluster&scenario=seed000-down-lost&h=v1_n2_q7").await;
+    let root = mounted_at("#view=cluster&scenario=seed000-down-lost&h=v2_n2_q7").await;
     until("the alert", || count(&root, "[role=alert]") == 1).await;
     let alert = text(&root, "[role=alert]").unwrap();
     assert!(alert.contains("h= token 2 'q7': not a choice"), "{alert}");
@@ -170,11 +170,11 @@ async fn a_malformed_history_link_says_what_is_wrong() {
     until("the alert", || count(&root, "[role=alert]") == 1).await;
     let alert = text(&root, "[role=alert]").unwrap();
     assert!(
-        alert.contains("h= is version 'v9', this app reads v1"),
+        alert.contains("h= is version 'v9', this app reads v2"),
         "{alert}"
     );
     // A history the engine refuses (no such pending event) stops where it fails.
-    let root = mounted_at("#view=cluster&scenario=seed000-down-lost&h=v1_n2_m999999").await;
+    let root = mounted_at("#view=cluster&scenario=seed000-down-lost&h=v2_n2_m999999").await;
     until("the alert", || count(&root, "[role=alert]") == 1).await;
     let alert = text(&root, "[role=alert]").unwrap();
     assert!(alert.contains("stops at step 2"), "{alert}");
@@ -237,7 +237,7 @@ async fn the_mds_tab_shows_the_engine_daemons_status_and_tokens() {
     .await;
     assert_eq!(count(&root, ".mds-chart g.token"), 1);
     let hash = web_sys::window().unwrap().location().hash().unwrap();
-    assert!(hash.ends_with(&format!("h=v1_n30_k{standby}")), "{hash}");
+    assert!(hash.ends_with(&format!("h=v2_n30_k{standby}")), "{hash}");
     let choices = parse_mds_choices(hash.split("h=").nth(1).unwrap()).unwrap();
     assert_eq!(
         choices.last(),
@@ -261,13 +261,13 @@ async fn a_cephfs_run_shows_the_objecters_waits_and_the_metadata_pgs_as_the_engi
     use cephscope::engine::mds::rados::{self, CephfsRun, CrossAction, OpStatus};
     use cephscope::engine::world::UserAction;
     let name = "cephfs-replay-stuck-on-down-pg";
-    let root = mounted_at(&format!("#view=mds&scenario={name}&step=723")).await;
-    until("723 steps", || {
-        counter_steps(&root, "mds-counter") == Some(723)
+    let root = mounted_at(&format!("#view=mds&scenario={name}&step=938")).await;
+    until("938 steps", || {
+        counter_steps(&root, "mds-counter") == Some(938)
     })
     .await;
     let mut run = CephfsRun::new(rados::find(name).unwrap()).unwrap();
-    for _ in 0..723 {
+    for _ in 0..938 {
         run.step().unwrap();
     }
     // mds.b's boot reads wait on a down PG, and the page says so as the engine does.
@@ -306,11 +306,11 @@ async fn a_cephfs_run_shows_the_objecters_waits_and_the_metadata_pgs_as_the_engi
     // engine given the same choice says the same.
     click(&root, "[data-testid=lost-4]").await;
     until("the lost", || {
-        counter_steps(&root, "mds-counter") == Some(724)
+        counter_steps(&root, "mds-counter") == Some(939)
     })
     .await;
     let hash = web_sys::window().unwrap().location().hash().unwrap();
-    assert!(hash.ends_with("h=v1_n723_Ol4"), "{hash}");
+    assert!(hash.ends_with("h=v2_n938_Ol4"), "{hash}");
     let rec = run
         .act(CrossAction::Cluster(UserAction::Lost { osd: 4 }))
         .unwrap();

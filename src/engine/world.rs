@@ -10,7 +10,7 @@
 //! primary, resends it when a new map moves the primary, and records what was
 //! acknowledged (`acked`), so that loss is checkable.
 
-use crate::engine::intervals::{EpochMap, PgHistory};
+use crate::engine::intervals::{EpochMap, OsdView, PgHistory};
 use crate::engine::monitor::{
     self, Incremental, PrimeStyle, MON_OSD_DOWN_OUT_INTERVAL_MS, MON_OSD_REPORT_TIMEOUT_MS,
     OSD_HEARTBEAT_GRACE_MS,
@@ -614,8 +614,11 @@ pub struct OsdNode {
     /// Peer messages sent in an epoch this OSD has no map for yet: they wait for the map
     /// (Ceph's OSD queues such peering events until it has caught up).
     pub waiting_for_map: Vec<(Endpoint, Msg)>,
-    /// The newest map epoch this OSD has processed.
+    /// The newest map epoch this OSD has processed (its PGs may lag: see
+    /// [`QueuedAdvance`]).
     pub epoch: Epoch,
+    /// This OSD's PGs with a map advance queued, and its id in `World::advances`.
+    pub advance_queued: BTreeMap<PgId, u64>,
     /// Shared between clones of the world until one of them changes the PG (`Rc::make_mut`):
     /// a history snapshot copies a pointer per PG, not every PG's log and object store.
     pub pgs: BTreeMap<PgId, Rc<PgInstance>>,
@@ -659,6 +662,26 @@ pub struct WorldStep {
 pub enum PendingId {
     Message(u64),
     Timer(u64),
+    /// A PG's queued map advance ([`QueuedAdvance`]).
+    Advance(u64),
+}
+
+/// A PG's turn to catch up with its OSD's newest map: the NullEvt `OSD::consume_map`
+/// queues for every PG the OSD holds or the new epochs map to it (`enqueue_peering_evt`),
+/// which `OSD::dequeue_peering_evt` runs through `PG::advance_pg` (AdvMap for each epoch,
+/// then ActMap). Each PG advances in a step of its own, as each is its own work item in
+/// Ceph's sharded op queue; an event that reaches the PG first advances it first (it was
+/// queued behind the NullEvt), and the NullEvt, with nothing left to do, is dropped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct QueuedAdvance {
+    pub osd: OsdId,
+    #[serde(with = "pg_text")]
+    pub pg: PgId,
+    /// When the map that queued it was consumed.
+    pub at: TimeMs,
+    /// The OSD's epoch before that map: a PG this OSD does not hold yet is created at the
+    /// first later epoch that maps it here.
+    pub since: Epoch,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -675,6 +698,11 @@ pub struct World {
     pub maps: Vec<Rc<OsdMap>>,
     /// Every epoch's PG mappings, parallel to `maps`.
     pub mappings: Vec<Rc<MappingTable>>,
+    /// Every epoch's OSD table as the PGs' map views share it, parallel to `maps`.
+    pub osd_views: Vec<Rc<BTreeMap<OsdId, OsdView>>>,
+    /// The PG map advances queued on the OSDs, by id (ids grow with time, so this is
+    /// also their order).
+    pub advances: BTreeMap<u64, QueuedAdvance>,
     pub osds: BTreeMap<OsdId, OsdNode>,
     pub net: Network<Msg>,
     pub timers: Vec<Timer>,
@@ -701,6 +729,7 @@ pub struct World {
     /// None: no batching, each change is its own epoch (ClusterSpec::paxos).
     pub paxos: Option<PaxosSpec>,
     next_timer: u64,
+    next_advance: u64,
     steps: u64,
 }
 
@@ -712,6 +741,8 @@ struct StepLog {
     pgs: Vec<PgSteps>,
     sent: Vec<String>,
     epochs: Vec<String>,
+    /// The PG map advances an OSD queued this step (`osd.3 queues 4 PGs …`).
+    advances: Vec<String>,
 }
 
 impl World {
@@ -733,6 +764,7 @@ impl World {
                         started_at: 0,
                         waiting_for_map: Vec::new(),
                         epoch: 0,
+                        advance_queued: BTreeMap::new(),
                         pgs: BTreeMap::new(),
                         local_reserver: AsyncReserver::default(),
                         remote_reserver: AsyncReserver::default(),
@@ -745,6 +777,8 @@ impl World {
         let mut world = World {
             now: 0,
             mappings: vec![Rc::new(MappingTable::compute(&map))],
+            osd_views: vec![EpochMap::osd_views(&map)],
+            advances: BTreeMap::new(),
             maps: vec![Rc::new(map)],
             osds,
             net: Network::new(NET_LATENCY_MS),
@@ -762,6 +796,7 @@ impl World {
             last_commit_ms: 0,
             paxos: spec.paxos,
             next_timer: 1,
+            next_advance: 1,
             steps: 0,
         };
         let mut log = StepLog::default();
@@ -795,6 +830,11 @@ impl World {
                 at_ms: t.at,
                 what: timer_text(&t.kind),
             }))
+            .chain(self.advances.iter().map(|(&id, a)| Pending {
+                id: PendingId::Advance(id),
+                at_ms: a.at,
+                what: self.advance_text(a),
+            }))
             .collect();
         out.sort_by_key(|p| (p.at_ms, p.id));
         out
@@ -811,6 +851,7 @@ impl World {
                 .iter()
                 .find(|x| x.id == t)
                 .map(|x| timer_text(&x.kind)),
+            PendingId::Advance(a) => self.advances.get(&a).map(|a| self.advance_text(a)),
         }
         .unwrap_or_default();
         Some(Pending { id, at_ms, what })
@@ -828,7 +869,19 @@ impl World {
             .iter()
             .map(|t| (t.at, PendingId::Timer(t.id)))
             .min();
-        message.into_iter().chain(timer).min()
+        let advance = self
+            .advances
+            .iter()
+            .next()
+            .map(|(&id, a)| (a.at, PendingId::Advance(id)));
+        message.into_iter().chain(timer).chain(advance).min()
+    }
+
+    /// `osd.3 pg 11.4 advances to e2225`: a queued advance as the pending list and the
+    /// step records name it.
+    fn advance_text(&self, a: &QueuedAdvance) -> String {
+        let to = self.osds.get(&a.osd).map_or(0, |n| n.epoch);
+        format!("osd.{} pg {} advances to map e{to}", a.osd, a.pg)
     }
 
     /// Deliver the next event in time order. None when nothing is pending.
@@ -859,6 +912,17 @@ impl World {
                 self.now = self.now.max(timer.at);
                 let text = timer_text(&timer.kind);
                 self.fire(timer.kind, &mut log);
+                text
+            }
+            PendingId::Advance(a) => {
+                let advance = self
+                    .advances
+                    .get(&a)
+                    .ok_or_else(|| format!("map advance #{a} is not pending"))?;
+                self.now = self.now.max(advance.at);
+                let text = self.advance_text(advance);
+                let (osd, pg) = (advance.osd, advance.pg);
+                self.advance_pg(osd, pg, &mut log);
                 text
             }
         };
@@ -926,6 +990,9 @@ impl World {
                 node.local_reserver = AsyncReserver::default();
                 node.remote_reserver = AsyncReserver::default();
                 node.awaiting_throttle.clear();
+                for id in std::mem::take(&mut node.advance_queued).into_values() {
+                    self.advances.remove(&id);
+                }
                 self.timers.retain(|t| {
                     !matches!(t.kind, TimerKind::PgEvent { osd: o, .. } | TimerKind::Recovery { osd: o, .. } if o == osd)
                 });
@@ -1132,6 +1199,7 @@ impl World {
             .get(&pg)
             .map(|m| m.acting_primary)
             .ok_or_else(|| format!("pg {pg} does not exist"))?;
+        self.advance_pg(primary, pg, log);
         let inst = self
             .osds
             .get_mut(&primary)
@@ -1208,15 +1276,18 @@ impl World {
     /// it and route its outbox.
     fn pg_process(&mut self, osd: OsdId, pg: PgId, event: PeeringEvent, log: &mut StepLog) {
         let fullness = self.fullness_for(osd, pg);
-        let Some(inst) = self
-            .osds
-            .get_mut(&osd)
-            .filter(|n| n.running)
-            .and_then(|n| n.pgs.get_mut(&pg).map(Rc::make_mut))
-        else {
+        let Some(node) = self.osds.get_mut(&osd).filter(|n| n.running) else {
+            return;
+        };
+        let osd_epoch = node.epoch;
+        let Some(inst) = node.pgs.get_mut(&pg).map(Rc::make_mut) else {
             return;
         };
         inst.state.fullness = fullness;
+        debug_assert_eq!(
+            inst.state.epoch, osd_epoch,
+            "osd.{osd} pg {pg} takes an event before advancing to its OSD's map"
+        );
         let def = definition();
         let before = inst.machine.path(def);
         let mut micro = Vec::new();
@@ -1546,6 +1617,7 @@ impl World {
             self.add_timer(MON_OSD_DOWN_OUT_INTERVAL_MS, TimerKind::DownOut { osd: o });
         }
         self.mappings.push(table);
+        self.osd_views.push(EpochMap::osd_views(&next));
         self.maps.push(Rc::new(next));
         self.broadcast_map(log);
         self.client_resend(log);
@@ -1604,8 +1676,9 @@ impl World {
                 epoch,
                 event,
             } => {
-                // OSD::dequeue_peering_evt: an event from before the PG's last reset is
-                // stale (pg_has_reset_since).
+                // OSD::dequeue_peering_evt: the PG advances to the OSD's map, then an
+                // event from before its last reset is stale (pg_has_reset_since).
+                self.advance_pg(osd, pg, log);
                 let fresh = self
                     .osds
                     .get(&osd)
@@ -1620,6 +1693,7 @@ impl World {
                 // OSDService::_recover_now leaves (osd_recovery_max_active minus this
                 // OSD's recovery ops in flight); none left: the PG waits in
                 // awaiting_throttle.
+                self.advance_pg(osd, pg, log);
                 let fullness = self.fullness_for(osd, pg);
                 let available =
                     recovery::OSD_RECOVERY_MAX_ACTIVE.saturating_sub(self.recovery_ops_active(osd));
@@ -1830,9 +1904,10 @@ impl World {
         }
     }
 
-    /// Models OSD::handle_osd_map → consume_map: for each new epoch, every PG the OSD
-    /// holds or should hold gets AdvMap; then every PG gets ActMap. A PG this OSD does not
-    /// have yet is created first (Initial, Initialize).
+    /// Models OSD::handle_osd_map → consume_map: the OSD takes the new epochs, and every
+    /// PG it holds or the new epochs map here gets a queued advance ([`QueuedAdvance`]):
+    /// the PGs advance later, each in its own step (`advance_pg`). Messages that waited
+    /// for these epochs are handled now.
     fn osd_consume_map(&mut self, osd: OsdId, epoch: Epoch, log: &mut StepLog) {
         let Some(node) = self.osds.get(&osd) else {
             return;
@@ -1840,79 +1915,38 @@ impl World {
         if !node.running || node.epoch >= epoch {
             return;
         }
-        let first = (node.epoch + 1).max(self.first_epoch);
-        let epochs: Vec<(Rc<OsdMap>, Rc<MappingTable>)> = (first..=epoch)
-            .filter_map(|e| {
-                let i = e.checked_sub(self.first_epoch)? as usize;
-                Some((self.maps.get(i)?.clone(), self.mappings.get(i)?.clone()))
-            })
-            .collect();
-        let log_entries = self.osd_max_pg_log_entries;
-        let scan_max = self.osd_backfill_scan_max;
-        let node = self.osds.get_mut(&osd).expect("checked");
-        let mut touched: BTreeMap<PgId, (Vec<Micro>, &'static str)> = BTreeMap::new();
-        let def = definition();
-        for (map, table) in &epochs {
-            let osd_views = EpochMap::osd_views(map);
-            // The PGs this OSD is in now, and those it still holds from before.
-            let mut pgs: BTreeSet<PgId> = table.pgs_of(osd).iter().copied().collect();
-            pgs.extend(node.pgs.keys().copied());
-            for pg in pgs {
-                let Some(m) = table.by_pg.get(&pg).cloned() else {
-                    continue; // the pool is gone: PG deletion is not modelled yet
-                };
-                let inst = node.pgs.entry(pg).or_insert_with(|| {
-                    let mut state = PeeringState::new(osd);
-                    state.pgid = pg;
-                    state.history = PgHistory::new(map.epoch);
-                    state.pg_log_entries = log_entries;
-                    state.backfill_scan_max = scan_max;
-                    let mut machine = Machine::new();
-                    let mut micro = Vec::new();
-                    machine.initiate(def, &mut state, &mut micro);
-                    machine.process(def, &mut state, PeeringEvent::Initialize, &mut micro);
-                    touched.insert(pg, (micro, "(new)"));
-                    Rc::new(PgInstance { machine, state })
-                });
-                let inst = Rc::make_mut(inst);
-                let entry = touched
-                    .entry(pg)
-                    .or_insert_with(|| (Vec::new(), inst.machine.path(def)));
-                // PeeringState::advance_map: the map reference moves before the event.
-                inst.state.epoch = map.epoch;
-                inst.state.lastmap = inst.state.osdmap.take();
-                let view = EpochMap::from_parts(map, pg, m.clone(), osd_views.clone());
-                inst.state.osdmap = Some(Rc::new(view));
-                inst.machine.process(
-                    def,
-                    &mut inst.state,
-                    PeeringEvent::AdvMap {
-                        epoch: map.epoch,
-                        up: m.up,
-                        acting: m.acting,
-                        up_primary: m.up_primary,
-                        acting_primary: m.acting_primary,
-                    },
-                    &mut entry.0,
-                );
+        let since = node.epoch;
+        // OSD::consume_map: a NullEvt for every PG this OSD holds, and for every PG the new
+        // epochs map here (OSD::handle_pg_create_info makes those).
+        let mut pgs: BTreeSet<PgId> = node.pgs.keys().copied().collect();
+        for e in (since + 1).max(self.first_epoch)..=epoch {
+            if let Some(table) = self.table_at(e) {
+                pgs.extend(table.pgs_of(osd).iter().copied());
             }
         }
-        for (pg, (mut micro, from)) in touched {
-            let inst = Rc::make_mut(node.pgs.get_mut(&pg).expect("touched PGs exist"));
-            inst.machine.process(
-                def,
-                &mut inst.state,
-                PeeringEvent::ActMap { epoch },
-                &mut micro,
-            );
-            log.pgs.push(PgSteps {
+        let node = self.osds.get_mut(&osd).expect("checked");
+        let mut queued = 0;
+        for pg in pgs {
+            if node.advance_queued.contains_key(&pg) {
+                continue; // its NullEvt is still queued: it advances to the newest map
+            }
+            let id = self.next_advance;
+            self.next_advance += 1;
+            node.advance_queued.insert(pg, id);
+            let advance = QueuedAdvance {
                 osd,
                 pg,
-                epoch: inst.state.epoch,
-                micro,
-                from,
-                to: inst.machine.path(def),
-            });
+                at: self.now,
+                since,
+            };
+            self.advances.insert(id, advance);
+            queued += 1;
+        }
+        if queued > 0 {
+            let s = if queued == 1 { "" } else { "s" };
+            log.advances.push(format!(
+                "osd.{osd} queues {queued} PG{s} to advance to e{epoch}"
+            ));
         }
         node.epoch = epoch;
         // OSD::_committed_osd_maps: a booting instance is active once a map shows it up
@@ -1930,10 +1964,6 @@ impl World {
             .into_iter()
             .partition(|(_, m)| msg_epoch(m) <= epoch);
         node.waiting_for_map = waiting;
-        let pgs: Vec<PgId> = node.pgs.keys().copied().collect();
-        for pg in pgs {
-            self.drain_outbox(osd, pg, log);
-        }
         for (from, msg) in ready {
             self.receive(from, Endpoint::Osd(osd), msg, log);
         }
@@ -1948,6 +1978,109 @@ impl World {
                 log,
             );
         }
+    }
+
+    /// The mapping table of epoch `e`, if published.
+    fn table_at(&self, e: Epoch) -> Option<&Rc<MappingTable>> {
+        self.mappings.get(e.checked_sub(self.first_epoch)? as usize)
+    }
+
+    /// Models `PG::advance_pg` (run by `OSD::dequeue_peering_evt` before any peering
+    /// event, and for the NullEvt `OSD::consume_map` queued): the PG takes AdvMap for
+    /// every epoch from its own to its OSD's (`PeeringState::advance_map`), then ActMap
+    /// (`activate_map`). A PG this OSD does not hold yet is created at the first of those
+    /// epochs that maps it here. Does nothing for a PG already at its OSD's epoch; either
+    /// way the PG's queued advance, if any, is done.
+    fn advance_pg(&mut self, osd: OsdId, pg: PgId, log: &mut StepLog) {
+        let Some(node) = self.osds.get_mut(&osd) else {
+            return;
+        };
+        let since = match node.advance_queued.remove(&pg) {
+            Some(id) => self.advances.remove(&id).map(|a| a.since),
+            None => None,
+        };
+        let target = node.epoch;
+        let from_epoch = match node.pgs.get(&pg) {
+            Some(inst) => inst.state.epoch,
+            None => match since {
+                Some(since) => since,
+                None => return, // not held here, and no map brought it
+            },
+        };
+        if !node.running || from_epoch >= target {
+            return;
+        }
+        let def = definition();
+        let mut micro = Vec::new();
+        let mut from = None;
+        for e in (from_epoch + 1).max(self.first_epoch)..=target {
+            let i = (e - self.first_epoch) as usize;
+            let (Some(map), Some(table), Some(views)) = (
+                self.maps.get(i),
+                self.mappings.get(i),
+                self.osd_views.get(i),
+            ) else {
+                break;
+            };
+            let Some(m) = table.by_pg.get(&pg) else {
+                continue; // the pool is gone: PG deletion is not modelled yet
+            };
+            let node = self.osds.get_mut(&osd).expect("checked");
+            if let std::collections::btree_map::Entry::Vacant(slot) = node.pgs.entry(pg) {
+                if !m.up.contains(&osd) && !m.acting.contains(&osd) {
+                    continue; // not mapped here in this epoch
+                }
+                let mut state = PeeringState::new(osd);
+                state.pgid = pg;
+                state.history = PgHistory::new(map.epoch);
+                state.pg_log_entries = self.osd_max_pg_log_entries;
+                state.backfill_scan_max = self.osd_backfill_scan_max;
+                let mut machine = Machine::new();
+                machine.initiate(def, &mut state, &mut micro);
+                machine.process(def, &mut state, PeeringEvent::Initialize, &mut micro);
+                from = Some("(new)");
+                slot.insert(Rc::new(PgInstance { machine, state }));
+            }
+            let inst = Rc::make_mut(node.pgs.get_mut(&pg).expect("inserted above"));
+            from.get_or_insert_with(|| inst.machine.path(def));
+            // PeeringState::advance_map: the map reference moves before the event.
+            inst.state.epoch = map.epoch;
+            inst.state.lastmap = inst.state.osdmap.take();
+            let view = EpochMap::from_parts(map, pg, m.clone(), views.clone());
+            inst.state.osdmap = Some(Rc::new(view));
+            inst.machine.process(
+                def,
+                &mut inst.state,
+                PeeringEvent::AdvMap {
+                    epoch: map.epoch,
+                    up: m.up.clone(),
+                    acting: m.acting.clone(),
+                    up_primary: m.up_primary,
+                    acting_primary: m.acting_primary,
+                },
+                &mut micro,
+            );
+        }
+        let Some(from) = from else {
+            return; // never mapped here: nothing was created
+        };
+        let node = self.osds.get_mut(&osd).expect("checked");
+        let inst = Rc::make_mut(node.pgs.get_mut(&pg).expect("advanced above"));
+        inst.machine.process(
+            def,
+            &mut inst.state,
+            PeeringEvent::ActMap { epoch: target },
+            &mut micro,
+        );
+        log.pgs.push(PgSteps {
+            osd,
+            pg,
+            epoch: inst.state.epoch,
+            micro,
+            from,
+            to: inst.machine.path(def),
+        });
+        self.drain_outbox(osd, pg, log);
     }
 
     /// Models OSD::ms_fast_dispatch → `PG::do_request` for client and replication ops: an
@@ -1980,6 +2113,8 @@ impl World {
             _ => return,
         };
         let floor = node.instance_up_from;
+        // The op was queued behind the PG's NullEvt, if it has one.
+        self.advance_pg(osd, pg, log);
         // A backfill target checks its fullness when asked for a scan (do_scan's
         // check_backfill_full): with today's usage, not the last event's.
         let fullness = matches!(msg, Msg::Scan { .. })
@@ -2148,12 +2283,17 @@ impl World {
             ),
             _ => return,
         };
+        // The message was queued behind the PG's NullEvt, if it has one.
+        self.advance_pg(osd, pg, log);
         let node = self.osds.get_mut(&osd).expect("checked");
         let Some(inst) = node.pgs.get_mut(&pg).map(Rc::make_mut) else {
             if let PeeringEvent::MQuery { .. } = event {
+                // OSD::handle_pg_query_nopg: an empty notify, sent in this OSD's epoch
+                // for the query's epoch; the querier's `old_peering_msg` checks the
+                // latter, which is the epoch this model's one-epoch message carries.
                 let reply = Msg::PgNotify {
                     pg,
-                    epoch: node.epoch,
+                    epoch,
                     peer: PeerState::default(),
                 };
                 self.send(Endpoint::Osd(osd), Endpoint::Osd(from), reply, log);
@@ -2701,6 +2841,10 @@ fn explain(event: &str, log: &StepLog) -> String {
             "; the monitor publishes {}",
             log.epochs.join(", ")
         ));
+    }
+    for a in &log.advances {
+        s.push_str("; ");
+        s.push_str(a);
     }
     let moved: Vec<String> = log
         .pgs

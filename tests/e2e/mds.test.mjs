@@ -82,7 +82,7 @@ test('the MDS tab: kill the standby, rank 0 goes laggy, start it, it takes over;
     (await rankState(page, 0)) === 'up:active' && /is in up:active$/.test(await tokenB()));
   assert.match(await daemonState(page, 'b'), /^up:active/);
   const hash = await page.evaluate(() => location.hash);
-  assert.match(hash, /^#view=mds&scenario=mds-failover-single-rank&h=v1_n\d+_kb_n\d+_sb_n\d+$/);
+  assert.match(hash, /^#view=mds&scenario=mds-failover-single-rank&h=v2_n\d+_kb_n\d+_sb_n\d+$/);
   const rows = await daemonRows(page);
   const status = await page.textContent('[data-testid=mds-fs-status]');
   await page.screenshot({ path: path.join(shots, 'mds-takeover-1280x800.png'), fullPage: true, animations: 'disabled' });
@@ -103,7 +103,7 @@ test('the MDS tab: kill the standby, rank 0 goes laggy, start it, it takes over;
 // down and blocked by the OSD the wait names; give up on node-c (osd.4, osd.5 lost) before
 // the script would; rank 0 then replays and goes up:active. The link restores all of it.
 test('CephFS over RADOS: replay waits on a down PG; marking its OSDs lost lets rank 0 go active; the link restores it', async () => {
-  const { page, errors } = await open({ width: 1280, height: 800 }, '#view=mds&scenario=cephfs-replay-stuck-on-down-pg&step=700');
+  const { page, errors } = await open({ width: 1280, height: 800 }, '#view=mds&scenario=cephfs-replay-stuck-on-down-pg&step=900');
   await page.waitForSelector('[data-testid=cephfs-pgs]');
   const opsText = () => page.textContent('section.objecter');
   await nextChangeUntil(page, 'a read waiting on a down PG', async () => /waits: PG \S+ is down, blocked by osd\.[45]/.test(await opsText()));
@@ -119,7 +119,7 @@ test('CephFS over RADOS: replay waits on a down PG; marking its OSDs lost lets r
   await nextChangeUntil(page, 'rank 0 up:active', async () => (await rankState(page, 0)) === 'up:active', 400);
   assert.doesNotMatch(await opsText(), /waits:/);
   const hash = await page.evaluate(() => location.hash);
-  assert.match(hash, /^#view=mds&scenario=cephfs-replay-stuck-on-down-pg&h=v1_n\d+_Ol4_Ol5_n\d+$/);
+  assert.match(hash, /^#view=mds&scenario=cephfs-replay-stuck-on-down-pg&h=v2_n\d+_Ol4_Ol5_n\d+$/);
   const rows = await daemonRows(page);
   const pgs = await page.textContent('[data-testid=cephfs-pgs]');
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
@@ -152,39 +152,39 @@ const slide = (page, selector, value) => page.$eval(selector, (el, value) => {
 const steps = (page) => page.textContent('[data-testid=cluster-counter]').then((t) => Number(t.split(' ')[0]));
 
 test('the cluster tab: a chosen delivery and a kill go into the link; Back and the slider seek the history', async () => {
-  const { page, errors } = await open({ width: 1280, height: 800 }, '#view=cluster&scenario=seed000-down-lost&step=6');
+  const { page, errors } = await open({ width: 1280, height: 800 }, '#view=cluster&scenario=seed000-down-lost&step=18');
   await page.waitForSelector('[data-testid=pg-table]');
-  assert.equal(await steps(page), 6);
+  assert.equal(await steps(page), 18);
   // Deliver the last pending event out of order, then kill osd.1.
   await page.click('[data-testid=cluster-pending] li:last-child button:has-text("Deliver")');
   await page.click('[data-testid=kill-1]');
   for (let i = 0; i < 5; i++) await page.click('[data-testid=cluster-step]');
-  assert.equal(await steps(page), 13);
+  assert.equal(await steps(page), 25);
   const hash = await page.evaluate(() => location.hash);
-  assert.match(hash, /^#view=cluster&scenario=seed000-down-lost&h=v1_n6_[mt]\d+_k1_n5$/);
-  const at13 = await pgStates(page);
-  const history13 = await page.$$eval('[data-testid=cluster-history] li', (els) => els.map((e) => e.textContent));
+  assert.match(hash, /^#view=cluster&scenario=seed000-down-lost&h=v2_n18_[mt]\d+_k1_n5$/);
+  const at25 = await pgStates(page);
+  const history25 = await page.$$eval('[data-testid=cluster-history] li', (els) => els.map((e) => e.textContent));
   const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await fresh.goto(base + hash);
   await fresh.waitForSelector('[data-testid=pg-table]');
-  assert.equal(await steps(fresh), 13);
-  assert.deepEqual(await pgStates(fresh), at13);
-  assert.deepEqual(await fresh.$$eval('[data-testid=cluster-history] li', (els) => els.map((e) => e.textContent)), history13);
+  assert.equal(await steps(fresh), 25);
+  assert.deepEqual(await pgStates(fresh), at25);
+  assert.deepEqual(await fresh.$$eval('[data-testid=cluster-history] li', (els) => els.map((e) => e.textContent)), history25);
   assert.equal(await fresh.$$eval('[data-testid=revive-1]', (els) => els.length), 1);
   await fresh.close();
-  // Back one step, then the slider to 7 (after the delivery), then Step redoes the kill.
+  // Back one step, then the slider to 19 (after the delivery), then Step redoes the kill.
   await page.click('[data-testid=cluster-back]');
-  assert.equal(await steps(page), 12);
-  await slide(page, '[data-testid=cluster-seek]', 7);
-  await page.waitForFunction(() => document.querySelector('[data-testid=cluster-counter]').textContent.startsWith('7 '));
+  assert.equal(await steps(page), 24);
+  await slide(page, '[data-testid=cluster-seek]', 19);
+  await page.waitForFunction(() => document.querySelector('[data-testid=cluster-counter]').textContent.startsWith('19 '));
   assert.equal(await page.$$eval('[data-testid=kill-1]', (els) => els.length), 1, 'osd.1 not killed yet');
   await page.click('[data-testid=cluster-step]');
-  assert.equal(await steps(page), 8);
+  assert.equal(await steps(page), 20);
   assert.equal(await page.$$eval('[data-testid=revive-1]', (els) => els.length), 1, 'Step redid the kill');
-  await slide(page, '[data-testid=cluster-seek]', 13);
-  await page.waitForFunction(() => document.querySelector('[data-testid=cluster-counter]').textContent.startsWith('13 '));
-  assert.equal(await steps(page), 13);
-  assert.deepEqual(await pgStates(page), at13, 'the slider replays the same history');
+  await slide(page, '[data-testid=cluster-seek]', 25);
+  await page.waitForFunction(() => document.querySelector('[data-testid=cluster-counter]').textContent.startsWith('25 '));
+  assert.equal(await steps(page), 25);
+  assert.deepEqual(await pgStates(page), at25, 'the slider replays the same history');
   await page.screenshot({ path: path.join(shots, 'cluster-history-1280x800.png'), fullPage: true, animations: 'disabled' });
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await phone.goto(base + hash);
@@ -193,7 +193,7 @@ test('the cluster tab: a chosen delivery and a kill go into the link; Back and t
   await noSidewaysScroll(phone);
   await phone.close();
   // A malformed history link names what is wrong and the app keeps running.
-  await page.goto(base + '#view=cluster&scenario=seed000-down-lost&h=v1_n3_k');
+  await page.goto(base + '#view=cluster&scenario=seed000-down-lost&h=v2_n3_k');
   await page.reload();
   await page.waitForSelector('[role=alert]');
   assert.match(await page.textContent('[role=alert]'), /h= token 2 'k': osd '' is not an OSD number/);
@@ -312,7 +312,7 @@ test('the selected PG\'s commands: a client write and force-recovery go through 
   const refused = await page.$$eval('.error, [role=alert]', (els) => els.map((e) => e.textContent).join(' '));
   assert.ok(n === 8 || /refused/.test(refused), `force-recovery: step ${n}, message '${refused}'`);
   const hash = await page.evaluate(() => location.hash);
-  assert.match(hash, /h=v1_n6_w1\.0~obj0/);
+  assert.match(hash, /h=v2_n6_w1\.0~obj0/);
   assert.deepEqual(errors, []);
   await page.close();
 });

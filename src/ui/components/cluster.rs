@@ -108,6 +108,7 @@ pub(super) fn pending_label(id: PendingId) -> String {
     match id {
         PendingId::Message(m) => format!("message {m}"),
         PendingId::Timer(t) => format!("timer {t}"),
+        PendingId::Advance(a) => format!("map advance {a}"),
     }
 }
 
