@@ -318,8 +318,8 @@ pub const HISTORY_VERSION: &str = "v2";
 
 /// A cluster history as `h=` text: `v2` then one token per choice, `_`-separated, with
 /// runs of the next event folded (`n12` = 12 next steps):
-/// `n`/`nN` next, `mID` / `tID` / `aID` deliver message / timer / PG map advance ID, `kO` kill, `rO` revive,
-/// `dO` mark down, `oO` out, `iO` in, `lO` lost (osd O), `xID` drop message ID,
+/// `n`/`nN` next, `mID` / `tID` / `aID` deliver message / timer / PG map advance ID,
+/// `kO` kill, `rO` revive, `dO` mark down, `oO` out, `iO` in, `lO` lost (osd O), `xID` drop message ID,
 /// `wPG~OBJ` write, `ePG~OBJ` delete, `uPG~r|d` mark_unfound_lost revert|delete,
 /// `fPG~r|b` force-recovery|force-backfill, `cPG~r|b` their cancel-
 /// (OBJ escaped: anything but a letter or digit as %XX).
