@@ -26,7 +26,6 @@ use std::time::Instant;
 struct Bucket {
     steps: u32,
     secs: f64,
-    pgs_touched: usize,
     /// Epochs published in these steps.
     epochs: usize,
     /// PGs whose mapping changed in the epochs these steps published.
@@ -115,7 +114,6 @@ fn failure_run(hosts: i32, per_host: i32, pg_num: u32, repeat: bool) -> Run {
         let b = run.kinds.entry(kind_of(&step.event)).or_default();
         b.steps += 1;
         b.secs += secs;
-        b.pgs_touched += step.pgs.len();
         b.epochs += step.epochs.len();
         b.remapped += remapped(&world, step.epochs.len());
         b.sent += step.sent.len();

@@ -370,3 +370,104 @@ fn paxos_batching_epochs_at_4096_pgs() {
         );
     }
 }
+
+/// OSD::consume_map → PG::advance_pg: a map delivery queues one advance per PG the OSD
+/// holds and moves no PG itself; each advance is a pending step of its own, so a PG's
+/// epoch lags its OSD's until it runs; a message that reaches a lagging PG first
+/// advances it first, and its queued advance is then gone.
+#[test]
+fn a_map_queues_one_advance_per_pg_and_a_message_advances_a_lagging_pg_first() {
+    let mut world = World::new(&spec(3, 1, 3, 4)).unwrap();
+    run_until_quiet(&mut world, 1000);
+    let before = world.map().epoch;
+    world.act(UserAction::Out { osd: 2 }).unwrap();
+    // Deliver only the new map to osd.0.
+    let to_osd0 = world
+        .pending()
+        .into_iter()
+        .find(|p| p.what.starts_with("MOSDMap mon.a → osd.0"))
+        .expect("the new map goes to osd.0");
+    let step = world.deliver(to_osd0.id).unwrap();
+    assert!(step.pgs.is_empty(), "{:?}", step.pgs);
+    assert!(
+        step.explanation
+            .contains("osd.0 queues 4 PGs to advance to e"),
+        "{}",
+        step.explanation
+    );
+    let node = &world.osds[&0];
+    assert!(node.epoch > before);
+    assert_eq!(node.advance_queued.len(), 4);
+    for inst in node.pgs.values() {
+        assert_eq!(inst.state.epoch, before, "the PG has not advanced yet");
+    }
+    let advances: Vec<PendingId> = world
+        .pending()
+        .into_iter()
+        .filter(|p| matches!(p.id, PendingId::Advance(_)) && p.what.starts_with("osd.0 pg"))
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(advances.len(), 4);
+    // osd.1 takes the map and advances its PGs; the first message they send to one of
+    // osd.0's lagging PGs advances that PG before it is handled.
+    let to_osd1 = world
+        .pending()
+        .into_iter()
+        .find(|p| p.what.starts_with("MOSDMap mon.a → osd.1"))
+        .expect("the new map goes to osd.1");
+    world.deliver(to_osd1.id).unwrap();
+    let osd1_advances: Vec<PendingId> = world
+        .pending()
+        .into_iter()
+        .filter(|p| p.what.starts_with("osd.1 pg"))
+        .map(|p| p.id)
+        .collect();
+    for id in osd1_advances {
+        world.deliver(id).unwrap();
+    }
+    let lagging: Vec<PgId> = world.osds[&0].advance_queued.keys().copied().collect();
+    let message = world
+        .pending()
+        .into_iter()
+        .find(|p| {
+            matches!(p.id, PendingId::Message(_))
+                && lagging
+                    .iter()
+                    .any(|pg| p.what.contains(&format!("→ osd.0 ({pg} ")))
+        })
+        .map(|p| p.id)
+        .unwrap_or_else(|| panic!("no message reached a lagging PG on osd.0: {lagging:?}"));
+    {
+        let step = world.deliver(message).unwrap();
+        let p = &step.pgs[0];
+        assert!(lagging.contains(&p.pg));
+        assert!(
+            p.micro.iter().any(|m| format!("{m:?}").contains("AdvMap")),
+            "{:?}",
+            p.micro
+        );
+        assert!(!world.osds[&0].advance_queued.contains_key(&p.pg));
+        assert_eq!(world.osds[&0].pgs[&p.pg].state.epoch, world.osds[&0].epoch);
+    }
+    // One advance: that PG alone takes the epochs, in a step of its own.
+    let queued = |w: &World, id: &PendingId| w.pending().iter().any(|p| p.id == *id);
+    let id = *advances
+        .iter()
+        .find(|id| queued(&world, id))
+        .expect("an advance of osd.0 is still queued");
+    let step = world.deliver(id).unwrap();
+    assert_eq!(step.pgs.len(), 1);
+    let pg = step.pgs[0].pg;
+    assert_eq!(world.osds[&0].pgs[&pg].state.epoch, world.osds[&0].epoch);
+    assert!(world.deliver(id).is_err(), "delivered once");
+    // Step on: whatever reaches osd.0's lagging PGs advances them first, and every queued
+    // advance ends up done exactly once.
+    run_until_quiet(&mut world, 5000);
+    assert!(world.advances.is_empty());
+    for node in world.osds.values() {
+        assert!(node.advance_queued.is_empty());
+        for inst in node.pgs.values() {
+            assert_eq!(inst.state.epoch, node.epoch);
+        }
+    }
+}
