@@ -3,7 +3,9 @@
 //! dies, the cluster re-peers and settles". A step should cost the work of its event, not
 //! the size of the cluster. Each kind is printed per step and per unit of its work:
 //!
-//! - a message to one PG (MOSDPG*): per step (the work is one PG's);
+//! - a message to one PG (MOSDPG*): per step (the work is one PG's); "(+ advance)" marks
+//!   the messages that reached a PG still behind its OSD's map, which first advances it
+//!   through the new epochs (`PG::advance_pg`), as in Ceph;
 //! - a map delivery (MOSDMap): per step (the OSD takes the epochs and queues an advance
 //!   for each PG it holds: ~16 PGs per OSD at 6 × 32, ~100 at 120 × 4096);
 //! - a PG's map advance (the NullEvt consume_map queued): per step (one PG through the
@@ -18,7 +20,8 @@
 //! single cold cache does not make the figure; every other step is timed once, as it
 //! runs, in a first pass without copies (the whole-run average is that pass's).
 
-use cephscope::engine::world::{ClusterSpec, UserAction, World};
+use cephscope::engine::statechart::Micro;
+use cephscope::engine::world::{ClusterSpec, UserAction, World, WorldStep};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -67,6 +70,17 @@ fn monitor_step(what: &str) -> bool {
         || what.starts_with("mon_osd_")
 }
 
+/// Whether a message step first advanced a lagging PG through new epochs (the NullEvt
+/// `consume_map` queued was still waiting: `PG::advance_pg` runs before the message), so
+/// its work is the advance's as well as the message's.
+fn advanced_first(step: &WorldStep) -> bool {
+    step.pgs.iter().any(|p| {
+        p.micro
+            .iter()
+            .any(|m| matches!(m, Micro::Event { event, .. } if event.starts_with("AdvMap")))
+    })
+}
+
 /// PGs whose mapping differs between the newest table and the one `back` epochs before.
 fn remapped(world: &World, back: usize) -> usize {
     let n = world.mappings.len();
@@ -111,7 +125,11 @@ fn failure_run(hosts: i32, per_host: i32, pg_num: u32, repeat: bool) -> Run {
             let step = world.deliver(next.id).expect("pending");
             (step, t.elapsed().as_secs_f64())
         };
-        let b = run.kinds.entry(kind_of(&step.event)).or_default();
+        let mut kind = kind_of(&step.event);
+        if kind.starts_with("MOSDPG") && advanced_first(&step) {
+            kind.push_str(" (+ advance)");
+        }
+        let b = run.kinds.entry(kind).or_default();
         b.steps += 1;
         b.secs += secs;
         b.epochs += step.epochs.len();
