@@ -165,7 +165,11 @@ fn check_no_acked_write_lost(
         // holds a complete copy, or when the primary heard every such holder (its info
         // is in peer_info) yet did not take it: as in Ceph, a notify that arrives after
         // GetLog's choose_acting is only recorded (Primary::react(MNotifyRec)), and
-        // Active::react(MNotifyRec) ignores a peer it already has info from.
+        // Active::react(MNotifyRec) ignores a peer it already has info from. A stray the
+        // clean primary purged (`peer_purged`) may keep its copy: the MOSDPGRemove was
+        // not sent (the stray was down in the primary's map) or reached a PG that had
+        // reset since (old_peering_evt), and Active ignores a purged peer's notifies
+        // until the next interval, as in Ceph.
         if !lost && !stalled {
             let state = states[&pg].as_str();
             let in_hosts: std::collections::BTreeSet<&str> = map
@@ -179,6 +183,7 @@ fn check_no_acked_write_lost(
                 map.is_up(**osd)
                     && !m.acting.contains(osd)
                     && !primary.state.peer_info.contains_key(osd)
+                    && !primary.state.peer_purged.contains(osd)
                     && node
                         .pgs
                         .get(&pg)

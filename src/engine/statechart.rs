@@ -288,6 +288,11 @@ impl Machine {
         self.current
     }
 
+    /// Whether the machine terminated (boost's `terminate()`): it is in no state.
+    pub fn is_terminated(&self) -> bool {
+        self.current.is_none()
+    }
+
     pub fn path<H, E: Event>(&self, def: &MachineDef<H, E>) -> &'static str {
         self.current.map_or("(none)", |s| def.states[s].path)
     }

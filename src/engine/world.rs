@@ -418,6 +418,9 @@ pub enum Msg {
         epoch: Epoch,
         objects: Vec<(String, Eversion)>,
     },
+    /// MOSDPGRemove: a clean PG's primary tells a stray to delete its copy
+    /// (`PeeringState::purge_strays`).
+    PgRemove { pg: PgId, epoch: Epoch },
 }
 
 impl Msg {
@@ -446,6 +449,7 @@ impl Msg {
             Msg::Scan { .. } => "MOSDPGScan",
             Msg::Backfill { .. } => "MOSDPGBackfill",
             Msg::BackfillRemove { .. } => "MOSDPGBackfillRemove",
+            Msg::PgRemove { .. } => "MOSDPGRemove",
         }
     }
 }
@@ -1299,10 +1303,35 @@ impl World {
             epoch: inst.state.epoch,
             micro,
             from: before,
-            to: inst.machine.path(def),
+            // A machine that terminated in Deleting: the OSD is about to forget the PG.
+            to: if inst.machine.is_terminated() {
+                "(deleted)"
+            } else {
+                inst.machine.path(def)
+            },
         });
         self.drain_outbox(osd, pg, log);
+        self.remove_if_deleted(osd, pg);
         self.maybe_queue_recovery(osd);
+    }
+
+    /// Models the end of `PG::do_delete_work` (`set_delete_complete`,
+    /// `OSD::try_finish_pg_delete`): a PG whose machine terminated in Deleting has no
+    /// objects left, and the OSD forgets it (its local reservation is cancelled).
+    fn remove_if_deleted(&mut self, osd: OsdId, pg: PgId) {
+        let Some(node) = self.osds.get_mut(&osd) else {
+            return;
+        };
+        if !node.pgs.get(&pg).is_some_and(|i| i.machine.is_terminated()) {
+            return;
+        }
+        debug_assert!(
+            node.pgs[&pg].state.store.is_empty(),
+            "osd.{osd} pg {pg} terminated with objects left"
+        );
+        node.pgs.remove(&pg);
+        let fired = node.local_reserver.cancel_reservation(pg);
+        self.queue_fired(osd, fired);
     }
 
     /// `OSDService::recovery_ops_active`: the pulls and pushes in flight of the PGs
@@ -2281,6 +2310,9 @@ impl World {
                 epoch,
                 recovery::reserve_event(backfill, op, priority, primary_bytes, local_bytes),
             ),
+            // OSD::handle_fast_pg_remove: a PGPeeringEvent(epoch, epoch, DeleteStart) for
+            // the PG; old_peering_evt discards it if the PG has reset since.
+            Msg::PgRemove { pg, epoch } => (pg, epoch, PeeringEvent::DeleteStart),
             _ => return,
         };
         // The message was queued behind the PG's NullEvt, if it has one.
@@ -2414,7 +2446,8 @@ impl World {
             | Outgoing::PushReply { to, .. }
             | Outgoing::Scan { to, .. }
             | Outgoing::Backfill { to, .. }
-            | Outgoing::BackfillRemove { to, .. } = out
+            | Outgoing::BackfillRemove { to, .. }
+            | Outgoing::PgRemove { to, .. } = out
             {
                 if !active || !curmap.as_ref().is_some_and(|m| m.is_up(to)) {
                     continue;
@@ -2544,6 +2577,9 @@ impl World {
                         last_backfill,
                     },
                 ),
+                Outgoing::PgRemove { to, epoch } => {
+                    (Endpoint::Osd(to), Msg::PgRemove { pg, epoch })
+                }
                 Outgoing::BackfillRemove { to, epoch, objects } => (
                     Endpoint::Osd(to),
                     Msg::BackfillRemove { pg, epoch, objects },
@@ -2629,7 +2665,8 @@ fn msg_epoch(msg: &Msg) -> Epoch {
         | Msg::PushReply { epoch, .. }
         | Msg::Scan { epoch, .. }
         | Msg::Backfill { epoch, .. }
-        | Msg::BackfillRemove { epoch, .. } => *epoch,
+        | Msg::BackfillRemove { epoch, .. }
+        | Msg::PgRemove { epoch, .. } => *epoch,
         _ => 0,
     }
 }
@@ -2771,6 +2808,7 @@ fn write_msg_detail(out: &mut String, msg: &Msg) -> std::fmt::Result {
             " ({pg} remove {} e{epoch})",
             objects_text(objects.iter().map(|(o, v)| (o, v)))
         ),
+        Msg::PgRemove { pg, epoch } => write!(out, " ({pg} e{epoch})"),
     }
 }
 

@@ -476,6 +476,10 @@ fn declare_states(b: &mut Builder) {
     b.exit(RepRecovering, r::reprecovering_exit);
     b.exit(ReplicaActive, r::replicaactive_exit);
     b.exit(Clean, r::clean_exit);
+    b.exit(ToDelete, super::delete::todelete_exit);
+    b.entry(WaitDeleteReserved, super::delete::waitdeletereserved_entry);
+    b.entry(Deleting, super::delete::deleting_entry);
+    b.exit(Deleting, super::delete::deleting_exit);
 }
 
 // The reaction lists below follow each state's `reactions` typedef in PeeringState.h

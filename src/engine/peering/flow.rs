@@ -35,9 +35,8 @@ fn peer_of(ev: &PeeringEvent) -> Option<(i32, u32, &PeerState)> {
 /// Models `PeeringState::proc_replica_info`: remember the peer's info and merge its
 /// history into ours, unless we already have an info with the same last_update ("got
 /// dup") or the sender has not been up since it sent it (`has_been_up_since`). Returns
-/// whether it was new. (Ceph also notes a peer neither up nor acting in `stray_set` and,
-/// when the PG is clean, removes its copy — `purge_strays`, MOSDPGRemove — which is not
-/// modelled: strays keep their copies.)
+/// whether it was new. A new peer neither up nor acting holds stray content
+/// (`stray_set`); a clean PG purges it at once (`purge_strays`, MOSDPGRemove).
 fn proc_replica_info(ps: &mut PeeringState, from: i32, sent: u32, peer: &PeerState) -> bool {
     if ps
         .peer_info
@@ -51,6 +50,7 @@ fn proc_replica_info(ps: &mut PeeringState, from: i32, sent: u32, peer: &PeerSta
     }
     ps.peer_info.insert(from, peer.info.clone());
     ps.history.merge(&peer.history);
+    super::delete::note_stray(ps, from);
     true
 }
 
@@ -104,6 +104,9 @@ pub fn active_mnotifyrec(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) ->
     };
     if ps.peer_info.contains_key(&from) {
         return Outcome::Discard;
+    }
+    if ps.peer_purged.contains(&from) {
+        return Outcome::Discard; // "already purged that peer, ignoring"
     }
     if proc_replica_info(ps, from, sent, peer) {
         choose_acting_pg_temp_only(ps);
@@ -593,7 +596,8 @@ pub fn recovered_entry(ps: &mut PeeringState, posts: &mut P) {
 }
 
 /// Models `PeeringState::Clean::Clean` (try_mark_clean): with a full acting set the PG
-/// is CLEAN; history.last_epoch_clean := now and past_intervals are dropped.
+/// is CLEAN; history.last_epoch_clean := now and past_intervals are dropped; then the
+/// strays are purged (`PG::_finish_recovery`, on the transaction's commit in Ceph).
 pub fn clean_entry(ps: &mut PeeringState, _: &mut P) {
     let (size, _) = ps.pool_sizes();
     if ps.acting.len() == size {
@@ -603,6 +607,8 @@ pub fn clean_entry(ps: &mut PeeringState, _: &mut P) {
         ps.past_intervals.clear();
     }
     share_pg_info(ps);
+    // PG::on_clean → finish_recovery: C_PG_FinishRecovery runs _finish_recovery on commit.
+    super::delete::finish_recovery(ps);
 }
 
 /// Models `PeeringState::Stray::react(const MLogRec&)`: merge_log the primary's log into

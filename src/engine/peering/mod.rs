@@ -3,6 +3,7 @@
 
 pub mod acting;
 pub mod chart;
+pub mod delete;
 pub mod events;
 pub mod flow;
 pub mod io;

@@ -222,6 +222,9 @@ fn adopt_map(ps: &mut PeeringState, ev: &PeeringEvent) {
             ps.state.clear(PgState::REMAPPED);
         }
         // clear_primary_state: nothing learned in the old interval is trusted.
+        ps.stray_set.clear();
+        // start_peering_interval: strays are purged afresh in each interval.
+        ps.peer_purged.clear();
         ps.prior_set = None;
         ps.need_up_thru = false;
         ps.blocked_by.clear();
@@ -292,6 +295,8 @@ pub fn remove_down_peer_info(ps: &mut PeeringState) {
         ps.peer_missing.remove(&o);
         ps.peer_missing_requested.remove(&o);
     }
+    // "Remove any downed osds from peer_purged so we can re-purge if necessary."
+    ps.peer_purged.retain(|o| map.is_up(*o));
 }
 
 /// Models `PeeringState::Reset::react(const ActMap&)`: if `should_send_notify()` and
@@ -374,13 +379,22 @@ pub fn recovered_allreplicasactivated(
     Outcome::Forward
 }
 
-/// Models `PeeringState::ToDelete::react(const ActMap&)`: re-enter only when the delete
-/// priority changed (reservations come with the recovery work).
-pub fn todelete_actmap(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+/// Models `PeeringState::ToDelete::react(const ActMap&)`: re-enter ToDelete (and ask
+/// for the reservation again) when the delete priority changed; else discard.
+pub fn todelete_actmap(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    if super::delete::delete_priority(ps) != ps.delete_priority {
+        return Outcome::Transit(S::ToDelete.id());
+    }
     Outcome::Discard
 }
 
-/// Models `PeeringState::Deleting::react(const DeleteSome&)`.
-pub fn deleting_deletesome(_: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
-    Outcome::Terminate
+/// Models `PeeringState::Deleting::react(const DeleteSome&)` with `PG::do_delete_work`:
+/// a batch deleted (discard, another DeleteSome follows), or nothing left: terminate,
+/// and the OSD removes the PG.
+pub fn deleting_deletesome(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outcome {
+    if super::delete::do_delete_work(ps) {
+        Outcome::Discard
+    } else {
+        Outcome::Terminate
+    }
 }

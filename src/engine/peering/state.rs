@@ -86,6 +86,15 @@ pub struct PeeringState {
     /// The epoch activate() ran in, and the replicas that confirmed it (Active).
     pub activation_epoch: Epoch,
     pub peer_activated: BTreeSet<OsdId>,
+    /// Peers that sent an info while neither up nor acting: copies to purge once the PG
+    /// is clean (`stray_set`).
+    pub stray_set: BTreeSet<OsdId>,
+    /// Strays purged this interval (`peer_purged`): Active ignores their notifies.
+    pub peer_purged: BTreeSet<OsdId>,
+    /// In Deleting (`PeeringState::deleting`).
+    pub deleting: bool,
+    /// ToDelete's reservation priority (`ToDelete::priority`).
+    pub delete_priority: u32,
     pub activate_committed: bool,
     pub all_replicas_activated: bool,
     /// Why the last choose_acting decided as it did (for display).
@@ -505,6 +514,8 @@ pub enum Outgoing {
         op: BackfillOp,
         last_backfill: ObjectBound,
     },
+    /// MOSDPGRemove: the stray `to` is to delete its copy (`purge_strays`).
+    PgRemove { to: OsdId, epoch: Epoch },
     /// MOSDPGBackfillRemove: objects (and the versions the target reported) only the
     /// target has.
     BackfillRemove {
