@@ -92,9 +92,17 @@ fn a_clean_pg_purges_its_stray_and_the_stray_deletes_its_copy() {
     // Marked out, the OSD stays up: the PG moves to the fourth OSD, and once it is clean
     // the old copy is a stray's.
     world.act(UserAction::Out { osd: stray }).unwrap();
+    let held = world.osd_usage(stray).unwrap();
+    assert_eq!((held.pgs, held.objects), (1, 70));
     let steps = run(&mut world, 50_000);
     let after = world.map().pg_to_up_acting(PG);
     assert!(!after.acting.contains(&stray), "{after:?}");
+    let held = world.osd_usage(stray).unwrap();
+    assert_eq!(
+        (held.pgs, held.objects),
+        (0, 0),
+        "the stray holds nothing now"
+    );
     assert_eq!(world.pg_states()[&PG], "active+clean");
     assert_acting_copies_equal(&world);
 

@@ -160,6 +160,47 @@ async fn a_cluster_link_with_choices_replays_them() {
     .await;
 }
 
+/// Each OSD card shows what the engine says the OSD holds (`World::osd_usage`): PG
+/// copies, objects against the capacity, and the backfillfull flag.
+#[wasm_bindgen_test]
+async fn osd_cards_show_the_engines_usage_and_fullness() {
+    let h = "v2_n120";
+    let root = mounted_at(&format!("#view=cluster&scenario=backfill-toofull&h={h}")).await;
+    until("120 steps", || {
+        counter_steps(&root, "cluster-counter") == Some(120)
+    })
+    .await;
+    let t = Timeline::replay(
+        cluster::find("backfill-toofull").unwrap(),
+        &parse_choices(h).unwrap(),
+    )
+    .unwrap();
+    let world = &t.run().world;
+    let mut flagged = 0;
+    for osd in world.map().osds.keys() {
+        let u = world.osd_usage(*osd).unwrap();
+        let cap = u.capacity_objects.expect("the scenario sets a capacity");
+        let shown = text(&root, &format!("[data-testid=osd-usage-{osd}]")).unwrap();
+        let want = format!(
+            "{} PGs · {}/{cap} objects ({}%)",
+            u.pgs,
+            u.objects,
+            u.objects * 100 / cap
+        );
+        assert!(
+            shown.starts_with(&want),
+            "osd.{osd}: {shown:?}, want {want:?}"
+        );
+        assert_eq!(
+            shown.ends_with("backfillfull"),
+            u.backfillfull,
+            "osd.{osd}: {shown}"
+        );
+        flagged += usize::from(u.backfillfull);
+    }
+    assert_eq!(flagged, 1, "osd.2 holds 9 of 10 objects: backfillfull");
+}
+
 #[wasm_bindgen_test]
 async fn a_malformed_history_link_says_what_is_wrong() {
     let root = mounted_at("#view=cluster&scenario=seed000-down-lost&h=v2_n2_q7").await;

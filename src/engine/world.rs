@@ -649,6 +649,19 @@ pub struct PgSteps {
     pub to: &'static str,
 }
 
+/// What an OSD holds (`World::osd_usage`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct OsdUsage {
+    /// PG copies on the OSD (any state, strays and copies being deleted included).
+    pub pgs: usize,
+    pub objects: u64,
+    /// The capacity in objects, when the cluster sets one.
+    pub capacity_objects: Option<u64>,
+    /// At or over `mon_osd_backfillfull_ratio` / `mon_osd_full_ratio`.
+    pub backfillfull: bool,
+    pub full: bool,
+}
+
 /// Everything one step did, and why, in one sentence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WorldStep {
@@ -747,6 +760,9 @@ struct StepLog {
     epochs: Vec<String>,
     /// The PG map advances an OSD queued this step (`osd.3 queues 4 PGs …`).
     advances: Vec<String>,
+    /// Plain words on what a PG's reaction did that its move does not say (a stray's
+    /// copy deleted a batch at a time).
+    notes: Vec<String>,
 }
 
 impl World {
@@ -1294,9 +1310,14 @@ impl World {
         );
         let def = definition();
         let before = inst.machine.path(def);
+        let batch = matches!(event, PeeringEvent::DeleteSome).then(|| inst.state.store.len());
         let mut micro = Vec::new();
         inst.machine
             .process(def, &mut inst.state, event, &mut micro);
+        if let Some(had) = batch.filter(|_| before == "Started/ToDelete/Deleting") {
+            log.notes
+                .push(deletion_note(osd, pg, had, &inst.state, &inst.machine));
+        }
         log.pgs.push(PgSteps {
             osd,
             pg,
@@ -2333,7 +2354,19 @@ impl World {
             return;
         };
         if epoch < inst.state.last_peering_reset {
+            if matches!(event, PeeringEvent::DeleteStart) {
+                log.notes.push(format!(
+                    "osd.{osd} ignores it: pg {pg} reset in e{} since (old_peering_evt), \
+                     so it keeps its copy",
+                    inst.state.last_peering_reset
+                ));
+            }
             return; // stale: sent before this PG's current interval began
+        }
+        if matches!(event, PeeringEvent::DeleteStart) {
+            log.notes.push(format!(
+                "pg {pg} is clean on its primary osd.{from}, which purges this stray copy"
+            ));
         }
         self.pg_process(osd, pg, event, log);
     }
@@ -2620,6 +2653,23 @@ impl World {
         }
     }
 
+    /// `ceph osd df`-like: the PG copies an OSD holds, their objects, and, when the
+    /// cluster has a capacity (`osd_capacity_objects`), how full the OSD is against the
+    /// backfillfull and full ratios (the same figures `fullness_for` gives the PGs).
+    pub fn osd_usage(&self, osd: OsdId) -> Option<OsdUsage> {
+        let node = self.osds.get(&osd)?;
+        let objects: u64 = node.pgs.values().map(|i| i.state.store.len() as u64).sum();
+        let capacity = self.osd_capacity_objects;
+        let pct = capacity.map(|c| objects * 100 / c.max(1));
+        Some(OsdUsage {
+            pgs: node.pgs.len(),
+            objects,
+            capacity_objects: capacity,
+            backfillfull: pct.is_some_and(|p| p >= BACKFILLFULL_PCT),
+            full: pct.is_some_and(|p| p >= FULL_PCT),
+        })
+    }
+
     /// `ceph pg dump`-like: every PG's state string as its acting primary reports it.
     pub fn pg_states(&self) -> BTreeMap<PgId, String> {
         let table = self.mappings.last().expect("the world always has epoch 1");
@@ -2637,6 +2687,25 @@ impl World {
                 (pg, state)
             })
             .collect()
+    }
+}
+
+/// What a DeleteSome in Deleting did to `osd`'s copy of `pg`, which held `had` objects.
+fn deletion_note(
+    osd: OsdId,
+    pg: PgId,
+    had: usize,
+    state: &PeeringState,
+    machine: &crate::engine::statechart::Machine,
+) -> String {
+    let left = state.store.len();
+    if machine.is_terminated() {
+        format!("osd.{osd} has removed its copy of pg {pg} (nothing left) and forgets the PG")
+    } else {
+        format!(
+            "osd.{osd} deletes {} of pg {pg}'s objects ({left} left)",
+            had - left
+        )
     }
 }
 
@@ -2890,6 +2959,10 @@ fn explain(event: &str, log: &StepLog) -> String {
         .filter(|p| p.from != p.to)
         .map(|p| format!("pg {} on osd.{} {} → {}", p.pg, p.osd, p.from, p.to))
         .collect();
+    for n in &log.notes {
+        s.push_str("; ");
+        s.push_str(n);
+    }
     if !moved.is_empty() {
         let shown: Vec<&String> = moved.iter().take(3).collect();
         let more = moved.len().saturating_sub(3);

@@ -261,9 +261,28 @@ fn cluster_json(state: &State) -> serde_json::Value {
         "done": t.is_done(),
         "epoch": world.map().epoch,
         "now_ms": world.now,
+        "osds": osds_json(world),
         "pgs": pgs_json(world, None),
         "newest": newest,
     })
+}
+
+/// Every OSD: up / in as the newest map has it, whether its daemon runs, and what it
+/// holds (`World::osd_usage`).
+fn osds_json(world: &crate::engine::world::World) -> Vec<serde_json::Value> {
+    let map = world.map();
+    map.osds
+        .iter()
+        .map(|(&osd, o)| {
+            serde_json::json!({
+                "osd": osd,
+                "up": o.up,
+                "in": o.is_in(),
+                "running": world.osds.get(&osd).is_some_and(|n| n.running),
+                "usage": world.osd_usage(osd),
+            })
+        })
+        .collect()
 }
 
 fn mds_json(state: &State) -> serde_json::Value {

@@ -9,7 +9,9 @@ use crate::engine::cluster::Next;
 use crate::engine::osdmap::PgId;
 use crate::engine::peering::chart::definition;
 use crate::engine::timeline::{Choice, Timeline};
-use crate::engine::world::{HostSpec, LostModeText, PendingId, UserAction, World};
+use crate::engine::world::{
+    HostSpec, LostModeText, OsdUsage, PendingId, UserAction, World, BACKFILLFULL_PCT, FULL_PCT,
+};
 use crate::ui::components::chart::{ChartKind, Statechart, Token};
 use crate::ui::components::narration::scenario_intro;
 use crate::ui::state::Action;
@@ -422,11 +424,15 @@ pub fn osd_hosts(
                     buttons.push(html! { <button onclick={act_with(cb, wrap, UserAction::Lost { osd: o })} aria-label={format!("Mark {name} lost")} data-testid={format!("lost-{o}")}>{ "lost" }</button> });
                 }
             }
+            let usage = world.osd_usage(o).map(|u| osd_usage_text(&u));
             osds.push(html! {
                 <li class={classes!("osd", if up { "up" } else { "down" }, (!is_in).then_some("out"))} data-osd={o.to_string()}>
                     <span class="osd-name">{ format!("osd.{o}") }</span>
                     <span class="osd-status" data-testid={format!("osd-status-{o}")}>{ status }</span>
                     <span class="osd-daemon">{ daemon }</span>
+                    if let Some((text, title, flag)) = usage {
+                        <span class={classes!("osd-usage", flag)} title={title} data-testid={format!("osd-usage-{o}")}>{ text }</span>
+                    }
                     <span class="osd-buttons">{ buttons }</span>
                 </li>
             });
@@ -440,6 +446,42 @@ pub fn osd_hosts(
     }
 
     list
+}
+
+/// An OSD's usage as the card shows it: "4 PGs · 9/10 objects (90%) backfillfull", a
+/// title that spells it out, and the class of its flag (none, backfillfull, full).
+fn osd_usage_text(u: &OsdUsage) -> (String, String, Option<&'static str>) {
+    let pgs = format!("{} PG{}", u.pgs, if u.pgs == 1 { "" } else { "s" });
+    let flag = if u.full {
+        Some("full")
+    } else if u.backfillfull {
+        Some("backfillfull")
+    } else {
+        None
+    };
+    match u.capacity_objects {
+        Some(cap) => {
+            let pct = u.objects * 100 / cap.max(1);
+            let text = format!(
+                "{pgs} · {}/{cap} objects ({pct}%){}",
+                u.objects,
+                flag.map(|f| format!(" {f}")).unwrap_or_default()
+            );
+            let title = format!(
+                "holds {} PG copies with {} objects of a capacity of {cap}; backfillfull at {}%, full at {}%",
+                u.pgs, u.objects, BACKFILLFULL_PCT, FULL_PCT
+            );
+            (text, title, flag)
+        }
+        None => (
+            format!("{pgs} · {} objects", u.objects),
+            format!(
+                "holds {} PG copies with {} objects (no capacity set)",
+                u.pgs, u.objects
+            ),
+            None,
+        ),
+    }
 }
 
 /// The peering chart with one token per OSD holding `pg` on the state its machine is in,
