@@ -5,36 +5,16 @@
 //! backfilled.
 
 use cephscope::engine::osdmap::PgId;
-use cephscope::engine::world::{
-    ClusterSpec, HostSpec, PendingId, PoolSpec, UserAction, World, WorldStep,
-};
+use cephscope::engine::world::{ClusterSpec, PendingId, UserAction, World, WorldStep};
 
 const PG: PgId = PgId { pool: 1, seed: 0 };
 
 /// 4 hosts of one OSD each, one pool of size 3 with one PG, and `objects` objects in it.
 fn cluster_with_objects(objects: usize) -> World {
+    // One OSD per host, so the out OSD's PG moves to the fourth host; a map per change.
     let spec = ClusterSpec {
-        hosts: (0..4)
-            .map(|h| HostSpec {
-                name: format!("node{h}"),
-                osds: vec![h],
-                weights: vec![],
-            })
-            .collect(),
-        pools: vec![PoolSpec {
-            id: 1,
-            name: "rbd".into(),
-            size: 3,
-            min_size: 2,
-            pg_num: 1,
-        }],
-        flags: vec![],
-        first_epoch: 1,
-        mon_prime_pg_temp: Default::default(),
-        osd_capacity_objects: None,
-        osd_max_pg_log_entries: None,
-        osd_backfill_scan_max: None,
         paxos: None,
+        ..ClusterSpec::uniform(4, 1, 1)
     };
     let mut world = World::new(&spec).unwrap();
     run(&mut world, 2000);

@@ -1338,7 +1338,8 @@ impl World {
 
     /// Models the end of `PG::do_delete_work` (`set_delete_complete`,
     /// `OSD::try_finish_pg_delete`): a PG whose machine terminated in Deleting has no
-    /// objects left, and the OSD forgets it (its local reservation is cancelled).
+    /// objects left, and the OSD forgets it. (Its local reservation went with Deleting's
+    /// and ToDelete's exits, which terminate() ran.)
     fn remove_if_deleted(&mut self, osd: OsdId, pg: PgId) {
         let Some(node) = self.osds.get_mut(&osd) else {
             return;
@@ -1351,8 +1352,7 @@ impl World {
             "osd.{osd} pg {pg} terminated with objects left"
         );
         node.pgs.remove(&pg);
-        let fired = node.local_reserver.cancel_reservation(pg);
-        self.queue_fired(osd, fired);
+        debug_assert!(!node.local_reserver.has_reservation(pg));
     }
 
     /// `OSDService::recovery_ops_active`: the pulls and pushes in flight of the PGs

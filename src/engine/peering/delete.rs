@@ -49,7 +49,9 @@ pub fn note_stray(ps: &mut PeeringState, from: i32) {
 
 /// Models `PeeringState::purge_strays`: MOSDPGRemove to every stray the map shows up
 /// (none to a down one); either way its info and missing set are forgotten and it is
-/// marked purged; the stray set and the log / missing requests are cleared.
+/// marked purged; the stray set and the log / missing requests are cleared. (Ceph also
+/// drops the stray as a recovery source, `remove_stray_recovery_sources`; a clean PG
+/// has nothing missing, so there is none to drop here.)
 pub fn purge_strays(ps: &mut PeeringState) {
     let epoch = ps.epoch;
     let strays = std::mem::take(&mut ps.stray_set);
