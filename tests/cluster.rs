@@ -434,6 +434,70 @@ fn unfound_object_waits_for_lost_then_reverts() {
     assert_eq!(run.world.pg_states()[&pg("1.0")], "active+clean");
 }
 
+/// unfound-found-on-stray: the only holder of rbd_data.0's newest version, osd.1, comes
+/// back while out, so it is a stray and no new interval starts. Ceph's primary finds the
+/// object anyway: its ActMap runs discover_all_missing (a FULLLOG query to osd.1),
+/// Active::react(MLogRec) runs search_for_missing, osd.1 is told its own info and
+/// activates, and recovery pulls the object from it. Then the stray is purged.
+#[test]
+fn an_unfound_object_is_found_on_a_returning_stray() {
+    let name = "unfound-found-on-stray";
+    let mut run = ClusterRun::new(cluster::find(name).unwrap()).unwrap();
+    let def = cephscope::engine::peering::chart::definition();
+    while run.world.now < 89_000 {
+        run.step().unwrap().expect("runs to 89 s");
+    }
+    let primary = &run.world.osds[&3].pgs[&pg("1.0")];
+    assert_eq!(
+        primary.machine.path(def),
+        "Started/Primary/Active/NotRecovering"
+    );
+    assert_eq!(
+        primary.state.state.to_ceph_string(),
+        "active+recovery_unfound+degraded"
+    );
+    assert!(primary.state.unfound.contains("rbd_data.0"));
+    assert!(
+        primary.state.might_have_unfound.contains(&1),
+        "osd.1 was in the past intervals: {:?}",
+        primary.state.might_have_unfound
+    );
+    let mut sentences = Vec::new();
+    while let Some(step) = run.step().unwrap() {
+        sentences.push(step.step.explanation.clone());
+        // No new interval: the primary stays in this one (e9, the map that marked osd.1 down).
+        let primary = &run.world.osds[&3].pgs[&pg("1.0")];
+        assert!(primary
+            .machine
+            .path(def)
+            .starts_with("Started/Primary/Active"));
+    }
+    let find = |needle: &str| {
+        sentences
+            .iter()
+            .position(|s| s.contains(needle))
+            .unwrap_or_else(|| panic!("no step says {needle:?}:\n{}", sentences.join("\n")))
+    };
+    let asked = find("asks osd.1 for the whole log and missing set (discover_all_missing");
+    let answered = find("osd.1 holds objects pg 1.0 needs: a recovery source now");
+    let activated = find("pg 1.0 on osd.1 Started/Stray → Started/ReplicaActive");
+    let pulled = find("MOSDPGPull osd.3 → osd.1 (1.0 rbd_data.0");
+    let purged = find("which purges this stray copy");
+    assert!(asked < answered && answered < activated && activated < pulled && pulled < purged);
+    let primary = &run.world.osds[&3].pgs[&pg("1.0")];
+    assert_eq!(run.world.pg_states()[&pg("1.0")], "active+clean");
+    assert!(primary.state.unfound.is_empty());
+    let newest = primary.state.pg_log.log.head;
+    for osd in [3, 0] {
+        let copy = &run.world.osds[&osd].pgs[&pg("1.0")].state;
+        assert_eq!(copy.store.get("rbd_data.0"), Some(&newest), "osd.{osd}");
+    }
+    assert!(
+        !run.world.osds[&1].pgs.contains_key(&pg("1.0")),
+        "the stray's copy is deleted once the PG is clean"
+    );
+}
+
 /// luminous-osd-stop-start: the pg_dump_health/11_* recipes 5.4 and 5.5 print
 /// `active+recovery_wait+degraded` (log recovery of a returning OSD) and
 /// `active+undersized+degraded+remapped+backfilling` (a returning OSD past the log's

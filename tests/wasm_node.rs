@@ -49,6 +49,7 @@ cluster_traces!(
     "backfill-toofull",
     "backfill-revoked-toofull",
     "unfound-object",
+    "unfound-found-on-stray",
     "luminous-osd-stop-start",
     "recovery-preempts-backfill",
     "force-recovery",

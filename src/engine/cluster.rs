@@ -475,6 +475,7 @@ const BUILTIN_JSON: &[&str] = &[
     include_str!("scenarios/backfill-toofull.json"),
     include_str!("scenarios/backfill-revoked-toofull.json"),
     include_str!("scenarios/unfound-object.json"),
+    include_str!("scenarios/unfound-found-on-stray.json"),
     include_str!("scenarios/luminous-osd-stop-start.json"),
     include_str!("scenarios/recovery-preempts-backfill.json"),
     include_str!("scenarios/force-recovery.json"),

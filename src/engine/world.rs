@@ -1311,12 +1311,24 @@ impl World {
         let def = definition();
         let before = inst.machine.path(def);
         let batch = matches!(event, PeeringEvent::DeleteSome).then(|| inst.state.store.len());
+        // The unfound-object search runs in Active only (peering::unfound).
+        let search = before.starts_with("Started/Primary/Active").then(|| {
+            let log_from = match &event {
+                PeeringEvent::MLogRec { from, .. } => Some(*from),
+                _ => None,
+            };
+            (inst.state.peer_missing_requested.clone(), log_from)
+        });
         let mut micro = Vec::new();
         inst.machine
             .process(def, &mut inst.state, event, &mut micro);
         if let Some(had) = batch.filter(|_| before == "Started/ToDelete/Deleting") {
             log.notes
                 .push(deletion_note(osd, pg, had, &inst.state, &inst.machine));
+        }
+        if let Some((asked_before, log_from)) = search {
+            log.notes
+                .extend(discovery_note(pg, &asked_before, log_from, &inst.state));
         }
         log.pgs.push(PgSteps {
             osd,
@@ -2116,12 +2128,21 @@ impl World {
         };
         let node = self.osds.get_mut(&osd).expect("checked");
         let inst = Rc::make_mut(node.pgs.get_mut(&pg).expect("advanced above"));
+        let search = inst
+            .machine
+            .path(def)
+            .starts_with("Started/Primary/Active")
+            .then(|| inst.state.peer_missing_requested.clone());
         inst.machine.process(
             def,
             &mut inst.state,
             PeeringEvent::ActMap { epoch: target },
             &mut micro,
         );
+        if let Some(asked_before) = search {
+            log.notes
+                .extend(discovery_note(pg, &asked_before, None, &inst.state));
+        }
         log.pgs.push(PgSteps {
             osd,
             pg,
@@ -2691,6 +2712,42 @@ impl World {
 }
 
 /// What a DeleteSome in Deleting did to `osd`'s copy of `pg`, which held `had` objects.
+/// What the primary's unfound-object search did in this step, if anything
+/// (`peering::unfound`): the FULLLOG queries of `discover_all_missing`, or what
+/// `search_for_missing` made of a peer's answer.
+fn discovery_note(
+    pg: PgId,
+    asked_before: &BTreeSet<OsdId>,
+    log_from: Option<OsdId>,
+    state: &PeeringState,
+) -> Option<String> {
+    let asked: Vec<String> = state
+        .peer_missing_requested
+        .difference(asked_before)
+        .map(|o| format!("osd.{o}"))
+        .collect();
+    if !asked.is_empty() {
+        return Some(format!(
+            "pg {pg} asks {} for the whole log and missing set (discover_all_missing: \
+             it misses objects and they might hold them)",
+            asked.join(", ")
+        ));
+    }
+    let from = log_from?;
+    let told = state
+        .outbox
+        .iter()
+        .any(|o| matches!(o, Outgoing::Info { to, .. } if *to == from));
+    Some(if told {
+        format!(
+            "osd.{from} holds objects pg {pg} needs: a recovery source now \
+             (search_for_missing), sent its own info back so that it activates"
+        )
+    } else {
+        format!("osd.{from} holds none of the objects pg {pg} needs (search_for_missing)")
+    })
+}
+
 fn deletion_note(
     osd: OsdId,
     pg: PgId,

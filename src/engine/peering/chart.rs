@@ -785,7 +785,13 @@ fn declare_peering(b: &mut Builder) {
 fn declare_active(b: &mut Builder) {
     use S::*;
     b.ignore(Active, &["QueryState", "QueryUnfound"], DUMP);
-    b.pass_up(Active, &["ActMap"], "search for unfound objects; forward");
+    b.custom(
+        Active,
+        "ActMap",
+        super::unfound::active_actmap,
+        &[],
+        "with unfound objects, discover_all_missing; forward",
+    );
     b.custom(
         Active,
         "AdvMap",
@@ -807,11 +813,14 @@ fn declare_active(b: &mut Builder) {
         &[],
         "a new peer: proc_replica_info, then choose_acting may ask for a pg_temp",
     );
-    b.ignore(
+    b.custom(
         Active,
-        &["MLogRec", "MTrim"],
-        "peer log bookkeeping while active",
+        "MLogRec",
+        super::unfound::active_mlogrec,
+        &[],
+        "a peer's whole log: proc_replica_log, search_for_missing; found something: DoRecovery",
     );
+    b.ignore(Active, &["MTrim"], "peer log bookkeeping while active");
     b.ignore(Active, &["Backfilled"], "discarded at this level");
     b.custom(
         Active,

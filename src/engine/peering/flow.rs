@@ -96,8 +96,9 @@ pub fn getinfo_mnotifyrec(ps: &mut PeeringState, ev: &PeeringEvent, posts: &mut 
 /// map change, or a former acting member coming back) proc_replica_info, then
 /// `choose_acting(restrict_to_up_acting = false, request_pg_temp_change_only = true)`:
 /// if the peer makes a better acting set, a pg_temp is requested and the new map starts
-/// a new interval; peering is not restarted here. (`discover_all_missing` for unfound
-/// objects on the new peer is not modelled.)
+/// a new interval; peering is not restarted here. Before that, with unfound objects (or
+/// degraded and the peer in might_have_unfound), `discover_all_missing`
+/// (`unfound::on_new_peer`).
 pub fn active_mnotifyrec(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) -> Outcome {
     let Some((from, sent, peer)) = peer_of(ev) else {
         return Outcome::Discard;
@@ -108,7 +109,9 @@ pub fn active_mnotifyrec(ps: &mut PeeringState, ev: &PeeringEvent, _: &mut P) ->
     if ps.peer_purged.contains(&from) {
         return Outcome::Discard; // "already purged that peer, ignoring"
     }
-    if proc_replica_info(ps, from, sent, peer) {
+    let new = proc_replica_info(ps, from, sent, peer);
+    super::unfound::on_new_peer(ps, from);
+    if new {
         choose_acting_pg_temp_only(ps);
     }
     Outcome::Discard
@@ -468,6 +471,7 @@ pub fn active_entry(ps: &mut PeeringState, posts: &mut P) {
     for to in peers {
         logs::activate_peer(ps, to);
     }
+    super::unfound::on_activate(ps);
     if size > ps.acting.len() {
         ps.state.set(PgState::UNDERSIZED);
     }

@@ -11,3 +11,4 @@ pub mod logs;
 pub mod reactions;
 pub mod recovery;
 pub mod state;
+pub mod unfound;

@@ -707,7 +707,7 @@ pub fn reprecovering_exit(ps: &mut PeeringState, _: &mut P) {
 /// Whether `osd` has `object` at `need` or newer, as the primary knows
 /// (`MissingLoc::is_readable`-like: a peer whose log covers the entry, that does not miss
 /// the object and, when backfilling, whose last_backfill covers it).
-fn has_object(ps: &PeeringState, osd: OsdId, object: &str, need: Eversion) -> bool {
+pub(super) fn has_object(ps: &PeeringState, osd: OsdId, object: &str, need: Eversion) -> bool {
     let Some(info) = ps.peer_info.get(&osd) else {
         return false;
     };

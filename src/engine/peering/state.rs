@@ -81,7 +81,8 @@ pub struct PeeringState {
     /// The acting set plus backfill targets, fixed by choose_acting.
     pub acting_recovery_backfill: BTreeSet<OsdId>,
     pub backfill_targets: BTreeSet<OsdId>,
-    /// Peers asked for their log and missing set (GetMissing's `peer_missing_requested`).
+    /// Peers asked for their log and missing set (GetMissing's `peer_missing_requested`;
+    /// in Active, discover_all_missing's FULLLOG queries).
     pub peer_missing_requested: BTreeSet<OsdId>,
     /// The epoch activate() ran in, and the replicas that confirmed it (Active).
     pub activation_epoch: Epoch,
@@ -91,6 +92,9 @@ pub struct PeeringState {
     pub stray_set: BTreeSet<OsdId>,
     /// Strays purged this interval (`peer_purged`): Active ignores their notifies.
     pub peer_purged: BTreeSet<OsdId>,
+    /// OSDs that might hold objects we miss (`might_have_unfound`, built by activate()
+    /// when recovery is needed; `unfound::build_might_have_unfound`).
+    pub might_have_unfound: BTreeSet<OsdId>,
     /// In Deleting (`PeeringState::deleting`).
     pub deleting: bool,
     /// ToDelete's reservation priority (`ToDelete::priority`).
