@@ -478,7 +478,7 @@ fn an_unfound_object_is_found_on_a_returning_stray() {
             .position(|s| s.contains(needle))
             .unwrap_or_else(|| panic!("no step says {needle:?}:\n{}", sentences.join("\n")))
     };
-    let asked = find("asks osd.1 for the whole log and missing set (discover_all_missing");
+    let asked = find("asks osd.1 for its whole log and missing set (discover_all_missing");
     let answered = find("osd.1 holds objects pg 1.0 needs: a recovery source now");
     let activated = find("pg 1.0 on osd.1 Started/Stray → Started/ReplicaActive");
     let pulled = find("MOSDPGPull osd.3 → osd.1 (1.0 rbd_data.0");

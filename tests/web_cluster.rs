@@ -413,3 +413,34 @@ fn a_loaded_scenario_travels_in_the_link() {
         "{elsewhere}: the statechart tab is not the cluster's"
     );
 }
+
+/// The selected PG's unfound objects and its `might_have_unfound`, with the status
+/// `ceph pg query` gives each OSD, come from the engine: before osd.1 returns it is down;
+/// once discover_all_missing asked it, "querying"; after its answer, "already probed".
+#[wasm_bindgen_test]
+async fn the_pg_detail_shows_unfound_objects_and_might_have_unfound() {
+    let name = "unfound-found-on-stray";
+    for (steps, unfound, osd1) in [
+        (106, "rbd_data.0", "osd.1 (osd is down)"),
+        (116, "rbd_data.0", "osd.1 (querying)"),
+        (119, "rbd_data.0", "osd.1 (already probed)"),
+    ] {
+        let h = format!("v2_n{steps}");
+        let root = mounted_at(&format!("#view=cluster&scenario={name}&h={h}")).await;
+        until(&format!("{steps} steps"), || {
+            counter_steps(&root, "cluster-counter") == Some(steps)
+        })
+        .await;
+        let t =
+            Timeline::replay(cluster::find(name).unwrap(), &parse_choices(&h).unwrap()).unwrap();
+        let ps = &t.run().world.osds[&3].pgs[&"1.0".parse().unwrap()].state;
+        let want: Vec<String> = cephscope::engine::peering::unfound::might_have_unfound_status(ps)
+            .iter()
+            .map(|(o, s)| format!("osd.{o} ({s})"))
+            .collect();
+        let shown = text(&root, "[data-testid=might-have-unfound]").unwrap();
+        assert_eq!(shown, want.join(", "), "after {steps} steps");
+        assert!(shown.contains(osd1), "after {steps} steps: {shown}");
+        assert_eq!(text(&root, "[data-testid=unfound]").unwrap(), unfound);
+    }
+}

@@ -2726,10 +2726,16 @@ fn discovery_note(
         .difference(asked_before)
         .map(|o| format!("osd.{o}"))
         .collect();
+    if let [one] = asked.as_slice() {
+        return Some(format!(
+            "pg {pg} asks {one} for its whole log and missing set (discover_all_missing: \
+             {one} might hold objects the PG misses)"
+        ));
+    }
     if !asked.is_empty() {
         return Some(format!(
-            "pg {pg} asks {} for the whole log and missing set (discover_all_missing: \
-             it misses objects and they might hold them)",
+            "pg {pg} asks {} for their whole logs and missing sets (discover_all_missing: \
+             they might hold objects the PG misses)",
             asked.join(", ")
         ));
     }

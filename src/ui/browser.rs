@@ -241,6 +241,13 @@ fn pgs_json(
                 "primary": m.acting_primary,
                 "primary_path": inst.map(|i| i.machine.path(def)),
                 "blocked_by": inst.map(|i| i.state.blocked_by.iter().collect::<Vec<_>>()),
+                "unfound": inst.map(|i| i.state.unfound.iter().collect::<Vec<_>>()),
+                "might_have_unfound": inst.map(|i| {
+                    crate::engine::peering::unfound::might_have_unfound_status(&i.state)
+                        .into_iter()
+                        .map(|(osd, status)| serde_json::json!({ "osd": osd, "status": status }))
+                        .collect::<Vec<_>>()
+                }),
             })
         })
         .collect()

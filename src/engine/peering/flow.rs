@@ -34,8 +34,9 @@ fn peer_of(ev: &PeeringEvent) -> Option<(i32, u32, &PeerState)> {
 
 /// Models `PeeringState::proc_replica_info`: remember the peer's info and merge its
 /// history into ours, unless we already have an info with the same last_update ("got
-/// dup") or the sender has not been up since it sent it (`has_been_up_since`). Returns
-/// whether it was new. A new peer neither up nor acting holds stray content
+/// dup") or the sender has not been up since it sent it (`has_been_up_since`); a peer
+/// heard from might hold objects we miss (`might_have_unfound`). Returns whether it was
+/// new. A new peer neither up nor acting holds stray content
 /// (`stray_set`); a clean PG purges it at once (`purge_strays`, MOSDPGRemove).
 fn proc_replica_info(ps: &mut PeeringState, from: i32, sent: u32, peer: &PeerState) -> bool {
     if ps
@@ -49,6 +50,7 @@ fn proc_replica_info(ps: &mut PeeringState, from: i32, sent: u32, peer: &PeerSta
         return false;
     }
     ps.peer_info.insert(from, peer.info.clone());
+    ps.might_have_unfound.insert(from);
     ps.history.merge(&peer.history);
     super::delete::note_stray(ps, from);
     true

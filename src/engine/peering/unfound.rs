@@ -65,6 +65,28 @@ pub fn discover_all_missing(ps: &mut PeeringState) -> bool {
     any
 }
 
+/// Models the `might_have_unfound` section of `Active::react(const QueryState&)` (`ceph pg
+/// <pgid> query`): each OSD with what the primary knows of it — "already probed" (its
+/// missing set is known), "querying", "osd is down" or "not queried".
+pub fn might_have_unfound_status(ps: &PeeringState) -> Vec<(i32, &'static str)> {
+    let up = |o: i32| ps.osdmap.as_ref().is_some_and(|m| m.is_up(o));
+    ps.might_have_unfound
+        .iter()
+        .map(|&o| {
+            let status = if ps.peer_missing.contains_key(&o) {
+                "already probed"
+            } else if ps.peer_missing_requested.contains(&o) {
+                "querying"
+            } else if !up(o) {
+                "osd is down"
+            } else {
+                "not queried"
+            };
+            (o, status)
+        })
+        .collect()
+}
+
 /// Whether the primary knows of objects no reachable OSD has (`have_unfound`:
 /// `missing_loc.num_unfound() > 0`), as its last recovery turn found them.
 pub fn have_unfound(ps: &PeeringState) -> bool {

@@ -8,6 +8,8 @@
 use crate::engine::cluster::Next;
 use crate::engine::osdmap::PgId;
 use crate::engine::peering::chart::definition;
+use crate::engine::peering::state::PeeringState;
+use crate::engine::peering::unfound;
 use crate::engine::timeline::{Choice, Timeline};
 use crate::engine::world::{
     HostSpec, LostModeText, OsdUsage, PendingId, UserAction, World, BACKFILLFULL_PCT, FULL_PCT,
@@ -258,6 +260,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                         .collect::<Vec<_>>()
                         .join(", ")
                 });
+                let unfound = primary.map(|i| unfound_line(&i.state)).unwrap_or_default();
                 let chart = selected_pg_chart(&p.timeline, *pg, m.acting_primary, &m.acting);
                 let pg_buttons = if p.controls {
                     pg_actions(cb, *pg, world.client_ops.len())
@@ -276,6 +279,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                             Some(_) => "nobody".to_string(),
                             None => "(the primary has no copy of this PG)".to_string(),
                         } }</strong>
+                        { unfound }
                     </p>
                     { pg_buttons }
                     { chart }
@@ -450,6 +454,34 @@ pub fn osd_hosts(
 
 /// An OSD's usage as the card shows it: "4 PGs · 9/10 objects (90%) backfillfull", a
 /// title that spells it out, and the class of its flag (none, backfillfull, full).
+/// The primary's unfound objects and its `might_have_unfound` with each OSD's status, as
+/// `ceph pg <pgid> query` prints them (`peering::unfound::might_have_unfound_status`);
+/// nothing while neither is set.
+fn unfound_line(ps: &PeeringState) -> Html {
+    let status = unfound::might_have_unfound_status(ps);
+    if ps.unfound.is_empty() && status.is_empty() {
+        return Html::default();
+    }
+    let objects = if ps.unfound.is_empty() {
+        "none".to_string()
+    } else {
+        ps.unfound.iter().cloned().collect::<Vec<_>>().join(", ")
+    };
+    let osds = status
+        .iter()
+        .map(|(o, s)| format!("osd.{o} ({s})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    html! {
+        <>
+        <br/>
+        { "unfound: " }<strong data-testid="unfound">{ objects }</strong>
+        <br/>
+        { "might_have_unfound: " }<span data-testid="might-have-unfound">{ if osds.is_empty() { "-".to_string() } else { osds } }</span>
+        </>
+    }
+}
+
 fn osd_usage_text(u: &OsdUsage) -> (String, String, Option<&'static str>) {
     let pgs = format!("{} PG{}", u.pgs, if u.pgs == 1 { "" } else { "s" });
     let flag = if u.full {
