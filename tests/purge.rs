@@ -191,3 +191,43 @@ fn a_new_interval_interrupts_a_deletion_and_the_pg_is_backfilled() {
         paths_on(&steps, stray)
     );
 }
+
+/// `get_delete_priority`: 255 on a full or backfillfull OSD, 219 (FULLISH) on a nearfull
+/// one, else 179 — from the fullness the world computed for this OSD.
+#[test]
+fn the_delete_priority_follows_the_osds_fullness() {
+    use cephscope::engine::peering::delete::*;
+    use cephscope::engine::peering::state::{Fullness, PeeringState};
+    use std::rc::Rc;
+    let mut ps = PeeringState::new(2);
+    assert_eq!(
+        delete_priority(&ps),
+        OSD_DELETE_PRIORITY_NORMAL,
+        "no capacity set"
+    );
+    let with = |f: fn(&mut Fullness)| {
+        let mut full = Fullness::default();
+        f(&mut full);
+        Some(Rc::new(full))
+    };
+    ps.fullness = with(|_| {});
+    assert_eq!(delete_priority(&ps), OSD_DELETE_PRIORITY_NORMAL);
+    ps.fullness = with(|f| {
+        f.nearfull.insert(2);
+    });
+    assert_eq!(delete_priority(&ps), OSD_DELETE_PRIORITY_FULLISH);
+    ps.fullness = with(|f| {
+        f.nearfull.insert(2);
+        f.backfillfull.insert(2);
+    });
+    assert_eq!(delete_priority(&ps), OSD_DELETE_PRIORITY_FULL);
+    ps.fullness = with(|f| {
+        f.full.insert(3);
+        f.nearfull.insert(3);
+    });
+    assert_eq!(
+        delete_priority(&ps),
+        OSD_DELETE_PRIORITY_NORMAL,
+        "another OSD's fullness"
+    );
+}

@@ -657,7 +657,9 @@ pub struct OsdUsage {
     pub objects: u64,
     /// The capacity in objects, when the cluster sets one.
     pub capacity_objects: Option<u64>,
-    /// At or over `mon_osd_backfillfull_ratio` / `mon_osd_full_ratio`.
+    /// At or over `mon_osd_nearfull_ratio` / `mon_osd_backfillfull_ratio` /
+    /// `mon_osd_full_ratio`.
+    pub nearfull: bool,
     pub backfillfull: bool,
     pub full: bool,
 }
@@ -1278,6 +1280,9 @@ impl World {
             }
             if used * 100 >= capacity * BACKFILLFULL_PCT {
                 f.backfillfull.insert(o);
+            }
+            if used * 100 >= capacity * NEARFULL_PCT {
+                f.nearfull.insert(o);
             }
             if o == osd {
                 f.used = used;
@@ -2686,6 +2691,7 @@ impl World {
             pgs: node.pgs.len(),
             objects,
             capacity_objects: capacity,
+            nearfull: pct.is_some_and(|p| p >= NEARFULL_PCT),
             backfillfull: pct.is_some_and(|p| p >= BACKFILLFULL_PCT),
             full: pct.is_some_and(|p| p >= FULL_PCT),
         })

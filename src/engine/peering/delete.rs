@@ -16,20 +16,23 @@ type P = Posts<PeeringEvent>;
 
 /// `OSD_DELETE_PRIORITY_NORMAL`, `_FULLISH`, `_FULL` (osd_types.h).
 pub const OSD_DELETE_PRIORITY_NORMAL: u32 = 179;
+pub const OSD_DELETE_PRIORITY_FULLISH: u32 = 219;
 pub const OSD_DELETE_PRIORITY_FULL: u32 = 255;
 
 /// `osd_target_transaction_size`: the most objects one batch removes.
 pub const OSD_TARGET_TRANSACTION_SIZE: usize = 30;
 
 /// Models `PeeringState::get_delete_priority`: FULL when this OSD is full or backfillfull
-/// in the map, else NORMAL (nearfull, FULLISH, is not modelled).
+/// in the map, FULLISH when it is nearfull, else NORMAL.
 pub fn delete_priority(ps: &PeeringState) -> u32 {
-    let full = ps
-        .fullness
-        .as_ref()
-        .is_some_and(|f| f.full.contains(&ps.whoami) || f.backfillfull.contains(&ps.whoami));
-    if full {
+    let Some(f) = ps.fullness.as_ref() else {
+        return OSD_DELETE_PRIORITY_NORMAL;
+    };
+    let me = &ps.whoami;
+    if f.full.contains(me) || f.backfillfull.contains(me) {
         OSD_DELETE_PRIORITY_FULL
+    } else if f.nearfull.contains(me) {
+        OSD_DELETE_PRIORITY_FULLISH
     } else {
         OSD_DELETE_PRIORITY_NORMAL
     }

@@ -294,6 +294,8 @@ pub struct Fullness {
     pub full: BTreeSet<OsdId>,
     /// OSDs over the backfillfull ratio.
     pub backfillfull: BTreeSet<OsdId>,
+    /// OSDs over the nearfull ratio (`mon_osd_nearfull_ratio`).
+    pub nearfull: BTreeSet<OsdId>,
     /// This OSD's used and total bytes (`osd_stat.statfs`).
     pub used: u64,
     pub capacity: u64,

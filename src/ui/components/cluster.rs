@@ -13,6 +13,7 @@ use crate::engine::peering::unfound;
 use crate::engine::timeline::{Choice, Timeline};
 use crate::engine::world::{
     HostSpec, LostModeText, OsdUsage, PendingId, UserAction, World, BACKFILLFULL_PCT, FULL_PCT,
+    NEARFULL_PCT,
 };
 use crate::ui::components::chart::{ChartKind, Statechart, Token};
 use crate::ui::components::narration::scenario_intro;
@@ -488,6 +489,8 @@ fn osd_usage_text(u: &OsdUsage) -> (String, String, Option<&'static str>) {
         Some("full")
     } else if u.backfillfull {
         Some("backfillfull")
+    } else if u.nearfull {
+        Some("nearfull")
     } else {
         None
     };
@@ -500,8 +503,8 @@ fn osd_usage_text(u: &OsdUsage) -> (String, String, Option<&'static str>) {
                 flag.map(|f| format!(" {f}")).unwrap_or_default()
             );
             let title = format!(
-                "holds {} PG copies with {} objects of a capacity of {cap}; backfillfull at {}%, full at {}%",
-                u.pgs, u.objects, BACKFILLFULL_PCT, FULL_PCT
+                "holds {} PG copies with {} objects of a capacity of {cap}; nearfull at {}%, backfillfull at {}%, full at {}%",
+                u.pgs, u.objects, NEARFULL_PCT, BACKFILLFULL_PCT, FULL_PCT
             );
             (text, title, flag)
         }
