@@ -471,3 +471,30 @@ async fn a_link_opens_a_tab_at_a_decision_and_a_bad_one_says_why() {
     assert_eq!(count(&root, "header"), 0);
     assert_eq!(count(&root, "[role=tab]"), 0);
 }
+
+/// Fit scales the peering chart so that its whole width shows in the drawing area.
+#[wasm_bindgen_test]
+async fn fit_scales_the_chart_to_the_drawing_areas_width() {
+    let root = mounted().await;
+    let label = || text(&root, "section.chart .zoom span");
+    assert_eq!(label(), "80%");
+    click(&root, "[data-testid=zoom-fit]").await;
+    let area = root
+        .query_selector("section.chart .chart-scroll")
+        .unwrap()
+        .unwrap();
+    let want = cephscope::ui::components::chart::fit_zoom(f64::from(area.client_width())).unwrap();
+    until_text(
+        &root,
+        "section.chart .zoom span",
+        &format!("{:.0}%", want * 100.0),
+    )
+    .await;
+    let svg = root.query_selector("section.chart svg").unwrap().unwrap();
+    let drawn: f64 = svg.get_attribute("width").unwrap().parse().unwrap();
+    assert!(
+        drawn <= f64::from(area.client_width()) || want == cephscope::ui::state::ZOOM_MIN,
+        "the drawing ({drawn} px) fits the area ({} px)",
+        area.client_width()
+    );
+}

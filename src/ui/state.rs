@@ -83,6 +83,8 @@ pub enum Action {
     DismissError,
     /// Multiply the chart's scale (clamped to ZOOM_MIN..=ZOOM_MAX).
     Zoom(f64),
+    /// Set the chart's scale (the Fit button; clamped likewise).
+    ZoomTo(f64),
     /// Show a tab.
     ShowView(View),
     /// The → and ← keys: step the active view forward or back.
@@ -702,6 +704,7 @@ impl Reducible for State {
             Action::Open(link) => next = self.open(link),
             Action::DismissError => next.error = None,
             Action::Zoom(factor) => next.zoom = (self.zoom * factor).clamp(ZOOM_MIN, ZOOM_MAX),
+            Action::ZoomTo(zoom) => next.zoom = zoom.clamp(ZOOM_MIN, ZOOM_MAX),
             Action::ShowView(view) => {
                 next.view = view;
                 next.playing = false;

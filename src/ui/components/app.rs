@@ -109,12 +109,27 @@ pub fn app() -> Html {
         </p>
     };
     let zoom = |f: f64| dispatch.reform(move |_: MouseEvent| Action::Zoom(f));
+    // The Fit scale depends on the drawing area's width at the click, read from the DOM.
+    let fit = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |e: MouseEvent| {
+            let width = e
+                .target_dyn_into::<web_sys::Element>()
+                .and_then(|b| b.closest("section.chart").ok().flatten())
+                .and_then(|s| s.query_selector(".chart-scroll").ok().flatten())
+                .map(|e| f64::from(e.client_width()));
+            if let Some(z) = width.and_then(crate::ui::components::chart::fit_zoom) {
+                dispatch.emit(Action::ZoomTo(z));
+            }
+        })
+    };
     let chart = html! {
         <section class="chart" aria-label="PeeringState statechart">
             <div class="zoom" role="group" aria-label="Zoom">
                 <button onclick={zoom(1.0 / 1.25)} aria-label="Zoom out">{ "−" }</button>
                 <span>{ format!("{:.0}%", state.zoom * 100.0) }</span>
                 <button onclick={zoom(1.25)} aria-label="Zoom in">{ "+" }</button>
+                <button onclick={fit} aria-label="Fit the chart's width" data-testid="zoom-fit">{ "Fit" }</button>
             </div>
             <Statechart kind={ChartKind::Peering} current={current} taken={state.taken()} zoom={state.zoom} />
         </section>

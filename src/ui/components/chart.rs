@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use yew::prelude::*;
 
 /// The layout, parsed once. An error (a broken build) is shown instead of the chart.
-fn peering_layout() -> &'static Result<LayoutJson, String> {
+pub fn peering_layout() -> &'static Result<LayoutJson, String> {
     static LAYOUT: OnceLock<Result<LayoutJson, String>> = OnceLock::new();
     LAYOUT.get_or_init(|| LayoutJson::from_json(include_str!("../../../www/layout/peering.json")))
 }
@@ -20,6 +20,15 @@ fn peering_layout() -> &'static Result<LayoutJson, String> {
 fn mds_layout() -> &'static Result<LayoutJson, String> {
     static LAYOUT: OnceLock<Result<LayoutJson, String>> = OnceLock::new();
     LAYOUT.get_or_init(|| LayoutJson::from_json(include_str!("../../../www/layout/mds.json")))
+}
+
+/// The scale at which the peering chart's width fits a scroll area `area_width` pixels
+/// wide (for the Fit button), within the zoom bounds.
+pub fn fit_zoom(area_width: f64) -> Option<f64> {
+    let lay = peering_layout().as_ref().ok()?;
+    // Leave room for the vertical scrollbar.
+    let z = (area_width - 20.0) / lay.width;
+    Some(z.clamp(crate::ui::state::ZOOM_MIN, crate::ui::state::ZOOM_MAX))
 }
 
 /// Which machine is drawn.
