@@ -683,3 +683,81 @@ fn a_script_action_the_users_choices_made_moot_is_skipped_not_an_error() {
     let mut run = ClusterRun::new(twice).unwrap();
     assert!(run.run_to_end().unwrap_err().contains("script["));
 }
+
+/// `ceph pg query`'s recovery_state for a down PG (seed 000) has the shape of Ceph's
+/// troubleshooting example: the innermost state first, then Peering with probing_osds,
+/// "peering is blocked due to down osds", down_osds_we_would_probe and peering_blocked_by
+/// (current_lost_at and the comment), then Started — from the engine's prior set. Once
+/// the PG is active, Active lists might_have_unfound and recovery_progress.
+#[test]
+fn pg_query_recovery_state_says_why_a_pg_is_down() {
+    use cephscope::engine::peering::query::recovery_state;
+    let mut run = ClusterRun::new(cluster::find("seed000-down-lost").unwrap()).unwrap();
+    let primary_of = |run: &ClusterRun| {
+        let m = &run.world.mappings.last().unwrap().by_pg[&pg("1.0")];
+        m.acting_primary
+    };
+    loop {
+        run.step()
+            .unwrap()
+            .expect("pg 1.0 goes down before the run ends");
+        if run.world.pg_states()[&pg("1.0")] == "down" {
+            break;
+        }
+    }
+    let inst = &run.world.osds[&primary_of(&run)].pgs[&pg("1.0")];
+    let rs = recovery_state(&inst.machine, &inst.state);
+    let names: Vec<&str> = rs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Started/Primary/Peering/Down",
+            "Started/Primary/Peering",
+            "Started"
+        ]
+    );
+    assert_eq!(
+        rs[0]["comment"],
+        "not enough up instances of this PG to go active"
+    );
+    let peering = &rs[1];
+    let prior = inst.state.prior_set.as_ref().unwrap();
+    assert_eq!(peering["blocked"], "peering is blocked due to down osds");
+    let down: Vec<i64> = peering["down_osds_we_would_probe"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        down,
+        prior.down.iter().map(|&o| i64::from(o)).collect::<Vec<_>>()
+    );
+    let blocked = peering["peering_blocked_by"].as_array().unwrap();
+    assert_eq!(blocked.len(), prior.blocked_by.len());
+    assert!(!blocked.is_empty());
+    for b in blocked {
+        let osd = b["osd"].as_i64().unwrap() as i32;
+        assert_eq!(b["current_lost_at"], prior.blocked_by[&osd]);
+        assert_eq!(
+            b["comment"],
+            "starting or marking this osd lost may let us proceed"
+        );
+    }
+    assert_eq!(
+        peering["probing_osds"].as_array().unwrap().len(),
+        prior.probe.len()
+    );
+    run.run_to_end().unwrap();
+    let inst = &run.world.osds[&primary_of(&run)].pgs[&pg("1.0")];
+    let rs = recovery_state(&inst.machine, &inst.state);
+    assert_eq!(rs[0]["name"], "Started/Primary/Active");
+    assert!(rs[0]["might_have_unfound"].is_array());
+    assert!(rs[0]["recovery_progress"]["backfill_targets"].is_array());
+    assert_eq!(rs[1]["name"], "Started");
+}

@@ -444,3 +444,35 @@ async fn the_pg_detail_shows_unfound_objects_and_might_have_unfound() {
         assert_eq!(text(&root, "[data-testid=unfound]").unwrap(), unfound);
     }
 }
+
+/// The PG detail's `ceph pg query` recovery_state is the engine's, as JSON text: for
+/// seed 000's down PG, Down's comment and Peering's peering_blocked_by.
+#[wasm_bindgen_test]
+async fn the_pg_detail_shows_the_engines_pg_query_recovery_state() {
+    let name = "seed000-down-lost";
+    let mut run = cluster::ClusterRun::new(cluster::find(name).unwrap()).unwrap();
+    let mut steps = 0;
+    while run.world.pg_states()[&"1.0".parse().unwrap()] != "down" {
+        run.step().unwrap().expect("pg 1.0 goes down");
+        steps += 1;
+    }
+    let root = mounted_at(&format!("#view=cluster&scenario={name}&h=v2_n{steps}")).await;
+    until(&format!("{steps} steps"), || {
+        counter_steps(&root, "cluster-counter") == Some(steps)
+    })
+    .await;
+    let primary = run.world.mappings.last().unwrap().by_pg[&"1.0".parse().unwrap()].acting_primary;
+    let inst = &run.world.osds[&primary].pgs[&"1.0".parse().unwrap()];
+    let rs = cephscope::engine::peering::query::recovery_state(&inst.machine, &inst.state);
+    let want = serde_json::to_string_pretty(&serde_json::json!({ "recovery_state": rs })).unwrap();
+    let shown = text(&root, "[data-testid=pg-query]").unwrap();
+    assert_eq!(shown, want);
+    assert!(
+        shown.contains("peering is blocked due to down osds"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("not enough up instances of this PG to go active"),
+        "{shown}"
+    );
+}

@@ -242,6 +242,9 @@ fn pgs_json(
                 "primary_path": inst.map(|i| i.machine.path(def)),
                 "blocked_by": inst.map(|i| i.state.blocked_by.iter().collect::<Vec<_>>()),
                 "unfound": inst.map(|i| i.state.unfound.iter().collect::<Vec<_>>()),
+                "recovery_state": inst.map(|i| {
+                    crate::engine::peering::query::recovery_state(&i.machine, &i.state)
+                }),
                 "might_have_unfound": inst.map(|i| {
                     crate::engine::peering::unfound::might_have_unfound_status(&i.state)
                         .into_iter()

@@ -185,6 +185,7 @@ fn run_choose_acting(
 /// `run_choose_acting` (unrestricted), keeping its reasons for display.
 fn choose_acting_recorded(ps: &mut PeeringState) -> ChooseActing {
     let (outcome, best, why) = run_choose_acting(ps, false);
+    ps.history_les_bound = best.history_les_bound;
     ps.choose_acting_why = best.why.into_iter().chain(why).collect();
     outcome
 }

@@ -8,6 +8,7 @@ pub mod events;
 pub mod flow;
 pub mod io;
 pub mod logs;
+pub mod query;
 pub mod reactions;
 pub mod recovery;
 pub mod state;

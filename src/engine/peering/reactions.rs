@@ -224,6 +224,7 @@ fn adopt_map(ps: &mut PeeringState, ev: &PeeringEvent) {
         // clear_primary_state: nothing learned in the old interval is trusted.
         ps.stray_set.clear();
         ps.might_have_unfound.clear();
+        ps.history_les_bound = false;
         // start_peering_interval: strays are purged afresh in each interval.
         ps.peer_purged.clear();
         ps.prior_set = None;

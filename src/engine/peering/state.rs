@@ -103,6 +103,9 @@ pub struct PeeringState {
     pub all_replicas_activated: bool,
     /// Why the last choose_acting decided as it did (for display).
     pub choose_acting_why: Vec<String>,
+    /// Peering's `history_les_bound`: GetLog's find_best_info took its les bound from an
+    /// OSD's history.les (`ceph pg query`: peering_blocked_by_history_les_bound).
+    pub history_les_bound: bool,
     /// This OSD's PG log and missing set (`pg_log`). `info.last_update` / `log_tail` /
     /// `last_complete` always match it.
     pub pg_log: PgLog,

@@ -12,8 +12,8 @@ use crate::engine::peering::state::PeeringState;
 use crate::engine::peering::unfound;
 use crate::engine::timeline::{Choice, Timeline};
 use crate::engine::world::{
-    HostSpec, LostModeText, OsdUsage, PendingId, UserAction, World, BACKFILLFULL_PCT, FULL_PCT,
-    NEARFULL_PCT,
+    HostSpec, LostModeText, OsdUsage, PendingId, PgInstance, UserAction, World, BACKFILLFULL_PCT,
+    FULL_PCT, NEARFULL_PCT,
 };
 use crate::ui::components::chart::{ChartKind, Statechart, Token};
 use crate::ui::components::narration::scenario_intro;
@@ -262,6 +262,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                         .join(", ")
                 });
                 let unfound = primary.map(|i| unfound_line(&i.state)).unwrap_or_default();
+                let query = primary.map(|i| pg_query(*pg, i)).unwrap_or_default();
                 let chart = selected_pg_chart(&p.timeline, *pg, m.acting_primary, &m.acting);
                 let pg_buttons = if p.controls {
                     pg_actions(cb, *pg, world.client_ops.len())
@@ -282,6 +283,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                         } }</strong>
                         { unfound }
                     </p>
+                    { query }
                     { pg_buttons }
                     { chart }
                     </>
@@ -480,6 +482,20 @@ fn unfound_line(ps: &PeeringState) -> Html {
         <br/>
         { "might_have_unfound: " }<span data-testid="might-have-unfound">{ if osds.is_empty() { "-".to_string() } else { osds } }</span>
         </>
+    }
+}
+
+/// `ceph pg <pgid> query`'s recovery_state on the primary, as the engine builds it
+/// (`peering::query::recovery_state`), folded.
+fn pg_query(pg: PgId, inst: &PgInstance) -> Html {
+    let rs = crate::engine::peering::query::recovery_state(&inst.machine, &inst.state);
+    let text = serde_json::to_string_pretty(&serde_json::json!({ "recovery_state": rs }))
+        .unwrap_or_default();
+    html! {
+        <details class="pg-query">
+            <summary>{ format!("ceph pg {pg} query: recovery_state") }</summary>
+            <pre data-testid="pg-query">{ text }</pre>
+        </details>
     }
 }
 
