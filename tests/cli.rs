@@ -125,3 +125,59 @@ fn the_cluster_tabs_trace_json_is_the_clis() {
         "the CLI's JSON differs from the timeline's"
     );
 }
+
+/// `cephscope query`: seed 000's PG 1.0 when it goes down reads like Ceph's
+/// troubleshooting example (recovery_state: Down, then Peering blocked by osd.5, then
+/// Started); bad PGs, steps past the end and states never reached exit 2 with one line.
+#[test]
+fn query_prints_a_down_pgs_recovery_state() {
+    let (code, out, err) = cephscope(&[
+        "query",
+        "seed000-down-lost",
+        "--pg",
+        "1.0",
+        "--until",
+        "down",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["state"], "down");
+    let rs = v["recovery_state"].as_array().unwrap();
+    assert_eq!(rs[0]["name"], "Started/Primary/Peering/Down");
+    assert_eq!(rs[1]["name"], "Started/Primary/Peering");
+    assert_eq!(rs[1]["blocked"], "peering is blocked due to down osds");
+    assert_eq!(rs[1]["peering_blocked_by"][0]["current_lost_at"], 0);
+    assert_eq!(rs[2]["name"], "Started");
+    // Ceph's key order: the name first.
+    assert!(out.find("\"name\"").unwrap() < out.find("\"comment\"").unwrap());
+    let (code, out, _) = cephscope(&["query", "seed000-down-lost", "--pg", "1.0"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("\"name\": \"Started/Primary/Active\""),
+        "{out}"
+    );
+    for (args, message) in [
+        (vec!["--pg", "1.9"], "pg 1.9 is not in the cluster"),
+        (
+            vec!["--pg", "1.0", "--step", "99999"],
+            "--step 99999: the run ends after",
+        ),
+        (
+            vec!["--pg", "1.0", "--until", "foo"],
+            "pg 1.0 is never \"foo\"",
+        ),
+    ] {
+        let mut all = vec!["query", "seed000-down-lost"];
+        all.extend(args);
+        let (code, out, err) = cephscope(&all);
+        assert_eq!(code, 2, "{all:?}");
+        assert!(out.is_empty());
+        assert!(
+            err.contains(message) && err.lines().count() == 1,
+            "{all:?}: {err}"
+        );
+    }
+    let (code, _, err) = cephscope(&["query", "primary-boot", "--pg", "1.0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not a cluster scenario"), "{err}");
+}

@@ -59,6 +59,21 @@ enum Command {
         #[arg(long)]
         pg: Option<String>,
     },
+    /// `ceph pg <pgid> query` on a cluster scenario's PG: its state, up, acting and the
+    /// primary's recovery_state, at the end of the run or at the step asked for
+    Query {
+        /// A built-in cluster scenario name or a cluster scenario JSON file
+        scenario: String,
+        /// The PG (e.g. 1.0)
+        #[arg(long)]
+        pg: String,
+        /// Stop after this many steps
+        #[arg(long, conflicts_with = "until")]
+        step: Option<usize>,
+        /// Stop at the first step after which the PG's state string contains this (e.g. down)
+        #[arg(long)]
+        until: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -115,6 +130,12 @@ fn run(command: Command) -> Result<String, String> {
         } => Ok(cephscope::engine::mds::chart::to_dot()),
         Command::Scenarios => Ok(list_scenarios()),
         Command::Run { scenario, json, pg } => run_scenario(&scenario, json, pg.as_deref()),
+        Command::Query {
+            scenario,
+            pg,
+            step,
+            until,
+        } => query(&scenario, &pg, step, until.as_deref()),
         Command::Layout { write } => layout(write),
         Command::Pglog { op } => pglog(op),
         Command::Intervals { file } => {
@@ -252,6 +273,68 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, String> {
     serde_json::to_string_pretty(value)
         .map(|s| s + "\n")
         .map_err(|e| e.to_string())
+}
+
+/// Run a cluster scenario to a step (`--step`, `--until`, or its end) and print `ceph pg
+/// query` for one PG: from its acting primary, as `peering::query::recovery_state` builds it.
+fn query(
+    name_or_path: &str,
+    pg: &str,
+    step: Option<usize>,
+    until: Option<&str>,
+) -> Result<String, String> {
+    let Loaded::Cluster(s) = load_scenario(name_or_path)? else {
+        return Err(format!("{name_or_path} is not a cluster scenario"));
+    };
+    let pgid: cephscope::engine::osdmap::PgId = pg.parse()?;
+    let mut run = cluster::ClusterRun::new(*s)?;
+    let state_of = |run: &cluster::ClusterRun| run.world.pg_states().get(&pgid).cloned();
+    if state_of(&run).is_none() {
+        return Err(format!("pg {pg} is not in the cluster"));
+    }
+    let mut taken = 0;
+    loop {
+        if step == Some(taken) {
+            break;
+        }
+        if let (Some(want), Some(now)) = (until, state_of(&run)) {
+            if taken > 0 && now.contains(want) {
+                break;
+            }
+        }
+        if run.step()?.is_none() {
+            if let Some(n) = step {
+                return Err(format!("--step {n}: the run ends after {taken} steps"));
+            }
+            if let Some(want) = until {
+                return Err(format!(
+                    "pg {pg} is never {want:?} (the run ends after {taken} steps)"
+                ));
+            }
+            break;
+        }
+        taken += 1;
+    }
+    let table = run.world.mappings.last().ok_or("no map")?;
+    let m = &table.by_pg[&pgid];
+    let primary = run
+        .world
+        .osds
+        .get(&m.acting_primary)
+        .and_then(|n| n.pgs.get(&pgid));
+    let recovery_state = primary.map_or(serde_json::json!([]), |i| {
+        peering::query::recovery_state(&i.machine, &i.state)
+    });
+    let out = serde_json::json!({
+        "step": taken,
+        "epoch": run.world.map().epoch,
+        "state": state_of(&run),
+        "up": m.up,
+        "acting": m.acting,
+        "acting_primary": m.acting_primary,
+        "recovery_state": recovery_state,
+    });
+    to_json(&out)
 }
 
 fn run_scenario(name_or_path: &str, json: bool, pg: Option<&str>) -> Result<String, String> {
