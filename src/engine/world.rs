@@ -2717,7 +2717,6 @@ impl World {
     }
 }
 
-/// What a DeleteSome in Deleting did to `osd`'s copy of `pg`, which held `had` objects.
 /// What the primary's unfound-object search did in this step, if anything
 /// (`peering::unfound`): the FULLLOG queries of `discover_all_missing`, or what
 /// `search_for_missing` made of a peer's answer.
@@ -2760,6 +2759,7 @@ fn discovery_note(
     })
 }
 
+/// What a DeleteSome in Deleting did to `osd`'s copy of `pg`, which held `had` objects.
 fn deletion_note(
     osd: OsdId,
     pg: PgId,

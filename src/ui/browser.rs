@@ -245,12 +245,6 @@ fn pgs_json(
                 "recovery_state": inst.map(|i| {
                     crate::engine::peering::query::recovery_state(&i.machine, &i.state)
                 }),
-                "might_have_unfound": inst.map(|i| {
-                    crate::engine::peering::unfound::might_have_unfound_status(&i.state)
-                        .into_iter()
-                        .map(|(osd, status)| serde_json::json!({ "osd": osd, "status": status }))
-                        .collect::<Vec<_>>()
-                }),
             })
         })
         .collect()

@@ -145,7 +145,8 @@ pub fn active_advmap(ps: &mut PeeringState, _: &PeeringEvent, _: &mut P) -> Outc
 /// different wanted acting set matters (queue_want_pg_temp); the peering data
 /// (acting_recovery_backfill, backfill targets) stays.
 fn choose_acting_pg_temp_only(ps: &mut PeeringState) {
-    let outcome = choose_acting_recorded(ps);
+    // Active's own history_les_bound is a local that nothing reads.
+    let (outcome, _) = choose_acting_recorded(ps);
     match outcome {
         ChooseActing::ChangeActing {
             want_acting,
@@ -182,12 +183,12 @@ fn run_choose_acting(
     choose_acting(&inputs, restrict_to_up_acting)
 }
 
-/// `run_choose_acting` (unrestricted), keeping its reasons for display.
-fn choose_acting_recorded(ps: &mut PeeringState) -> ChooseActing {
+/// `run_choose_acting` (unrestricted), keeping its reasons for display; also whether
+/// find_best_info's les bound came from an OSD's history (its `history_les_bound`).
+fn choose_acting_recorded(ps: &mut PeeringState) -> (ChooseActing, bool) {
     let (outcome, best, why) = run_choose_acting(ps, false);
-    ps.history_les_bound = best.history_les_bound;
     ps.choose_acting_why = best.why.into_iter().chain(why).collect();
-    outcome
+    (outcome, best.history_les_bound)
 }
 
 /// Every info the primary knows, its own included (choose_acting's `all_info`).
@@ -201,7 +202,9 @@ fn all_info(ps: &PeeringState) -> BTreeMap<i32, ShardInfo> {
 /// (Incomplete) when it fails; else take the log from the authoritative OSD (ourselves:
 /// GotLog at once).
 pub fn getlog_entry(ps: &mut PeeringState, posts: &mut P) {
-    let outcome = choose_acting_recorded(ps);
+    // GetLog passes Peering's history_les_bound, which Peering's QueryState dumps.
+    let (outcome, les_bound) = choose_acting_recorded(ps);
+    ps.history_les_bound = les_bound;
     let infos = all_info(ps);
     match outcome {
         ChooseActing::NoAuth { want_acting } if !want_acting.is_empty() => {

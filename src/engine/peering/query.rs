@@ -6,10 +6,12 @@
 //! clock) and the bulky ones noted below.
 
 use super::chart::definition;
+use super::events::OsdId;
 use super::state::PeeringState;
 use super::unfound::might_have_unfound_status;
 use crate::engine::statechart::{EventMatch, Machine};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeSet;
 
 /// The `recovery_state` array for this PG's machine and state, innermost state first.
 pub fn recovery_state(machine: &Machine, ps: &PeeringState) -> Value {
@@ -78,28 +80,17 @@ fn state_fields(state: &str, ps: &PeeringState, out: &mut Map<String, Value>) {
                 );
             }
         }
-        "GetInfo" => {
-            let asked: Vec<Value> = ps
-                .peer_info_requested
-                .iter()
-                .map(|o| json!({ "osd": o.to_string() }))
-                .collect();
-            put("requested_info_from", json!(asked));
-        }
+        "GetInfo" => put("requested_info_from", osd_objects(&ps.peer_info_requested)),
         "GetLog" => {
             let auth = ps
                 .auth_log_shard
                 .map_or("-1".to_string(), |o| o.to_string());
             put("auth_log_shard", json!(auth));
         }
-        "GetMissing" => {
-            let asked: Vec<Value> = ps
-                .peer_missing_requested
-                .iter()
-                .map(|o| json!({ "osd": o.to_string() }))
-                .collect();
-            put("peer_missing_requested", json!(asked));
-        }
+        "GetMissing" => put(
+            "peer_missing_requested",
+            osd_objects(&ps.peer_missing_requested),
+        ),
         "WaitUpThru" => put(
             "comment",
             json!("waiting for osdmap to reflect a new up_thru for this osd"),
@@ -134,4 +125,11 @@ fn state_fields(state: &str, ps: &PeeringState, out: &mut Map<String, Value>) {
         }
         _ => {}
     }
+}
+
+/// `[{"osd": "N"}, …]`, as GetInfo's and GetMissing's dumps list the OSDs they wait for.
+fn osd_objects(osds: &BTreeSet<OsdId>) -> Value {
+    osds.iter()
+        .map(|o| json!({ "osd": o.to_string() }))
+        .collect()
 }

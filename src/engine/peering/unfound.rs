@@ -14,6 +14,7 @@ use super::events::{PeerState, PeeringEvent, QueryKind};
 use super::logs;
 use super::state::{Outgoing, PeeringState};
 use crate::engine::intervals::{PgHistory, PgShard};
+use crate::engine::pglog::Eversion;
 use crate::engine::pgstate::PgState;
 use crate::engine::statechart::{Outcome, Posts};
 
@@ -26,11 +27,11 @@ pub fn build_might_have_unfound(ps: &mut PeeringState) {
         osd: ps.whoami,
         shard: None,
     };
-    let mut might = ps.past_intervals.get_might_have_unfound(whoami);
-    might.extend(ps.peer_info.keys().map(|&osd| PgShard { osd, shard: None }));
-    ps.might_have_unfound = might
+    let past = ps.past_intervals.get_might_have_unfound(whoami);
+    ps.might_have_unfound = past
         .into_iter()
         .map(|s| s.osd)
+        .chain(ps.peer_info.keys().copied())
         .filter(|o| *o != ps.whoami)
         .collect();
 }
@@ -123,8 +124,8 @@ pub fn search_for_missing(ps: &mut PeeringState, from: i32) -> bool {
 
 /// `MissingLoc::needs_recovery_map`: every object the primary or an acting OSD (not a
 /// backfill target) misses, with the version needed.
-fn needs_recovery_map(ps: &PeeringState) -> Vec<(String, crate::engine::pglog::Eversion)> {
-    let mut needed: Vec<(String, crate::engine::pglog::Eversion)> = ps
+fn needs_recovery_map(ps: &PeeringState) -> Vec<(String, Eversion)> {
+    let mut needed: Vec<(String, Eversion)> = ps
         .pg_log
         .missing
         .items()

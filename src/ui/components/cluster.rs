@@ -455,8 +455,6 @@ pub fn osd_hosts(
     list
 }
 
-/// An OSD's usage as the card shows it: "4 PGs · 9/10 objects (90%) backfillfull", a
-/// title that spells it out, and the class of its flag (none, backfillfull, full).
 /// The primary's unfound objects and its `might_have_unfound` with each OSD's status, as
 /// `ceph pg <pgid> query` prints them (`peering::unfound::might_have_unfound_status`);
 /// nothing while neither is set.
@@ -499,6 +497,9 @@ fn pg_query(pg: PgId, inst: &PgInstance) -> Html {
     }
 }
 
+/// An OSD's usage as the card shows it: "4 PGs · 9/10 objects (90%) backfillfull", a
+/// title that spells it out, and the class of its flag (none, nearfull, backfillfull,
+/// full).
 fn osd_usage_text(u: &OsdUsage) -> (String, String, Option<&'static str>) {
     let pgs = format!("{} PG{}", u.pgs, if u.pgs == 1 { "" } else { "s" });
     let flag = if u.full {
