@@ -11,11 +11,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 mod web_common;
-use web_common::{count, mounted_at, sleep, texts, until};
+use web_common::{count, link, mount_alone, mounted_at, sleep, texts, unmount_previous, until};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn mounted() -> web_sys::Element {
+    unmount_previous().await;
     let window = web_sys::window().unwrap();
     // Each app writes its view into the URL hash and a new one restores it: start clean.
     window
@@ -26,7 +27,7 @@ async fn mounted() -> web_sys::Element {
     let document = window.document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    cephscope::ui::mount(root.clone());
+    mount_alone(root.clone());
     gloo_timers::future::sleep(std::time::Duration::from_millis(50)).await;
     root
 }
@@ -205,7 +206,7 @@ async fn the_intervals_tab_draws_the_engine_intervals_and_prior_set() {
     for (i, json) in [Q13, DOWN].into_iter().enumerate() {
         let name = ["seed001_q13", "down_pg_up_thru_granted"][i];
         choose(&root, "[data-testid=intervals-example]", i as i32).await;
-        until(name, || location_hash().contains(name)).await;
+        until(name, || link(&root).contains(name)).await;
         let out = cli_intervals(json).unwrap();
         let past = out["past_intervals"].as_array().unwrap();
         assert_eq!(
@@ -261,11 +262,7 @@ async fn the_intervals_tab_draws_the_engine_intervals_and_prior_set() {
     // The down example: blocked by osd.0, which the band of 101-102 explains.
     assert_eq!(text(&root, "[data-testid=blocked-by]"), "osd.0 (lost_at 0)");
     let want = "view=intervals&example=down_pg_up_thru_granted";
-    until(want, || location_hash().contains(want)).await;
-}
-
-fn location_hash() -> String {
-    web_sys::window().unwrap().location().hash().unwrap()
+    until(want, || link(&root).contains(want)).await;
 }
 
 fn decisions(out: &Value) -> Vec<String> {
@@ -389,7 +386,7 @@ async fn the_pglog_tab_replays_the_engine_decisions_to_its_result() {
         );
         // The link is written after the render (an effect): wait for it, don't read it once.
         let want = format!("step={n}");
-        until(&want, || location_hash().ends_with(&want)).await;
+        until(&want, || link(&root).ends_with(&want)).await;
     }
     // merge_divergent removes baz and foo.
     choose(&root, "[data-testid=pglog-example]", 0).await;

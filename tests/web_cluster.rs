@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 mod web_common;
-use web_common::{count, mounted_at, sleep, texts, until};
+use web_common::{count, link, mounted_at, sleep, texts, until};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -139,7 +139,7 @@ async fn a_cluster_link_with_choices_replays_them() {
     assert_eq!(count(&root, "[data-testid=revive-2]"), 1);
     // The page writes the same history back into its link.
     let expected = format!("#view=cluster&scenario=seed000-down-lost&h={h}");
-    let hash = || web_sys::window().unwrap().location().hash().unwrap();
+    let hash = || link(&root);
     for _ in 0..100 {
         if hash() == expected {
             break;
@@ -149,15 +149,7 @@ async fn a_cluster_link_with_choices_replays_them() {
     assert_eq!(hash(), expected);
     // A choice made here goes into the link.
     click(&root, "[data-testid=revive-2]").await;
-    until("the revive in the link", || {
-        web_sys::window()
-            .unwrap()
-            .location()
-            .hash()
-            .unwrap()
-            .ends_with("_r2")
-    })
-    .await;
+    until("the revive in the link", || link(&root).ends_with("_r2")).await;
 }
 
 /// Each OSD card shows what the engine says the OSD holds (`World::osd_usage`): PG
@@ -277,7 +269,7 @@ async fn the_mds_tab_shows_the_engine_daemons_status_and_tokens() {
     })
     .await;
     assert_eq!(count(&root, ".mds-chart g.token"), 1);
-    let hash = web_sys::window().unwrap().location().hash().unwrap();
+    let hash = link(&root);
     assert!(hash.ends_with(&format!("h=v2_n30_k{standby}")), "{hash}");
     let choices = parse_mds_choices(hash.split("h=").nth(1).unwrap()).unwrap();
     assert_eq!(
@@ -350,7 +342,7 @@ async fn a_cephfs_run_shows_the_objecters_waits_and_the_metadata_pgs_as_the_engi
         counter_steps(&root, "mds-counter") == Some(939)
     })
     .await;
-    let hash = web_sys::window().unwrap().location().hash().unwrap();
+    let hash = link(&root);
     assert!(hash.ends_with("h=v2_n938_Ol4"), "{hash}");
     let rec = run
         .act(CrossAction::Cluster(UserAction::Lost { osd: 4 }))

@@ -30,7 +30,8 @@ pub fn start() {
     }
 }
 
-/// Mount the app on a given element (tests).
-pub fn mount(root: web_sys::Element) {
-    yew::Renderer::<App>::with_root(root).render();
+/// Mount the app on a given element (tests). The handle destroys it again
+/// (`AppHandle::destroy`): its listeners and timers go with it.
+pub fn mount(root: web_sys::Element) -> yew::AppHandle<App> {
+    yew::Renderer::<App>::with_root(root).render()
 }

@@ -167,9 +167,12 @@ pub fn app() -> Html {
         }
     };
 
+    // The app's own link, on its root: what it writes into the URL, readable per app (the
+    // browser tests mount several apps on one page, which share one location).
+    let link = crate::share::to_hash(&state.link());
     if let Some(embed) = &state.embed {
         return html! {
-            <div class={classes!("app", "embed")}>
+            <div class={classes!("app", "embed")} data-link={link}>
                 { error }
                 { match state.view {
                     View::Statechart | View::Narration => html! {
@@ -228,7 +231,7 @@ pub fn app() -> Html {
         })
     };
     html! {
-        <div class="app" ondragover={on_dragover} ondrop={on_drop}>
+        <div class="app" data-link={link} ondragover={on_dragover} ondrop={on_drop}>
             <header>
                 <h1>{ "cephscope" }</h1>
                 <p class="tagline">{ "Ceph's PG peering and MDS state machines, one event at a time" }</p>
