@@ -371,6 +371,7 @@ fn action_token(a: &UserAction) -> String {
         UserAction::Out { osd } => format!("o{osd}"),
         UserAction::In { osd } => format!("i{osd}"),
         UserAction::Lost { osd } => format!("l{osd}"),
+        UserAction::DeletePool { pool } => format!("p{}", encode_strict(pool)),
         UserAction::Drop { message } => format!("x{message}"),
         UserAction::Write { pg, object } => format!("w{pg}~{}", encode_strict(object)),
         UserAction::Delete { pg, object } => format!("e{pg}~{}", encode_strict(object)),
@@ -455,6 +456,9 @@ pub fn parse_choices(text: &str) -> Result<Vec<Choice>, String> {
             "o" => out.push(act(UserAction::Out { osd: osd()? })),
             "i" => out.push(act(UserAction::In { osd: osd()? })),
             "l" => out.push(act(UserAction::Lost { osd: osd()? })),
+            "p" => out.push(act(UserAction::DeletePool {
+                pool: decode(rest).map_err(|e| bad(&e))?,
+            })),
             "x" => out.push(act(UserAction::Drop {
                 message: int("message id")?,
             })),
@@ -487,8 +491,8 @@ pub fn parse_choices(text: &str) -> Result<Vec<Choice>, String> {
             }
             _ => {
                 return Err(bad(
-                    "not a choice (n, m, t, k, r, d, o, i, l, x, w, e, u, f, c followed by its \
-                     value)",
+                    "not a choice (n, m, t, a, k, r, d, o, i, l, p, x, w, e, u, f, c followed \
+                     by its value)",
                 ))
             }
         }
@@ -970,11 +974,17 @@ mod tests {
             Choice::Act {
                 action: UserAction::CancelForceBackfill { pg },
             },
+            Choice::Act {
+                action: UserAction::DeletePool {
+                    pool: "cephfs.a_data".into(),
+                },
+            },
         ];
         let text = choices_to_text(&choices);
         assert_eq!(
             text,
-            "v2_n3_m40_k2_n_t7_a12_w1.0~rbd%5Fdata%2E1%20%7E%5Fx_u1.0~d_x9_f1.0~r_c1.0~b"
+            "v2_n3_m40_k2_n_t7_a12_w1.0~rbd%5Fdata%2E1%20%7E%5Fx_u1.0~d_x9_f1.0~r_c1.0~b\
+             _pcephfs%2Ea%5Fdata"
         );
         assert_eq!(parse_choices(&text).unwrap(), choices);
         let link = Link {
@@ -1059,8 +1069,8 @@ mod tests {
         assert_eq!(parse_mds_choices(&text).unwrap(), choices);
         assert_eq!(
             parse_mds_choices("v2_Oq4").unwrap_err(),
-            "h= token 1 'Oq4': the cluster choice: h= token 1 'q4': not a choice (n, m, t, k, \
-             r, d, o, i, l, x, w, e, u, f, c followed by its value)"
+            "h= token 1 'Oq4': the cluster choice: h= token 1 'q4': not a choice (n, m, t, a, \
+             k, r, d, o, i, l, p, x, w, e, u, f, c followed by its value)"
         );
         assert_eq!(
             parse_mds_choices("v2_On").unwrap_err(),
@@ -1080,7 +1090,7 @@ mod tests {
         assert_eq!(parse_choices("n3").unwrap_err(), "h= must start with 'v2_'");
         assert_eq!(
             parse_choices("v2_n3_q5").unwrap_err(),
-            "h= token 2 'q5': not a choice (n, m, t, k, r, d, o, i, l, x, w, e, u, f, c followed by its value)"
+            "h= token 2 'q5': not a choice (n, m, t, a, k, r, d, o, i, l, p, x, w, e, u, f, c followed by its value)"
         );
         assert_eq!(
             parse_choices("v2_kx").unwrap_err(),

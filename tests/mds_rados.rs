@@ -384,3 +384,26 @@ fn the_users_choices_on_a_cephfs_run_unblock_replay_and_replay_deterministically
         .is_err());
     assert!(r.take(&CephfsChoice::DeliverMds(999_999)).is_err());
 }
+
+/// `ceph osd pool delete` of a pool a filesystem uses is refused, as
+/// `OSDMonitor::_check_remove_pool` refuses it (-EBUSY), and the run goes on.
+#[test]
+fn a_pool_in_use_by_cephfs_cannot_be_deleted() {
+    use cephscope::engine::mds::rados::{CephfsChoice, CrossAction};
+    use cephscope::engine::world::UserAction;
+    let mut r = CephfsRun::new(find("cephfs-replay-stuck-on-down-pg").unwrap()).unwrap();
+    while r.mds.fsmap().filesystems.is_empty() {
+        assert!(
+            r.take(&CephfsChoice::Next).unwrap(),
+            "no filesystem was made"
+        );
+    }
+    for pool in ["cephfs_metadata", "cephfs_data"] {
+        let delete = CrossAction::Cluster(UserAction::DeletePool { pool: pool.into() });
+        assert_eq!(
+            r.act(delete).map(|_| ()).unwrap_err(),
+            format!("pool '{pool}' is in use by CephFS")
+        );
+    }
+    assert!(r.cluster.map().pools.len() >= 2);
+}

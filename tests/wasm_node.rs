@@ -54,6 +54,7 @@ cluster_traces!(
     "recovery-preempts-backfill",
     "force-recovery",
     "les-bound-incomplete",
+    "pool-delete",
 );
 
 /// The cluster scenarios (the golden Jewel trace among them) under wasm32 in Node.

@@ -468,3 +468,43 @@ async fn the_pg_detail_shows_the_engines_pg_query_recovery_state() {
         "{shown}"
     );
 }
+
+/// The pools line draws the map's pools with `ceph osd pool delete`; deleting one is a
+/// choice like any other: the pool shows deleted, its PGs leave the table (the engine's
+/// mapping has none), the link carries the choice (`p<name>`), and a selected PG of the
+/// pool says where its copies went.
+#[wasm_bindgen_test]
+async fn deleting_a_pool_removes_its_pgs_from_the_table_and_goes_into_the_link() {
+    let root = mounted_at("#view=cluster&scenario=pool-delete").await;
+    until("the pools line", || {
+        count(&root, "[data-testid=delete-pool-2]") == 1
+    })
+    .await;
+    assert_eq!(count(&root, "[data-testid=pg-state]"), 6);
+    click(&root, "[data-pg='2.1'] button").await;
+    click(&root, "[data-testid=delete-pool-2]").await;
+    until("the deletion in the link", || {
+        link(&root).ends_with("_pscratch")
+    })
+    .await;
+    let pool = text(&root, "[data-testid=pool-2]").unwrap();
+    assert_eq!(pool, "scratch (pool 2): deleted");
+    assert_eq!(count(&root, "[data-testid=delete-pool-2]"), 0);
+    assert_eq!(count(&root, "[data-testid=delete-pool-1]"), 1);
+    let h = link(&root)
+        .split("h=")
+        .nth(1)
+        .expect("a history in the link")
+        .to_string();
+    let t = Timeline::replay(
+        cluster::find("pool-delete").unwrap(),
+        &parse_choices(&h).unwrap(),
+    )
+    .unwrap();
+    assert!(!t.run().world.map().pools.contains_key(&2));
+    assert_eq!(texts(&root, "[data-testid=pg-state]"), engine_pg_states(&t));
+    assert_eq!(count(&root, "[data-testid=pg-state]"), 2);
+    assert!(text(&root, "[data-testid=pg-gone]")
+        .unwrap()
+        .starts_with("pg 2.1: its pool was deleted"));
+}

@@ -450,7 +450,7 @@ impl ClusterRun {
 
 fn describe_script(action: &ScriptAction) -> String {
     match action {
-        ScriptAction::User(a) => format!("{a:?}"),
+        ScriptAction::User(a) => a.command_text(),
         ScriptAction::DropNext(d) => format!("arm: lose the next {}", describe_drop(d)),
     }
 }
@@ -480,6 +480,7 @@ const BUILTIN_JSON: &[&str] = &[
     include_str!("scenarios/recovery-preempts-backfill.json"),
     include_str!("scenarios/force-recovery.json"),
     include_str!("scenarios/les-bound-incomplete.json"),
+    include_str!("scenarios/pool-delete.json"),
 ];
 
 /// The built-in cluster scenarios, in the order the picker lists them.

@@ -3,7 +3,7 @@
 //! published as the next epoch. The world decides when to publish; this module only says
 //! what a request or command changes, and refuses what Ceph refuses.
 
-use crate::engine::osdmap::{Epoch, Flag, MappingTable, OsdId, OsdMap, PgId, WEIGHT_IN};
+use crate::engine::osdmap::{Epoch, Flag, MappingTable, OsdId, OsdMap, PgId, PoolId, WEIGHT_IN};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -31,6 +31,8 @@ pub struct Incremental {
     pub new_lost: Vec<OsdId>,
     /// `new_pg_temp`: an empty list removes the PG's pg_temp.
     pub new_pg_temp: BTreeMap<PgId, Vec<OsdId>>,
+    /// `old_pools`: pools deleted in this epoch (`ceph osd pool delete`).
+    pub old_pools: Vec<PoolId>,
 }
 
 impl Incremental {
@@ -63,6 +65,12 @@ impl Incremental {
             &mut added.new_pg_temp,
             |c, n| c != n,
         );
+        for pool in &other.old_pools {
+            if !self.old_pools.contains(pool) {
+                self.old_pools.push(*pool);
+                added.old_pools.push(*pool);
+            }
+        }
         added
     }
 
@@ -96,6 +104,7 @@ impl Incremental {
                 format!("pg_temp {pg} {osds:?}")
             });
         }
+        parts.extend(self.old_pools.iter().map(|p| format!("pool {p} deleted")));
         parts.join("; ")
     }
 }
@@ -164,6 +173,11 @@ pub fn apply(map: &OsdMap, inc: &Incremental) -> OsdMap {
         } else {
             next.pg_temp.insert(*pg, osds.clone());
         }
+    }
+    for pool in &inc.old_pools {
+        next.pools.remove(pool);
+        // A pg_temp still pending for one of its PGs goes with it.
+        next.pg_temp.retain(|pg, _| pg.pool != *pool);
     }
     next
 }
@@ -382,6 +396,21 @@ pub fn cmd_lost(map: &OsdMap, inc: &mut Incremental, osd: OsdId) -> Result<(), S
     Ok(())
 }
 
+/// Models `ceph osd pool delete NAME NAME --yes-i-really-really-mean-it`
+/// (`OSDMonitor::_prepare_remove_pool`): the pool goes into `old_pools`, and each of its
+/// PGs' pg_temp is removed in the same epoch ("remove any pg_temp mappings for this
+/// pool"). The `mon_allow_pool_delete` guard (false by default in Ceph) is taken as set.
+pub fn cmd_pool_delete(map: &OsdMap, inc: &mut Incremental, name: &str) -> Result<PoolId, String> {
+    let Some((&pool, _)) = map.pools.iter().find(|(_, p)| p.name == name) else {
+        return Err(format!("pool '{name}' does not exist"));
+    };
+    for pg in map.pg_temp.keys().filter(|pg| pg.pool == pool) {
+        inc.new_pg_temp.insert(*pg, Vec::new());
+    }
+    inc.old_pools.push(pool);
+    Ok(pool)
+}
+
 /// Models OSDMonitor::preprocess_alive + prepare_alive for an MOSDAlive carrying `want`
 /// (the up_thru the OSD needs) and `have` (the newest map the OSD has): nothing to do if
 /// up_thru already reaches `want`; otherwise up_thru := `have` ("set to the latest map the
@@ -513,5 +542,37 @@ mod tests {
         );
         let pg = PgId { pool: 7, seed: 0 };
         assert!(pg_temp(&m, &mut Incremental::default(), pg, vec![0]).is_err());
+    }
+
+    /// `_prepare_remove_pool`: the pool and its PGs' pg_temp go in one epoch; the other
+    /// pools' pg_temp stay; an unknown name is refused.
+    #[test]
+    fn pool_delete_removes_the_pool_and_its_pg_temps() {
+        let mut m = map();
+        m.pools.insert(
+            2,
+            Pool {
+                name: "scratch".into(),
+                size: 3,
+                min_size: 2,
+                pg_num: 4,
+            },
+        );
+        let (p1, p2) = (PgId { pool: 1, seed: 0 }, PgId { pool: 2, seed: 3 });
+        m.pg_temp.insert(p1, vec![0, 1]);
+        m.pg_temp.insert(p2, vec![1, 2]);
+        let mut inc = Incremental::default();
+        assert_eq!(cmd_pool_delete(&m, &mut inc, "scratch"), Ok(2));
+        assert_eq!(
+            inc.describe(101),
+            "e101: pg_temp 2.3 removed; pool 2 deleted"
+        );
+        let next = apply(&m, &inc);
+        assert_eq!(next.pools.keys().copied().collect::<Vec<_>>(), [1]);
+        assert_eq!(next.pg_temp.keys().copied().collect::<Vec<_>>(), [p1]);
+        assert_eq!(
+            cmd_pool_delete(&next, &mut Incremental::default(), "scratch"),
+            Err("pool 'scratch' does not exist".to_string())
+        );
     }
 }

@@ -17,7 +17,7 @@ use crate::engine::monitor::{
 };
 use crate::engine::net::{Endpoint, Network, TimeMs};
 use crate::engine::osdmap::{
-    Epoch, Flag, MappingTable, OsdEntry, OsdId, OsdMap, PgId, Pool, PoolId, WEIGHT_IN,
+    Epoch, Flag, Mapping, MappingTable, OsdEntry, OsdId, OsdMap, PgId, Pool, PoolId, WEIGHT_IN,
 };
 use crate::engine::peering::chart::definition;
 use crate::engine::peering::events::{PeerState, PeeringEvent, QueryKind};
@@ -510,6 +510,8 @@ pub enum UserAction {
     In { osd: OsdId },
     /// `ceph osd lost N --yes-i-really-mean-it`.
     Lost { osd: OsdId },
+    /// `ceph osd pool delete NAME NAME --yes-i-really-really-mean-it`.
+    DeletePool { pool: String },
     /// Lose one message in flight.
     Drop { message: u64 },
     /// A client writes (creates or replaces) `object` in `pg` ("1.0").
@@ -550,6 +552,38 @@ pub enum UserAction {
         #[serde(with = "pg_text")]
         pg: PgId,
     },
+}
+
+impl UserAction {
+    /// The action as the command or event a person would type or see (`ceph osd out 3`,
+    /// `client.0 writes obj1 in pg 1.0`): what the Next line of a script says.
+    pub fn command_text(&self) -> String {
+        match self {
+            UserAction::Kill { osd } => format!("osd.{osd}'s daemon dies"),
+            UserAction::Revive { osd } => format!("osd.{osd}'s daemon starts"),
+            UserAction::MarkDown { osd } => format!("ceph osd down {osd}"),
+            UserAction::Out { osd } => format!("ceph osd out {osd}"),
+            UserAction::In { osd } => format!("ceph osd in {osd}"),
+            UserAction::Lost { osd } => format!("ceph osd lost {osd} --yes-i-really-mean-it"),
+            UserAction::DeletePool { pool } => {
+                format!("ceph osd pool delete {pool} {pool} --yes-i-really-really-mean-it")
+            }
+            UserAction::Drop { message } => format!("message #{message} is lost"),
+            UserAction::Write { pg, object } => format!("client.0 writes {object} in pg {pg}"),
+            UserAction::Delete { pg, object } => format!("client.0 deletes {object} in pg {pg}"),
+            UserAction::MarkUnfoundLost { pg, mode } => format!(
+                "ceph pg {pg} mark_unfound_lost {}",
+                match mode {
+                    LostModeText::Revert => "revert",
+                    LostModeText::Delete => "delete",
+                }
+            ),
+            UserAction::ForceRecovery { pg } => format!("ceph pg force-recovery {pg}"),
+            UserAction::ForceBackfill { pg } => format!("ceph pg force-backfill {pg}"),
+            UserAction::CancelForceRecovery { pg } => format!("ceph pg cancel-force-recovery {pg}"),
+            UserAction::CancelForceBackfill { pg } => format!("ceph pg cancel-force-backfill {pg}"),
+        }
+    }
 }
 
 /// `revert` or `delete`, as the command takes it.
@@ -1067,6 +1101,20 @@ impl World {
                 self.mon_change(|m, inc| monitor::cmd_lost(m, inc, osd), log)?;
                 Ok(format!("ceph osd lost {osd} --yes-i-really-mean-it"))
             }
+            UserAction::DeletePool { ref pool } => {
+                let mut id = 0;
+                self.mon_change(
+                    |m, inc| {
+                        id = monitor::cmd_pool_delete(m, inc, pool)?;
+                        Ok(())
+                    },
+                    log,
+                )?;
+                Ok(format!(
+                    "ceph osd pool delete {pool} {pool} --yes-i-really-really-mean-it \
+                     (pool {id}): its PGs' copies will be removed"
+                ))
+            }
             UserAction::Drop { message } => {
                 let replication = self.net.in_flight().iter().any(|e| {
                     e.id == message
@@ -1503,8 +1551,26 @@ impl World {
     }
 
     /// Models `Objecter::handle_osd_map` → `_scan_requests`: an unacknowledged op whose
-    /// PG's acting primary moved is resent to the new primary.
+    /// PG's acting primary moved is resent to the new primary; one whose pool the map no
+    /// longer has completes with -ENOENT (`_calc_target` → RECALC_OP_TARGET_POOL_DNE,
+    /// `_check_op_pool_dne`).
     fn client_resend(&mut self, log: &mut StepLog) {
+        let pools = &self
+            .maps
+            .last()
+            .expect("the world always has epoch 1")
+            .pools;
+        for (id, op) in &mut self.client_ops {
+            if op.result.is_none() && !pools.contains_key(&op.pg.pool) {
+                op.result = Some(io::ENOENT);
+                log.notes.push(format!(
+                    "client.0's op {id} ({} {}) fails with ENOENT: pool {} no longer exists",
+                    if op.op.delete { "delete" } else { "write" },
+                    op.op.object,
+                    op.pg.pool
+                ));
+            }
+        }
         let table = self
             .mappings
             .last()
@@ -2089,10 +2155,22 @@ impl World {
             ) else {
                 break;
             };
-            let Some(m) = table.by_pg.get(&pg) else {
-                continue; // the pool is gone: PG deletion is not modelled yet
-            };
             let node = self.osds.get_mut(&osd).expect("checked");
+            let m = match table.by_pg.get(&pg) {
+                Some(m) => m.clone(),
+                // The pool is gone: `pg_to_up_acting_osds` maps the PG nowhere, which is
+                // its final interval change (a PG not held here is not created).
+                None if node.pgs.contains_key(&pg) && !map.pools.contains_key(&pg.pool) => {
+                    Mapping {
+                        up: Vec::new(),
+                        up_primary: -1,
+                        acting: Vec::new(),
+                        acting_primary: -1,
+                    }
+                }
+                None => continue,
+            };
+            let m = &m;
             if let std::collections::btree_map::Entry::Vacant(slot) = node.pgs.entry(pg) {
                 if !m.up.contains(&osd) && !m.acting.contains(&osd) {
                     continue; // not mapped here in this epoch

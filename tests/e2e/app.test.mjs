@@ -447,6 +447,42 @@ test('the cluster tab steps seed000-down-lost to a down PG, and its link restore
   await page.close();
 });
 
+test('pool-delete: the pool leaves the table, then each OSD removes its copies', async () => {
+  const { page, errors } = await open({ width: 1280, height: 800 });
+  await page.goto(base + '#view=cluster&scenario=pool-delete');
+  await page.waitForSelector('[data-testid=delete-pool-2]');
+  assert.equal((await pgRows(page)).length, 6);
+  const poolText = () => page.textContent('[data-testid=pool-2]');
+  let n = 0;
+  while (!(await poolText()).includes('deleted')) {
+    assert.ok(n < 500, 'pool 2 was never deleted');
+    await page.click('[data-testid=cluster-step]');
+    n++;
+  }
+  assert.equal(await poolText(), 'scratch (pool 2): deleted');
+  assert.deepEqual((await pgRows(page)).map((r) => r[0]), ['1.0', '1.1']);
+  // osd.0 still holds its six PG copies; each goes in a step of its own.
+  assert.match(await page.textContent('[data-testid=osd-usage-0]'), /^6 PGs/);
+  await page.screenshot({ path: path.join(shots, 'pool-deleted-1280x800.png'), fullPage: true, animations: 'disabled' });
+  while (!/^2 PGs/.test(await page.textContent('[data-testid=osd-usage-0]'))) {
+    assert.ok(n < 2000, "osd.0 never removed pool 2's copies");
+    await page.click('[data-testid=cluster-step]');
+    n++;
+  }
+  const history = await page.textContent('[data-testid=cluster-history]');
+  assert.match(history, /osd\.0 has removed its copy of pg 2\.3 \(nothing left\) and forgets the PG/);
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await phone.goto(page.url());
+  await phone.waitForSelector('[data-testid=pool-2]');
+  assert.equal(await phone.textContent('[data-testid=pool-2]'), 'scratch (pool 2): deleted');
+  await phone.screenshot({ path: path.join(shots, 'pool-deleted-390x844.png'), fullPage: true, animations: 'disabled' });
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+  assert.deepEqual(errors, []);
+  await phone.close();
+  await page.close();
+});
+
 test('stepping keeps the page where it is and the chart centres its own scroll area on the current state', async () => {
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await phone.goto(base + '#view=cluster&scenario=seed000-down-lost&step=20');

@@ -373,6 +373,15 @@ impl CephfsRun {
             .map(|(id, _)| *id)
     }
 
+    /// Whether a filesystem uses `pool` as its metadata or a data pool.
+    fn pool_in_use(&self, pool: &str) -> bool {
+        self.mds
+            .fsmap()
+            .filesystems
+            .values()
+            .any(|f| f.metadata_pool == pool || f.data_pools.iter().any(|d| d == pool))
+    }
+
     /// The PG holding `object` of pool `pool` in the newest map.
     pub fn pg_of(&self, pool: &str, object: &str) -> Option<PgId> {
         self.cluster.map().object_to_pg(self.pool_id(pool)?, object)
@@ -586,6 +595,10 @@ impl CephfsRun {
     fn apply(&mut self, action: CrossAction, rec: &mut CephfsRecord) -> Result<(), String> {
         match action {
             CrossAction::Mds(a) => rec.add_mds(self.mds.act(a)?),
+            CrossAction::Cluster(UserAction::DeletePool { pool }) if self.pool_in_use(&pool) => {
+                // OSDMonitor::_check_remove_pool (-EBUSY).
+                return Err(format!("pool '{pool}' is in use by CephFS"));
+            }
             CrossAction::Cluster(a) => rec.add_cluster(self.cluster.act(a)?),
             CrossAction::Status => {
                 rec.sentence = "The operator looks at the cluster.".into();

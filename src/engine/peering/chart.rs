@@ -435,6 +435,7 @@ fn declare_states(b: &mut Builder) {
     b.entry(Crashed, r::crashed_entry);
     b.entry(Reset, r::reset_entry);
     b.entry(Start, r::start_entry);
+    b.entry(Stray, r::stray_entry);
     b.entry(Peering, r::peering_entry);
     b.exit(Peering, r::peering_exit);
     b.entry(GetInfo, r::getinfo_entry);

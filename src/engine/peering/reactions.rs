@@ -50,6 +50,15 @@ pub fn start_entry(ps: &mut PeeringState, posts: &mut P) {
     }
 }
 
+/// Models `PeeringState::Stray::Stray`: a stray whose pool the map no longer has posts
+/// DeleteStart ("pool is deleted"); otherwise Ceph starts a flush (not modelled). A
+/// machine driven without a map has a pool.
+pub fn stray_entry(ps: &mut PeeringState, posts: &mut P) {
+    if ps.osdmap.as_ref().is_some_and(|m| m.pool.is_none()) {
+        posts.post(PeeringEvent::DeleteStart);
+    }
+}
+
 /// Models `PeeringState::Peering::Peering`: set PG_STATE_PEERING. (A primary that peers
 /// holds the PG: see `PeeringState::exists_on_osd`.)
 pub fn peering_entry(ps: &mut PeeringState, _: &mut P) {

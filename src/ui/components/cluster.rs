@@ -12,8 +12,8 @@ use crate::engine::peering::state::PeeringState;
 use crate::engine::peering::unfound;
 use crate::engine::timeline::{Choice, Timeline};
 use crate::engine::world::{
-    HostSpec, LostModeText, OsdUsage, PendingId, PgInstance, UserAction, World, BACKFILLFULL_PCT,
-    FULL_PCT, NEARFULL_PCT,
+    HostSpec, LostModeText, OsdUsage, PendingId, PgInstance, PoolSpec, UserAction, World,
+    BACKFILLFULL_PCT, FULL_PCT, NEARFULL_PCT,
 };
 use crate::ui::components::chart::{ChartKind, Statechart, Token};
 use crate::ui::components::narration::scenario_intro;
@@ -292,6 +292,15 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
         }
     }
 
+    if let Some(pg) = p.pg.filter(|pg| !map.pools.contains_key(&pg.pool)) {
+        detail = html! {
+            <p class="pg-detail" aria-live="polite" data-testid="pg-gone">
+                { format!("pg {pg}: its pool was deleted; each OSD removes its copy (Stray → ToDelete → Deleting), as the OSD cards' PG counts show") }
+            </p>
+        };
+    }
+    let pools = pools_line(world, &run.scenario.cluster.pools, p.controls, cb);
+
     // What can happen next.
     let next = match run.next() {
         Some(Next::Drop { what }) => format!("script: {what}"),
@@ -352,6 +361,7 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
                 </section>
                 <section class="pgs" aria-label="Placement groups">
                     <h2>{ "PGs" }</h2>
+                    { pools }
                     <div class="table-scroll">
                         <table class="pg-table" data-testid="pg-table">
                             <thead><tr><th>{ "PG" }</th><th>{ "state" }</th><th>{ "up" }</th><th>{ "acting" }</th><th>{ "primary's state" }</th></tr></thead>
@@ -381,6 +391,43 @@ pub fn cluster_view(p: &ClusterProps) -> Html {
             </div>
         </section>
     }
+}
+
+/// The scenario's pools as the map has them (size, min_size, pg_num), each with `ceph osd
+/// pool delete`; a pool the map no longer has is shown deleted.
+fn pools_line(world: &World, pools: &[PoolSpec], controls: bool, cb: &Callback<Action>) -> Html {
+    let map = world.map();
+    let items = pools.iter().map(|spec| {
+        let Some(pool) = map.pools.get(&spec.id) else {
+            return html! {
+                <li class="pool deleted" data-testid={format!("pool-{}", spec.id)}>
+                    { format!("{} (pool {}): deleted", spec.name, spec.id) }
+                </li>
+            };
+        };
+        let text = format!(
+            "{} (pool {}): size {}, min_size {}, {} PGs",
+            pool.name, spec.id, pool.size, pool.min_size, pool.pg_num
+        );
+        let button = controls.then(|| {
+            let action = UserAction::DeletePool {
+                pool: pool.name.clone(),
+            };
+            html! {
+                <button onclick={act(cb, action)} data-testid={format!("delete-pool-{}", spec.id)}
+                    aria-label={format!("ceph osd pool delete {0} {0} --yes-i-really-really-mean-it", pool.name)}>
+                    { "delete pool" }
+                </button>
+            }
+        });
+        html! {
+            <li class="pool" data-testid={format!("pool-{}", spec.id)}>
+                <span>{ text }</span>
+                { for button }
+            </li>
+        }
+    });
+    html! { <ul class="pools" aria-label="Pools">{ for items }</ul> }
 }
 
 /// The hosts and their OSDs (up/down, in/out, lost, daemon running) with the OSD
