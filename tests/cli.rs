@@ -180,4 +180,14 @@ fn query_prints_a_down_pgs_recovery_state() {
     let (code, _, err) = cephscope(&["query", "primary-boot", "--pg", "1.0"]);
     assert_eq!(code, 2);
     assert!(err.contains("is not a cluster scenario"), "{err}");
+    // A PG whose pool the run deletes: there at step 150, gone at the end.
+    let (code, out, _) = cephscope(&["query", "pool-delete", "--pg", "2.0", "--step", "150"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"state\": \"active+clean\""), "{out}");
+    let (code, out, err) = cephscope(&["query", "pool-delete", "--pg", "2.0"]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(
+        err.contains("pg 2.0 does not exist at step") && err.contains("its pool was deleted"),
+        "{err}"
+    );
 }

@@ -316,7 +316,13 @@ fn query(
         taken += 1;
     }
     let table = run.world.mappings.last().ok_or("no map")?;
-    let m = &table.by_pg[&pgid];
+    // A PG of a pool deleted on the way has no mapping any more (Ceph: ENOENT).
+    let m = table.by_pg.get(&pgid).ok_or_else(|| {
+        format!(
+            "pg {pg} does not exist at step {taken} (e{}): its pool was deleted",
+            run.world.map().epoch
+        )
+    })?;
     let primary = run
         .world
         .osds
