@@ -33,6 +33,7 @@ fn spec(scan_max: Option<usize>) -> ClusterSpec {
         // A short log: the returning OSD is behind its tail, so it is backfilled.
         osd_max_pg_log_entries: Some(2),
         osd_backfill_scan_max: scan_max,
+        osd_async_recovery_min_cost: None,
         paxos: None,
     }
 }

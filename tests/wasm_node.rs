@@ -55,6 +55,7 @@ cluster_traces!(
     "force-recovery",
     "les-bound-incomplete",
     "pool-delete",
+    "async-recovery",
 );
 
 /// The cluster scenarios (the golden Jewel trace among them) under wasm32 in Node.

@@ -37,6 +37,7 @@ fn spec(hosts: usize) -> ClusterSpec {
         osd_capacity_objects: None,
         osd_max_pg_log_entries: None,
         osd_backfill_scan_max: None,
+        osd_async_recovery_min_cost: None,
         paxos: None,
     }
 }

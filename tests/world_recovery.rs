@@ -202,6 +202,7 @@ fn spec(hosts: i32, size: usize, capacity: Option<u64>, log: Option<usize>) -> C
         osd_capacity_objects: capacity,
         osd_max_pg_log_entries: log,
         osd_backfill_scan_max: None,
+        osd_async_recovery_min_cost: None,
         paxos: None,
     }
 }

@@ -481,6 +481,7 @@ const BUILTIN_JSON: &[&str] = &[
     include_str!("scenarios/force-recovery.json"),
     include_str!("scenarios/les-bound-incomplete.json"),
     include_str!("scenarios/pool-delete.json"),
+    include_str!("scenarios/async-recovery.json"),
 ];
 
 /// The built-in cluster scenarios, in the order the picker lists them.

@@ -69,6 +69,11 @@ pub struct ClusterSpec {
     /// 512). A small value makes backfill ask for several digests.
     #[serde(default)]
     pub osd_backfill_scan_max: Option<usize>,
+    /// `osd_async_recovery_min_cost` (none: Ceph's 100): an up replica missing more
+    /// objects than this is recovered outside the acting set. A small value shows async
+    /// recovery with a few writes.
+    #[serde(default)]
+    pub osd_async_recovery_min_cost: Option<u64>,
     /// The monitor's Paxos proposal timing (`paxos_propose_interval`, `paxos_min_wait`).
     /// Absent: Ceph's 1 s and 0.05 s, so changes that arrive within a second share an
     /// epoch, as on a real cluster. `null`: no batching, every accepted change is its own
@@ -178,6 +183,7 @@ impl ClusterSpec {
             osd_capacity_objects: None,
             osd_max_pg_log_entries: None,
             osd_backfill_scan_max: None,
+            osd_async_recovery_min_cost: None,
             paxos: paxos_default(),
         }
     }
@@ -775,6 +781,7 @@ pub struct World {
     pub osd_capacity_objects: Option<u64>,
     pub osd_max_pg_log_entries: Option<usize>,
     pub osd_backfill_scan_max: Option<usize>,
+    pub osd_async_recovery_min_cost: Option<u64>,
     /// The monitor's `pending_inc`: accepted changes waiting for the next proposal.
     pub pending_inc: Incremental,
     /// When the monitor last committed (published) an epoch (`last_commit_time`).
@@ -848,6 +855,7 @@ impl World {
             osd_capacity_objects: spec.osd_capacity_objects,
             osd_max_pg_log_entries: spec.osd_max_pg_log_entries,
             osd_backfill_scan_max: spec.osd_backfill_scan_max,
+            osd_async_recovery_min_cost: spec.osd_async_recovery_min_cost,
             pending_inc: Incremental::default(),
             last_commit_ms: 0,
             paxos: spec.paxos,
@@ -2180,6 +2188,7 @@ impl World {
                 state.history = PgHistory::new(map.epoch);
                 state.pg_log_entries = self.osd_max_pg_log_entries;
                 state.backfill_scan_max = self.osd_backfill_scan_max;
+                state.async_recovery_min_cost = self.osd_async_recovery_min_cost;
                 let mut machine = Machine::new();
                 machine.initiate(def, &mut state, &mut micro);
                 machine.process(def, &mut state, PeeringEvent::Initialize, &mut micro);

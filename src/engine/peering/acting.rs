@@ -64,6 +64,9 @@ impl ShardInfo {
 
 /// `osd_force_auth_primary_missing_objects` (default 100).
 pub const OSD_FORCE_AUTH_PRIMARY_MISSING_OBJECTS: u64 = 100;
+/// `osd_async_recovery_min_cost`: an up replica whose approximate missing count exceeds
+/// this is recovered outside the acting set (an async recovery target).
+pub const OSD_ASYNC_RECOVERY_MIN_COST: u64 = 100;
 
 /// The result of `find_best_info`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -205,6 +208,10 @@ pub enum ChooseActing {
         auth: OsdId,
         acting_recovery_backfill: BTreeSet<OsdId>,
         backfill_targets: BTreeSet<OsdId>,
+        /// Up OSDs recovered outside the acting set (in acting_recovery_backfill, not in
+        /// acting).
+        #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+        async_recovery_targets: BTreeSet<OsdId>,
     },
 }
 
@@ -218,11 +225,15 @@ pub struct ActingInputs<'a> {
     pub min_size: usize,
     /// Every known info, ours included (`peer_info` + `{pg_whoami: info}`).
     pub infos: &'a BTreeMap<OsdId, ShardInfo>,
+    /// The primary's `stray_set` (never async recovery targets).
+    pub strays: &'a BTreeSet<OsdId>,
+    /// `osd_async_recovery_min_cost`.
+    pub async_min_cost: u64,
 }
 
-/// Models `PeeringState::choose_acting` for a replicated pool (no async recovery, no
-/// stretch rules): find_best_info, select_replicated_primary, calc_replicated_acting,
-/// recoverable, then compare with the current acting set.
+/// Models `PeeringState::choose_acting` for a replicated pool (no stretch rules):
+/// find_best_info, select_replicated_primary, calc_replicated_acting, recoverable,
+/// `choose_async_recovery_replicated`, then compare with the current acting set.
 pub fn choose_acting(
     inp: &ActingInputs,
     restrict_to_up_acting: bool,
@@ -257,6 +268,10 @@ pub fn choose_acting(
         ));
         return (ChooseActing::NotRecoverable { want }, best, why);
     }
+    // calc_replicated_acting's want_acting_backfill: taken before async recovery moves
+    // its targets out of want.
+    let acting_recovery_backfill: BTreeSet<OsdId> = want.iter().chain(&backfill).copied().collect();
+    let async_targets = choose_async_recovery_replicated(inp, auth, &mut want, &mut why);
     want.truncate(inp.pool_size);
     if want != inp.acting {
         let pg_temp = if want == inp.up {
@@ -277,16 +292,58 @@ pub fn choose_acting(
             why,
         );
     }
-    let acting_recovery_backfill = want.iter().chain(&backfill).copied().collect();
     (
         ChooseActing::Keep {
             auth,
             acting_recovery_backfill,
             backfill_targets: backfill,
+            async_recovery_targets: async_targets,
         },
         best,
         why,
     )
+}
+
+/// Models `PeeringState::choose_async_recovery_replicated`: each up, non-stray member of
+/// `want` costs its approximate missing count (`num_objects_missing` + how far its
+/// last_update's version is from the auth's); those above `osd_async_recovery_min_cost`
+/// leave `want`, costliest first, while `want` keeps more than min_size members.
+fn choose_async_recovery_replicated(
+    inp: &ActingInputs,
+    auth: OsdId,
+    want: &mut Vec<OsdId>,
+    why: &mut Vec<String>,
+) -> BTreeSet<OsdId> {
+    let auth_version = inp.infos[&auth].last_update.version;
+    let mut by_cost: Vec<(u64, OsdId)> = want
+        .iter()
+        .filter(|o| !inp.strays.contains(o) && inp.up.contains(o))
+        .filter_map(|&o| {
+            let info = inp.infos.get(&o)?;
+            let cost = info.num_objects_missing + auth_version.abs_diff(info.last_update.version);
+            (cost > inp.async_min_cost).then_some((cost, o))
+        })
+        .collect();
+    // Ceph's set<pair<cost, shard>> walked in reverse: costliest first, then the higher id.
+    by_cost.sort_unstable();
+    let mut targets = BTreeSet::new();
+    for &(cost, osd) in by_cost.iter().rev() {
+        if want.len() <= inp.min_size {
+            why.push(format!(
+                "osd.{osd} (cost {cost}) stays in acting: want is down to min_size {}",
+                inp.min_size
+            ));
+            break;
+        }
+        want.retain(|&o| o != osd);
+        targets.insert(osd);
+        why.push(format!(
+            "osd.{osd} misses ~{cost} objects (> osd_async_recovery_min_cost {}): async \
+             recovery target, recovered outside the acting set",
+            inp.async_min_cost
+        ));
+    }
+    targets
 }
 
 /// Models `PeeringState::select_replicated_primary`: the up primary if it is complete,
@@ -474,8 +531,12 @@ mod tests {
             pool_size: 3,
             min_size: 2,
             infos,
+            strays: &NO_STRAYS,
+            async_min_cost: OSD_ASYNC_RECOVERY_MIN_COST,
         }
     }
+
+    static NO_STRAYS: BTreeSet<OsdId> = BTreeSet::new();
 
     #[test]
     fn same_acting_keeps_it_and_an_empty_up_member_becomes_a_backfill_target() {
@@ -507,6 +568,7 @@ mod tests {
                 auth: 1,
                 acting_recovery_backfill: [1, 2, 3].into(),
                 backfill_targets: [3].into(),
+                async_recovery_targets: BTreeSet::new(),
             }
         );
     }
@@ -519,5 +581,98 @@ mod tests {
         let (out, _, why) = choose_acting(&inputs(&infos, &up, &up), false);
         assert_eq!(out, ChooseActing::NotRecoverable { want: vec![1] });
         assert!(why.last().unwrap().contains("min_size"));
+    }
+
+    /// `choose_async_recovery_replicated`: an up replica behind by more than the minimum
+    /// cost leaves want (so a pg_temp is asked for); with it out of acting already, the
+    /// acting set stays and it is an async recovery target in acting_recovery_backfill.
+    #[test]
+    fn a_replica_far_behind_is_recovered_outside_the_acting_set() {
+        let mut infos = BTreeMap::new();
+        infos.insert(1, info(ev(7, 10), ev(0, 0), 7, true));
+        infos.insert(0, info(ev(7, 10), ev(0, 0), 7, true));
+        let mut behind = info(ev(2, 2), ev(0, 0), 2, true);
+        behind.num_objects_missing = 1;
+        infos.insert(2, behind);
+        let up = [1, 2, 0];
+        let inp = ActingInputs {
+            whoami: 1,
+            async_min_cost: 4,
+            ..inputs(&infos, &up, &up)
+        };
+        let (out, _, why) = choose_acting(&inp, false);
+        assert_eq!(
+            out,
+            ChooseActing::ChangeActing {
+                want_acting: vec![1, 0],
+                pg_temp: vec![1, 0],
+            }
+        );
+        assert!(
+            why.iter().any(|w| w.contains("osd.2 misses ~9 objects")),
+            "{why:?}"
+        );
+        let acting = [1, 0];
+        let inp = ActingInputs {
+            acting: &acting,
+            ..inp
+        };
+        let (out, _, _) = choose_acting(&inp, false);
+        assert_eq!(
+            out,
+            ChooseActing::Keep {
+                auth: 1,
+                acting_recovery_backfill: [0, 1, 2].into(),
+                backfill_targets: BTreeSet::new(),
+                async_recovery_targets: [2].into(),
+            }
+        );
+        // Ceph's default minimum (100): the same gap is recovered inside the acting set.
+        let inp = ActingInputs {
+            async_min_cost: OSD_ASYNC_RECOVERY_MIN_COST,
+            ..inp
+        };
+        assert!(matches!(
+            choose_acting(&inp, false).0,
+            ChooseActing::ChangeActing { want_acting, .. } if want_acting == [1, 2, 0]
+        ));
+    }
+
+    /// Candidates go costliest first and only while want keeps more than min_size
+    /// members; a stray and an OSD outside up are never candidates.
+    #[test]
+    fn async_recovery_stops_at_min_size_and_skips_strays() {
+        let mut infos = BTreeMap::new();
+        infos.insert(1, info(ev(7, 20), ev(0, 0), 7, true));
+        infos.insert(2, info(ev(7, 12), ev(0, 0), 7, true));
+        infos.insert(3, info(ev(7, 5), ev(0, 0), 7, true));
+        let up = [1, 2, 3];
+        let inp = ActingInputs {
+            whoami: 1,
+            async_min_cost: 4,
+            ..inputs(&infos, &up, &up)
+        };
+        // osd.3 (cost 15) goes first; want is then down to min_size 2, so osd.2 (cost 8)
+        // stays.
+        let (out, _, why) = choose_acting(&inp, false);
+        assert!(
+            matches!(&out, ChooseActing::ChangeActing { want_acting, .. } if *want_acting == [1, 2]),
+            "{out:?}"
+        );
+        assert!(
+            why.iter()
+                .any(|w| w.contains("osd.2 (cost 8) stays in acting")),
+            "{why:?}"
+        );
+        let strays: BTreeSet<OsdId> = [3].into();
+        let inp = ActingInputs {
+            strays: &strays,
+            ..inp
+        };
+        let (out, _, _) = choose_acting(&inp, false);
+        assert!(
+            matches!(&out, ChooseActing::ChangeActing { want_acting, .. } if *want_acting == [1, 3]),
+            "{out:?}"
+        );
     }
 }

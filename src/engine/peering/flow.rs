@@ -179,6 +179,10 @@ fn run_choose_acting(
         pool_size: size,
         min_size,
         infos: &infos,
+        strays: &ps.stray_set,
+        async_min_cost: ps
+            .async_recovery_min_cost
+            .unwrap_or(super::acting::OSD_ASYNC_RECOVERY_MIN_COST),
     };
     choose_acting(&inputs, restrict_to_up_acting)
 }
@@ -227,11 +231,13 @@ pub fn getlog_entry(ps: &mut PeeringState, posts: &mut P) {
             auth,
             acting_recovery_backfill,
             backfill_targets,
+            async_recovery_targets,
         } => {
             ps.want_acting.clear();
             ps.auth_log_shard = Some(auth);
             ps.acting_recovery_backfill = acting_recovery_backfill;
             ps.backfill_targets = backfill_targets;
+            ps.async_recovery_targets = async_recovery_targets;
             if auth == ps.whoami {
                 posts.post(PeeringEvent::GotLog);
             } else if ps.info.last_update < infos[&auth].log_tail {
@@ -584,7 +590,10 @@ fn share_pg_info(ps: &mut PeeringState) {
 }
 
 /// Models `PeeringState::Recovered::Recovered`: if acting differs from up, choose_acting
-/// (restricted) asks for the pg_temp to go; when every replica is activated, GoClean.
+/// (restricted) asks for the pg_temp to go (an async recovery target, recovered now,
+/// rejoins the acting set that way); else, with async recovery targets, choose_acting
+/// resets them (nothing needs recovery). GoClean when every replica is activated and no
+/// async recovery target is left: until then the PG waits here for the new interval.
 pub fn recovered_entry(ps: &mut PeeringState, posts: &mut P) {
     if ps.acting != ps.up {
         if let (
@@ -599,8 +608,20 @@ pub fn recovered_entry(ps: &mut PeeringState, posts: &mut P) {
             ps.want_acting = want_acting;
             ps.outbox.push(Outgoing::WantPgTemp { osds: pg_temp });
         }
+    } else if !ps.async_recovery_targets.is_empty() {
+        if let (
+            ChooseActing::Keep {
+                async_recovery_targets,
+                ..
+            },
+            _,
+            _,
+        ) = run_choose_acting(ps, true)
+        {
+            ps.async_recovery_targets = async_recovery_targets;
+        }
     }
-    if ps.all_replicas_activated {
+    if ps.all_replicas_activated && ps.async_recovery_targets.is_empty() {
         posts.post(PeeringEvent::GoClean);
     }
 }

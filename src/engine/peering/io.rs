@@ -103,17 +103,20 @@ fn execute_ctx(ps: &mut PeeringState, op: ClientOp) {
     ps.next_tid += 1;
     let trim_to = calc_trim_to(ps);
     trim_log(ps, trim_to);
-    // issue_repop: every shard of acting_recovery_backfill (a backfill target logs the
-    // entry; it gets the transaction only if `should_send_op`).
+    // issue_repop: every shard of acting_recovery_backfill (a backfill target, or an async
+    // recovery target missing the object, logs the entry; it gets the transaction only if
+    // `should_send_op`).
     let replicas: Vec<i32> = ps
         .acting
         .iter()
         .chain(ps.backfill_targets.iter())
+        .chain(ps.async_recovery_targets.iter())
         .copied()
         .filter(|o| *o != ps.whoami)
         .collect::<std::collections::BTreeSet<i32>>()
         .into_iter()
         .collect();
+    pre_submit_op(ps, &entry);
     for &to in &replicas {
         let apply = super::recovery::should_send_op(ps, to, &entry.object);
         ps.outbox.push(Outgoing::RepOp {
@@ -135,6 +138,34 @@ fn execute_ctx(ps: &mut PeeringState, op: ClientOp) {
         reply_committed(ps, &repop);
     } else {
         ps.repops.insert(tid, repop);
+    }
+}
+
+/// Models `PeeringState::pre_submit_op`: every peer of acting_recovery_backfill will have
+/// the entry, so its info's last_update moves to it ("keep peer_info up to date";
+/// last_complete follows a peer's commit here, `do_repop_reply`); an async recovery
+/// target that misses the object gets only the log entry, so the primary's record of
+/// what it misses moves to the new version (`peer_missing[i].add_next_event`); it is
+/// recovered later.
+fn pre_submit_op(ps: &mut PeeringState, entry: &LogEntry) {
+    let peers: Vec<i32> = ps
+        .acting_recovery_backfill
+        .iter()
+        .copied()
+        .filter(|p| *p != ps.whoami)
+        .collect();
+    for peer in peers {
+        if let Some(pi) = ps.peer_info.get_mut(&peer) {
+            pi.last_update = pi.last_update.max(entry.version);
+        }
+    }
+    let targets: Vec<i32> = ps.async_recovery_targets.iter().copied().collect();
+    for peer in targets {
+        if let Some(m) = ps.peer_missing.get_mut(&peer) {
+            if m.is_missing(&entry.object) {
+                m.add_next_event(entry);
+            }
+        }
     }
 }
 
@@ -236,7 +267,13 @@ pub fn do_repop(
     if apply {
         append_log(ps, entry);
     } else {
-        // An empty transaction: logged, not applied (backfill will bring the object).
+        // An empty transaction: logged, not applied (backfill or, for an object this
+        // async recovery target misses, recovery will bring it). ReplicatedBackend::
+        // do_repop: a missing object's need moves to the new version
+        // (`add_local_next_event`).
+        if ps.pg_log.missing.is_missing(&entry.object) {
+            ps.pg_log.missing.add_next_event(&entry);
+        }
         ps.info.last_update = entry.version;
         if !ps.pg_log.missing.have_missing() {
             ps.info.last_complete = entry.version;

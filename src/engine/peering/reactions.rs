@@ -245,6 +245,7 @@ fn adopt_map(ps: &mut PeeringState, ev: &PeeringEvent) {
         ps.auth_log_shard = None;
         ps.acting_recovery_backfill.clear();
         ps.backfill_targets.clear();
+        ps.async_recovery_targets.clear();
         ps.peer_activated.clear();
         ps.all_replicas_activated = false;
         ps.activate_committed = false;

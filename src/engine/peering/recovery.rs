@@ -927,8 +927,15 @@ pub fn on_activate_complete(ps: &mut PeeringState) {
 /// Models `PrimaryLogPG::should_send_op` for a write's MOSDRepOp: every shard gets the
 /// transaction except a backfill target for an object beyond both its last_backfill and
 /// our last_backfill_started (backfill will bring that object; the target only logs the
-/// entry).
+/// entry), and an async recovery target for an object it misses ("pending recovery in
+/// async_recovery_targets").
 pub fn should_send_op(ps: &PeeringState, peer: OsdId, object: &str) -> bool {
+    if ps.async_recovery_targets.contains(&peer) {
+        return !ps
+            .peer_missing
+            .get(&peer)
+            .is_some_and(|m| m.is_missing(object));
+    }
     if !ps.backfill_targets.contains(&peer) {
         return true;
     }

@@ -78,9 +78,11 @@ pub struct PeeringState {
     pub auth_log_shard: Option<OsdId>,
     /// The auth shard's answer, kept until GotLog (GetLog's `msg`).
     pub master_log: Option<PeerState>,
-    /// The acting set plus backfill targets, fixed by choose_acting.
+    /// The acting set plus backfill and async recovery targets, fixed by choose_acting.
     pub acting_recovery_backfill: BTreeSet<OsdId>,
     pub backfill_targets: BTreeSet<OsdId>,
+    /// Up OSDs log-recovered outside the acting set (`async_recovery_targets`).
+    pub async_recovery_targets: BTreeSet<OsdId>,
     /// Peers asked for their log and missing set (GetMissing's `peer_missing_requested`;
     /// in Active, discover_all_missing's FULLLOG queries).
     pub peer_missing_requested: BTreeSet<OsdId>,
@@ -155,6 +157,8 @@ pub struct PeeringState {
     pub pg_log_entries: Option<usize>,
     /// `osd_backfill_scan_max`; None: `recovery::OSD_BACKFILL_SCAN_MAX` (512).
     pub backfill_scan_max: Option<usize>,
+    /// `osd_async_recovery_min_cost`; None: `acting::OSD_ASYNC_RECOVERY_MIN_COST` (100).
+    pub async_recovery_min_cost: Option<u64>,
 }
 
 /// Models `BackfillInterval` (src/osd/PG.h): what a scan found in `[begin, end)` — each
