@@ -483,6 +483,36 @@ test('pool-delete: the pool leaves the table, then each OSD removes its copies',
   await page.close();
 });
 
+test('async-recovery: the PG recovers osd.2 outside its acting set, then takes it back', async () => {
+  const { page, errors } = await open({ width: 1280, height: 800 });
+  await page.goto(base + '#view=cluster&scenario=async-recovery');
+  await page.waitForSelector("tr[data-pg='1.0']");
+  const row = async () => (await pgRows(page))[0];
+  let n = 0;
+  while (!(await row())[1].includes('recovering')) {
+    assert.ok(n < 1000, 'pg 1.0 never recovered');
+    await page.click('[data-testid=cluster-step]');
+    n++;
+  }
+  const [pg, state, up, acting, primary] = await row();
+  assert.deepEqual([pg, state, up, acting, primary],
+    ['1.0', 'active+recovering+undersized+degraded+remapped', '[1, 2, 0]', '[1, 0]',
+      'osd.1: Started/Primary/Active/Recovering']);
+  // osd.2, outside the acting set, holds a recovery reservation as a replica.
+  assert.match(await page.$eval('.pg-chart g.token[data-token="2"] title', (t) => t.textContent), /RepRecovering/);
+  await page.screenshot({ path: path.join(shots, 'async-recovery-1280x800.png'), fullPage: true, animations: 'disabled' });
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await phone.goto(page.url());
+  await phone.waitForSelector("tr[data-pg='1.0']");
+  assert.deepEqual((await pgRows(phone))[0], [pg, state, up, acting, primary]);
+  await phone.screenshot({ path: path.join(shots, 'async-recovery-390x844.png'), fullPage: true, animations: 'disabled' });
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+  assert.deepEqual(errors, []);
+  await phone.close();
+  await page.close();
+});
+
 test('stepping keeps the page where it is and the chart centres its own scroll area on the current state', async () => {
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await phone.goto(base + '#view=cluster&scenario=seed000-down-lost&step=20');
