@@ -513,6 +513,22 @@ test('async-recovery: the PG recovers osd.2 outside its acting set, then takes i
   await page.close();
 });
 
+test('every built-in cluster scenario fits a phone: no sideways scroll at its start', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(base + '#view=cluster');
+  await page.waitForSelector('#cluster-scenario');
+  const names = await page.$$eval('#cluster-scenario option', (os) => os.map((o) => o.value));
+  assert.ok(names.length >= 15, `only ${names.length} scenarios`);
+  for (const name of names) {
+    await page.goto(base + `#view=cluster&scenario=${name}&step=5`);
+    await page.waitForFunction((name) => document.querySelector('#cluster-scenario')?.value === name, name);
+    await page.waitForSelector('[data-testid=pg-table] tbody tr');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name}: the page scrolls sideways by ${overflow}px`);
+  }
+  await page.close();
+});
+
 test('stepping keeps the page where it is and the chart centres its own scroll area on the current state', async () => {
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await phone.goto(base + '#view=cluster&scenario=seed000-down-lost&step=20');

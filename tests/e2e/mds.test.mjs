@@ -326,3 +326,18 @@ test('the MDS tab exports its steps as the JSON the CLI prints', async () => {
   assert.equal(records.length, 5);
   await page.close();
 });
+
+test('every built-in MDS and CephFS scenario fits a phone: no sideways scroll after 40 steps', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(base + '#view=mds');
+  await page.waitForSelector('#mds-scenario');
+  const names = await page.$$eval('#mds-scenario option', (os) => os.map((o) => o.value));
+  assert.ok(names.length >= 5, `only ${names.length} scenarios`);
+  for (const name of names) {
+    await page.goto(base + `#view=mds&scenario=${name}&step=40`);
+    await page.waitForFunction((name) => document.querySelector('#mds-scenario')?.value === name, name);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name}: the page scrolls sideways by ${overflow}px`);
+  }
+  await page.close();
+});
