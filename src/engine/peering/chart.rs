@@ -404,7 +404,7 @@ fn declare_states(b: &mut Builder) {
         Stray,
         "Started/Stray",
         Some(Started),
-        "Not primary: answers queries and waits for the primary's info or log.",
+        "Not primary: answers queries and waits for the primary's info or log. Entered with its pool deleted, it posts DeleteStart.",
     );
     b.state(
         ToDelete,
