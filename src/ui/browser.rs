@@ -242,6 +242,11 @@ fn pgs_json(
                 "primary_path": inst.map(|i| i.machine.path(def)),
                 "blocked_by": inst.map(|i| i.state.blocked_by.iter().collect::<Vec<_>>()),
                 "unfound": inst.map(|i| i.state.unfound.iter().collect::<Vec<_>>()),
+                // choose_acting's result on the primary: who peers, who is backfilled,
+                // who is recovered outside the acting set.
+                "acting_recovery_backfill": inst.map(|i| i.state.acting_recovery_backfill.iter().collect::<Vec<_>>()),
+                "backfill_targets": inst.map(|i| i.state.backfill_targets.iter().collect::<Vec<_>>()),
+                "async_recovery_targets": inst.map(|i| i.state.async_recovery_targets.iter().collect::<Vec<_>>()),
                 "recovery_state": inst.map(|i| {
                     crate::engine::peering::query::recovery_state(&i.machine, &i.state)
                 }),
@@ -266,6 +271,9 @@ fn cluster_json(state: &State) -> serde_json::Value {
         "epoch": world.map().epoch,
         "now_ms": world.now,
         "osds": osds_json(world),
+        "pools": world.map().pools.iter().map(|(id, p)| serde_json::json!({
+            "id": id, "name": p.name, "size": p.size, "min_size": p.min_size, "pg_num": p.pg_num,
+        })).collect::<Vec<_>>(),
         "pgs": pgs_json(world, None),
         "newest": newest,
     })

@@ -498,6 +498,11 @@ test('async-recovery: the PG recovers osd.2 outside its acting set, then takes i
   assert.deepEqual([pg, state, up, acting, primary],
     ['1.0', 'active+recovering+undersized+degraded+remapped', '[1, 2, 0]', '[1, 0]',
       'osd.1: Started/Primary/Active/Recovering']);
+  // devtools: state() has choose_acting's sets on the primary, and the pools.
+  const st = await page.evaluate(() => window.cephscope.state());
+  assert.deepEqual(st.pgs[0].async_recovery_targets, [2]);
+  assert.deepEqual(st.pgs[0].acting_recovery_backfill, [0, 1, 2]);
+  assert.deepEqual(st.pools.map((p) => [p.id, p.name, p.size]), [[1, 'rbd', 3]]);
   // osd.2, outside the acting set, holds a recovery reservation as a replica.
   assert.match(await page.$eval('.pg-chart g.token[data-token="2"] title', (t) => t.textContent), /RepRecovering/);
   await page.screenshot({ path: path.join(shots, 'async-recovery-1280x800.png'), fullPage: true, animations: 'disabled' });
