@@ -28,6 +28,16 @@ fn until(f: impl Fn(&ClusterRun) -> bool) -> ClusterRun {
     run
 }
 
+/// The first step that sent a message starting with `head` and containing `needle`.
+fn first_step_sending(run: &ClusterRun, head: &str, needle: &str) -> Option<usize> {
+    run.records.iter().position(|r| {
+        r.step
+            .sent
+            .iter()
+            .any(|s| s.starts_with(head) && s.contains(needle))
+    })
+}
+
 #[test]
 fn a_replica_far_behind_recovers_outside_the_acting_set() {
     let recovering = until(|r| {
@@ -85,26 +95,10 @@ fn writes_go_on_and_reach_the_async_target_as_log_entries() {
     };
     let (v9, v0) = (ack("rbd_data.9"), ack("rbd_data.0"));
     assert!(v9 < v0);
-    let push9 = run
-        .records
-        .iter()
-        .position(|r| {
-            r.step
-                .sent
-                .iter()
-                .any(|s| s.starts_with("MOSDPGPush osd.1 → osd.2") && s.contains("rbd_data.9"))
-        })
+    let push9 = first_step_sending(&run, "MOSDPGPush osd.1 → osd.2", "rbd_data.9")
         .expect("rbd_data.9 pushed to osd.2");
-    let op11_reply = run
-        .records
-        .iter()
-        .position(|r| {
-            r.step
-                .sent
-                .iter()
-                .any(|s| s.starts_with("MOSDOpReply osd.1 → client.0") && s.contains("op 11 "))
-        })
-        .expect("op 11 answered");
+    let op11_reply =
+        first_step_sending(&run, "MOSDOpReply osd.1 → client.0", "op 11 ").expect("op 11 answered");
     assert!(op11_reply < push9, "the write waited for osd.2's recovery");
     // The push carries the version the write made (its missing entry moved with it).
     assert!(run.records[push9]

@@ -2154,6 +2154,13 @@ impl World {
         let def = definition();
         let mut micro = Vec::new();
         let mut from = None;
+        // `pg_to_up_acting_osds` for a PG whose pool the map no longer has.
+        let nowhere = Mapping {
+            up: Vec::new(),
+            up_primary: -1,
+            acting: Vec::new(),
+            acting_primary: -1,
+        };
         for e in (from_epoch + 1).max(self.first_epoch)..=target {
             let i = (e - self.first_epoch) as usize;
             let (Some(map), Some(table), Some(views)) = (
@@ -2165,20 +2172,12 @@ impl World {
             };
             let node = self.osds.get_mut(&osd).expect("checked");
             let m = match table.by_pg.get(&pg) {
-                Some(m) => m.clone(),
+                Some(m) => m,
                 // The pool is gone: `pg_to_up_acting_osds` maps the PG nowhere, which is
                 // its final interval change (a PG not held here is not created).
-                None if node.pgs.contains_key(&pg) && !map.pools.contains_key(&pg.pool) => {
-                    Mapping {
-                        up: Vec::new(),
-                        up_primary: -1,
-                        acting: Vec::new(),
-                        acting_primary: -1,
-                    }
-                }
+                None if node.pgs.contains_key(&pg) && !map.pools.contains_key(&pg.pool) => &nowhere,
                 None => continue,
             };
-            let m = &m;
             if let std::collections::btree_map::Entry::Vacant(slot) = node.pgs.entry(pg) {
                 if !m.up.contains(&osd) && !m.acting.contains(&osd) {
                     continue; // not mapped here in this epoch

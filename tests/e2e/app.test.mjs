@@ -6,7 +6,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { startSite, expectText } from './serve.mjs';
+import { startSite, expectText, sidewaysScroll } from './serve.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -62,7 +62,7 @@ test('the page is usable on a phone', async () => {
   const { page } = await open({ width: 390, height: 844 });
   await page.click('[data-testid=step]');
   await page.screenshot({ path: path.join(shots, 'phone-390x844.png'), fullPage: true, animations: 'disabled' });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = await sidewaysScroll(page);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
   await page.close();
 });
@@ -212,7 +212,7 @@ test('the trace exports as JSON', async () => {
 // (the same as `cephscope intervals` / `cephscope pglog merge` print; see the README).
 
 async function noSidewaysScroll(page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = await sidewaysScroll(page);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
 }
 
@@ -434,7 +434,7 @@ test('the cluster tab steps seed000-down-lost to a down PG, and its link restore
   await phone.waitForSelector("tr[data-pg='1.0']");
   assert.deepEqual(await pgRows(phone), rows);
   await phone.screenshot({ path: path.join(shots, 'cluster-down-390x844.png'), fullPage: true, animations: 'disabled' });
-  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = await sidewaysScroll(phone);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
   // Keyboard: the buttons are reachable and show their focus.
   await phone.focus('[data-testid=cluster-back]');
@@ -476,7 +476,7 @@ test('pool-delete: the pool leaves the table, then each OSD removes its copies',
   await phone.waitForSelector('[data-testid=pool-2]');
   assert.equal(await phone.textContent('[data-testid=pool-2]'), 'scratch (pool 2): deleted');
   await phone.screenshot({ path: path.join(shots, 'pool-deleted-390x844.png'), fullPage: true, animations: 'disabled' });
-  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = await sidewaysScroll(phone);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
   assert.deepEqual(errors, []);
   await phone.close();
@@ -511,7 +511,7 @@ test('async-recovery: the PG recovers osd.2 outside its acting set, then takes i
   await phone.waitForSelector("tr[data-pg='1.0']");
   assert.deepEqual((await pgRows(phone))[0], [pg, state, up, acting, primary]);
   await phone.screenshot({ path: path.join(shots, 'async-recovery-390x844.png'), fullPage: true, animations: 'disabled' });
-  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = await sidewaysScroll(phone);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
   assert.deepEqual(errors, []);
   await phone.close();
@@ -528,7 +528,7 @@ test('every built-in cluster scenario fits a phone: no sideways scroll at its st
     await page.goto(base + `#view=cluster&scenario=${name}&step=5`);
     await page.waitForFunction((name) => document.querySelector('#cluster-scenario')?.value === name, name);
     await page.waitForSelector('[data-testid=pg-table] tbody tr');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await sidewaysScroll(page);
     assert.ok(overflow <= 0, `${name}: the page scrolls sideways by ${overflow}px`);
   }
   await page.close();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { startSite, expectText } from './serve.mjs';
+import { startSite, expectText, sidewaysScroll } from './serve.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -51,7 +51,7 @@ async function daemonRows(page) {
 }
 
 async function noSidewaysScroll(page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = await sidewaysScroll(page);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
 }
 
@@ -336,7 +336,7 @@ test('every built-in MDS and CephFS scenario fits a phone: no sideways scroll af
   for (const name of names) {
     await page.goto(base + `#view=mds&scenario=${name}&step=40`);
     await page.waitForFunction((name) => document.querySelector('#mds-scenario')?.value === name, name);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await sidewaysScroll(page);
     assert.ok(overflow <= 0, `${name}: the page scrolls sideways by ${overflow}px`);
   }
   await page.close();

@@ -52,3 +52,8 @@ export async function expectText(page, selector, expected, message) {
   const { strictEqual } = await import('node:assert/strict');
   strictEqual(await page.textContent(selector), expected, message);
 }
+
+// How far the page scrolls sideways, in CSS pixels (0 or less: it fits its viewport).
+export async function sidewaysScroll(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}

@@ -148,20 +148,17 @@ fn execute_ctx(ps: &mut PeeringState, op: ClientOp) {
 /// what it misses moves to the new version (`peer_missing[i].add_next_event`); it is
 /// recovered later.
 fn pre_submit_op(ps: &mut PeeringState, entry: &LogEntry) {
-    let peers: Vec<i32> = ps
+    for peer in ps
         .acting_recovery_backfill
         .iter()
-        .copied()
-        .filter(|p| *p != ps.whoami)
-        .collect();
-    for peer in peers {
-        if let Some(pi) = ps.peer_info.get_mut(&peer) {
+        .filter(|p| **p != ps.whoami)
+    {
+        if let Some(pi) = ps.peer_info.get_mut(peer) {
             pi.last_update = pi.last_update.max(entry.version);
         }
     }
-    let targets: Vec<i32> = ps.async_recovery_targets.iter().copied().collect();
-    for peer in targets {
-        if let Some(m) = ps.peer_missing.get_mut(&peer) {
+    for peer in &ps.async_recovery_targets {
+        if let Some(m) = ps.peer_missing.get_mut(peer) {
             if m.is_missing(&entry.object) {
                 m.add_next_event(entry);
             }
