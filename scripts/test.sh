@@ -18,10 +18,13 @@ cargo fmt --check
 step "cargo clippy (native and wasm32), warnings are errors"
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --lib --bins -- -D warnings
+# The page's first module (the Statechart tab alone): the same sources with --features lite.
+cargo clippy --target wasm32-unknown-unknown --features lite --lib --bins --test web_lite -- -D warnings
 step "native tests"
 cargo test
 step "wasm tests: Node and headless Chromium"
 cargo test --target wasm32-unknown-unknown --test wasm_node --test web_app --test web_cluster
+cargo test --target wasm32-unknown-unknown --features lite --test web_lite
 step "release build (trunk build --release)"
 trunk build --release
 step "end-to-end tests of the built site in Chromium"

@@ -79,6 +79,11 @@ impl View {
         (View::Mds, "mds"),
     ];
 
+    /// Is this view the first module's (`lite`)? The others are the whole app's.
+    pub fn in_first_module(self) -> bool {
+        matches!(self, View::Statechart | View::Narration)
+    }
+
     pub fn name(self) -> &'static str {
         View::ALL
             .iter()
@@ -128,6 +133,19 @@ fn number(key: &str, value: &str) -> Result<usize, String> {
         .map_err(|_| format!("{key} '{value}' is not a number"))
 }
 
+/// Does this hash need the whole app: a loaded scenario (`src=`) or a view other than
+/// the statechart's and the narration's (`View::in_first_module`)? The first module
+/// (`lite`) hands such a link to the whole app as it is, without reading it (it has
+/// neither the inflater nor those views' engines). www/index.html's loader makes the
+/// same choice before loading either.
+pub fn needs_full_app(hash: &str) -> bool {
+    let hash = hash.strip_prefix('#').unwrap_or(hash);
+    hash.split('&').any(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        key == "src" || (key == "view" && View::parse(value).is_ok_and(|v| !v.in_first_module()))
+    })
+}
+
 /// Parse a location hash (with or without the leading `#`).
 pub fn parse_hash(hash: &str) -> Result<Link, String> {
     let mut link = Link::default();
@@ -145,8 +163,14 @@ pub fn parse_hash(hash: &str) -> Result<Link, String> {
             continue;
         }
         if key == "src" {
-            link.source = Some(source_from_text(value)?);
-            continue;
+            // The first module hands these links to the whole app (`needs_full_app`).
+            #[cfg(feature = "lite")]
+            return Err("src= links open in the whole app".into());
+            #[cfg(not(feature = "lite"))]
+            {
+                link.source = Some(source_from_text(value)?);
+                continue;
+            }
         }
         let value = decode(value)?;
         match key {
@@ -226,6 +250,8 @@ pub fn to_hash(link: &Link) -> String {
         if let Some(s) = &link.scenario {
             parts.push(format!("scenario={}", encode(s)));
         }
+        // The first module never has a loaded scenario (it hands files to the whole app).
+        #[cfg(not(feature = "lite"))]
         if let Some(src) = &link.source {
             parts.push(format!("src={}", source_to_text(src)));
         }
@@ -753,9 +779,101 @@ fn decode(s: &str) -> Result<String, String> {
     String::from_utf8(out).map_err(|_| "the link is not UTF-8".to_string())
 }
 
+/// The built-in Cluster and MDS tab scenarios by name, for the first module (`lite`),
+/// which has no cluster or MDS engine: `cephscope.load(name)` there hands the name to
+/// the whole app. `full_scenarios_are_the_built_in_ones` keeps it current.
+pub const FULL_SCENARIOS: &[(&str, View)] = &[
+    ("seed000-down-lost", View::Cluster),
+    ("seed000-down-revive", View::Cluster),
+    ("seed001-q13-up-thru", View::Cluster),
+    ("seed001-q13-no-up-thru", View::Cluster),
+    ("jewel-osd0-down-out", View::Cluster),
+    ("backfill-toofull", View::Cluster),
+    ("backfill-revoked-toofull", View::Cluster),
+    ("unfound-object", View::Cluster),
+    ("unfound-found-on-stray", View::Cluster),
+    ("luminous-osd-stop-start", View::Cluster),
+    ("recovery-preempts-backfill", View::Cluster),
+    ("force-recovery", View::Cluster),
+    ("les-bound-incomplete", View::Cluster),
+    ("pool-delete", View::Cluster),
+    ("async-recovery", View::Cluster),
+    ("mds-seed004-normal-start", View::Mds),
+    ("mds-failover-single-rank", View::Mds),
+    ("mds-two-ranks-failure-during-recovery", View::Mds),
+    ("mds-standby-replay-takeover", View::Mds),
+    ("mds-max-mds-shrink", View::Mds),
+    ("cephfs-replay-stuck-on-down-pg", View::Mds),
+    ("cephfs-journal-lost-damaged-repaired", View::Mds),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `needs_full_app` says yes exactly for the links whose parse has a loaded scenario or
+    /// shows the Cluster or MDS view.
+    #[test]
+    fn needs_full_app_agrees_with_parse_hash() {
+        let src = source_to_text("{}");
+        let hashes = [
+            "".to_string(),
+            "#".into(),
+            "#scenario=primary-boot&step=2".into(),
+            "#view=intervals&example=seed-000".into(),
+            "#view=pglog&example=x&step=1".into(),
+            "#view=cluster&scenario=pool-delete&step=4".into(),
+            "#view=mds&h=n3".into(),
+            "#scenario=x&embed=1&view=cluster&controls=0".into(),
+            "#embed=1&view=statechart&from=1&to=3".into(),
+            "#embed=1&view=narration".into(),
+            format!("#src={src}&step=1"),
+            format!("#view=cluster&src={src}"),
+            "#view=clusters".into(),
+        ];
+        for h in hashes {
+            let full = parse_hash(&h).map(|l| l.source.is_some() || !l.view.in_first_module());
+            if let Ok(full) = full {
+                assert_eq!(needs_full_app(&h), full, "{h}");
+            }
+        }
+        assert!(needs_full_app("#view=mds"));
+        assert!(needs_full_app("#view=pglog&example=x"));
+        assert!(
+            !needs_full_app("#view=clusters"),
+            "an unknown view is the first module's error"
+        );
+    }
+
+    /// `FULL_SCENARIOS` names every built-in cluster, MDS and CephFS-over-RADOS scenario,
+    /// in the tabs' order (a staleness test: it prints the list it expects).
+    #[test]
+    fn full_scenarios_are_the_built_in_ones() {
+        use crate::engine::{cluster, mds};
+        let mut want: Vec<(String, View)> = cluster::builtin()
+            .into_iter()
+            .map(|s| (s.name, View::Cluster))
+            .collect();
+        want.extend(
+            mds::scenario::builtin()
+                .into_iter()
+                .map(|s| (s.name, View::Mds)),
+        );
+        want.extend(
+            mds::rados::builtin()
+                .into_iter()
+                .map(|s| (s.name, View::Mds)),
+        );
+        let have: Vec<(String, View)> = FULL_SCENARIOS
+            .iter()
+            .map(|(n, v)| (n.to_string(), *v))
+            .collect();
+        let text: String = want
+            .iter()
+            .map(|(n, v)| format!("    ({n:?}, View::{v:?}),\n"))
+            .collect();
+        assert_eq!(have, want, "FULL_SCENARIOS should be:\n{text}");
+    }
 
     #[test]
     fn round_trips() {

@@ -1,7 +1,7 @@
 //! The app in a real headless Chromium (wasm-bindgen-test): the whole chart is drawn from
 //! the engine's definition, and stepping highlights the engine's current state; the
 //! intervals and PG log tabs show what the engine returns for their examples.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", not(feature = "lite")))]
 
 use cephscope::engine::intervals::cli_intervals;
 use cephscope::engine::peering::chart::definition;

@@ -4,7 +4,7 @@
 //! MDS tab's daemons, ranks, `ceph fs status` and chart tokens, and its CephFS-over-RADOS
 //! runs (the objecter's ops, the metadata pool's PGs, health). (A file of its own: the
 //! runner gives each test binary 20 s.)
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", not(feature = "lite")))]
 
 use cephscope::engine::cluster;
 use cephscope::engine::mds::scenario::{self as mds_scenario, MdsRun};

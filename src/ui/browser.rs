@@ -9,6 +9,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::Callback;
+use yew::Reducible;
 
 /// The location hash, or "" when there is none.
 pub fn read_hash() -> String {
@@ -17,21 +18,117 @@ pub fn read_hash() -> String {
         .unwrap_or_default()
 }
 
-/// Parse the current location hash into an Open action (None: no hash).
+/// Parse the current location hash into an Open action (None: no hash). The first
+/// module (`lite`) hands a link only the whole app opens to it unread.
 pub fn open_from_hash() -> Option<Action> {
     let hash = read_hash();
-    (!hash.is_empty() && hash != "#").then(|| Action::Open(parse_hash(&hash)))
+    if hash.is_empty() || hash == "#" {
+        return None;
+    }
+    #[cfg(feature = "lite")]
+    if crate::share::needs_full_app(&hash) {
+        return Some(Action::OpenFull(hash));
+    }
+    Some(Action::Open(parse_hash(&hash)))
+}
+
+/// The app's state at its first render: the view the URL names. The whole app, started
+/// by the first module's hand-off, first takes what that left on `window`: the
+/// statechart tab's link there (`cephscopeFirstLink`), then, after the URL's, the
+/// scenario file to load (`cephscopeFile`).
+pub fn initial_state() -> State {
+    let mut state = Rc::new(State::default());
+    #[cfg(not(feature = "lite"))]
+    if let Some(first) = take_stashed("cephscopeFirstLink").and_then(|v| v.as_string()) {
+        state = state.reduce(Action::Open(parse_hash(&first)));
+    }
+    if let Some(open) = open_from_hash() {
+        state = state.reduce(open);
+    }
+    #[cfg(not(feature = "lite"))]
+    if let Some(load) = take_stashed("cephscopeFile").and_then(|file| {
+        let field = |k: &str| js_sys::Reflect::get(&file, &k.into()).ok()?.as_string();
+        Some(Action::Load {
+            name: field("name")?,
+            text: field("text")?,
+        })
+    }) {
+        state = state.reduce(load);
+    }
+    Rc::unwrap_or_clone(state)
+}
+
+/// Leave `value` on `window[key]` for the whole app (the first module's hand-off).
+#[cfg(feature = "lite")]
+pub fn stash(key: &str, value: &JsValue) {
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &key.into(), value);
+    }
+}
+
+/// Take what the first module left on `window[key]` (removed, so that a later mount does
+/// not take it again).
+#[cfg(not(feature = "lite"))]
+fn take_stashed(key: &str) -> Option<JsValue> {
+    let window = web_sys::window()?;
+    let value = js_sys::Reflect::get(&window, &key.into()).ok()?;
+    let _ = js_sys::Reflect::delete_property(&window, &key.into());
+    (!value.is_undefined() && !value.is_null()).then_some(value)
 }
 
 /// Keep the hash equal to the view, without adding history entries.
 pub fn write_hash(state: &State) {
-    let hash = to_hash(&state.link());
+    replace_hash(&to_hash(&state.link()));
+}
+
+/// Set the location hash to `hash` without adding a history entry (nor a `hashchange`).
+pub fn replace_hash(hash: &str) {
     if read_hash() == hash {
         return;
     }
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&hash));
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(hash));
     }
+}
+
+/// The first module (`lite`): ask the page to load the whole app
+/// (`window.cephscopeLoadFull(unmount)`, www/index.html). The page downloads it, calls
+/// `unmount` (this app's `AppHandle::destroy`, so its listeners go) and starts it; it
+/// opens the URL's hash. A page without the loader, or a failed download, is reported
+/// through `on_error`.
+#[cfg(feature = "lite")]
+pub fn load_full(on_error: Callback<String>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let loader = js_sys::Reflect::get(&window, &"cephscopeLoadFull".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(loader) = loader else {
+        on_error.emit(
+            "This page cannot load the Cluster and MDS tabs (it has no cephscopeLoadFull).".into(),
+        );
+        return;
+    };
+    let unmount = Closure::once_into_js(crate::ui::unmount);
+    let promise = loader
+        .call1(&JsValue::NULL, &unmount)
+        .ok()
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+    let Some(promise) = promise else {
+        on_error.emit("The page's cephscopeLoadFull did not start loading.".into());
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+            let why = e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .or_else(|| e.as_string())
+                .unwrap_or_else(|| "unknown error".into());
+            on_error.emit(format!("Could not load the Cluster and MDS tabs: {why}"));
+        }
+    });
 }
 
 /// Log the newest step of the tab shown to the console as Ceph-like log lines in a
@@ -56,6 +153,7 @@ fn newest_step(state: &State) -> Option<(String, Vec<String>)> {
                 r.log_lines(),
             )
         }),
+        #[cfg(not(feature = "lite"))]
         View::Cluster => state.cluster.records().last().map(|r| {
             (
                 format!(
@@ -66,6 +164,7 @@ fn newest_step(state: &State) -> Option<(String, Vec<String>)> {
                 r.log_lines(),
             )
         }),
+        #[cfg(not(feature = "lite"))]
         View::Mds => {
             let (sentence, lines) = state.mds.newest()?;
             Some((
@@ -73,6 +172,8 @@ fn newest_step(state: &State) -> Option<(String, Vec<String>)> {
                 lines,
             ))
         }
+        #[cfg(feature = "lite")]
+        View::Cluster | View::Mds => None,
         View::Intervals | View::PgLog => None,
     }
 }
@@ -194,12 +295,21 @@ fn state_json(state: &State) -> JsValue {
             "pg_state": state.run.pg.state.to_ceph_string(),
             "records": state.run.records,
         }),
+        #[cfg(not(feature = "lite"))]
         View::Cluster => cluster_json(state),
+        #[cfg(not(feature = "lite"))]
         View::Mds => mds_json(state),
+        // The whole app is being loaded; its state() answers once it runs.
+        #[cfg(feature = "lite")]
+        View::Intervals | View::PgLog | View::Cluster | View::Mds => {
+            serde_json::json!({ "view": state.view.name(), "loading": true })
+        }
+        #[cfg(not(feature = "lite"))]
         View::Intervals => serde_json::json!({
             "view": "intervals",
             "example": crate::ui::examples::INTERVALS[state.intervals].name,
         }),
+        #[cfg(not(feature = "lite"))]
         View::PgLog => serde_json::json!({
             "view": "pglog",
             "example": crate::ui::examples::PGLOGS[state.pglog].name,
@@ -214,6 +324,7 @@ fn to_js(value: &serde_json::Value) -> JsValue {
     serde::Serialize::serialize(value, &serializer).unwrap_or(JsValue::NULL)
 }
 
+#[cfg(not(feature = "lite"))]
 /// The cluster world's PGs: state string, up, acting, primary, its path, blocked_by.
 fn pgs_json(
     world: &crate::engine::world::World,
@@ -255,6 +366,7 @@ fn pgs_json(
         .collect()
 }
 
+#[cfg(not(feature = "lite"))]
 fn cluster_json(state: &State) -> serde_json::Value {
     let t = &state.cluster;
     let world = &t.run().world;
@@ -279,6 +391,7 @@ fn cluster_json(state: &State) -> serde_json::Value {
     })
 }
 
+#[cfg(not(feature = "lite"))]
 /// Every OSD: up / in as the newest map has it, whether its daemon runs, and what it
 /// holds (`World::osd_usage`).
 fn osds_json(world: &crate::engine::world::World) -> Vec<serde_json::Value> {
@@ -297,6 +410,7 @@ fn osds_json(world: &crate::engine::world::World) -> Vec<serde_json::Value> {
         .collect()
 }
 
+#[cfg(not(feature = "lite"))]
 fn mds_json(state: &State) -> serde_json::Value {
     let run = &state.mds;
     let world = run.world();
@@ -346,15 +460,26 @@ fn mds_json(state: &State) -> serde_json::Value {
 }
 
 /// `cephscope.pending()`: what the tab shown can take next — the statechart's next
-/// scripted event, or the Cluster / MDS tab's pending messages and timers (`id`, `at_ms`,
+/// scripted event (`step`, `what`), or the Cluster / MDS tab's pending messages and timers (`id`, `at_ms`,
 /// `what`; a CephFS-over-RADOS run lists both worlds', each with its `world`).
 fn pending_json(state: &State) -> JsValue {
     let value = match state.view {
+        // As the other tabs' items: what it is, in words (`Event::describe`, the text the
+        // step's record will carry), and the step it will be.
         View::Statechart | View::Narration => {
-            let next = state.run.scenario.events.get(state.run.records.len());
-            serde_json::json!(next.into_iter().collect::<Vec<_>>())
+            let step = state.run.records.len();
+            let next = state.run.scenario.events.get(step);
+            serde_json::json!(next
+                .map(|e| serde_json::json!({
+                    "step": step + 1,
+                    "what": crate::engine::statechart::Event::describe(e),
+                }))
+                .into_iter()
+                .collect::<Vec<_>>())
         }
+        #[cfg(not(feature = "lite"))]
         View::Cluster => cluster_pending(&state.cluster.run().world, None),
+        #[cfg(not(feature = "lite"))]
         View::Mds => {
             let mds: Vec<serde_json::Value> = state
                 .mds
@@ -374,11 +499,14 @@ fn pending_json(state: &State) -> JsValue {
             }
             all
         }
+        #[cfg(feature = "lite")]
+        View::Cluster | View::Mds => serde_json::json!([]),
         View::Intervals | View::PgLog => serde_json::json!([]),
     };
     to_js(&value)
 }
 
+#[cfg(not(feature = "lite"))]
 fn cluster_pending(world: &crate::engine::world::World, tag: Option<&str>) -> serde_json::Value {
     world
         .pending()
@@ -398,10 +526,8 @@ fn cluster_pending(world: &crate::engine::world::World, tag: Option<&str>) -> se
 fn load_action(state: &State, name: String) -> Action {
     let view = if state.scenarios.iter().any(|s| s.name == name) {
         View::Statechart
-    } else if state.clusters.iter().any(|s| s.name == name) {
-        View::Cluster
-    } else if state.mds_scenarios.iter().any(|s| s.name() == name) {
-        View::Mds
+    } else if let Some(view) = full_scenario_view(state, &name) {
+        view
     } else {
         View::Statechart // the link names it: the page says it is unknown
     };
@@ -412,12 +538,38 @@ fn load_action(state: &State, name: String) -> Action {
     }))
 }
 
+/// The Cluster or MDS tab that has the scenario `name`.
+#[cfg(not(feature = "lite"))]
+fn full_scenario_view(state: &State, name: &str) -> Option<View> {
+    if state.clusters.iter().any(|s| s.name == name) {
+        Some(View::Cluster)
+    } else if state.mds_scenarios.iter().any(|s| s.name() == name) {
+        Some(View::Mds)
+    } else {
+        None
+    }
+}
+
+/// The Cluster or MDS tab that has the built-in scenario `name` (the first module knows
+/// their names only: [`crate::share::FULL_SCENARIOS`]).
+#[cfg(feature = "lite")]
+fn full_scenario_view(_: &State, name: &str) -> Option<View> {
+    crate::share::FULL_SCENARIOS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, view)| *view)
+}
+
 /// `cephscope.seek(n)`: go to step n of the tab shown.
 fn seek_action(state: &State, n: usize) -> Option<Action> {
     match state.view {
         View::Statechart | View::Narration => Some(Action::Seek(n)),
+        #[cfg(not(feature = "lite"))]
         View::Cluster => Some(Action::ClusterSeek(n)),
+        #[cfg(not(feature = "lite"))]
         View::Mds => Some(Action::MdsSeek(n)),
+        #[cfg(feature = "lite")]
+        View::Cluster | View::Mds => None,
         View::PgLog => Some(Action::PgLogSeek(n)),
         View::Intervals => None,
     }
@@ -430,8 +582,12 @@ fn trace_text(state: &State) -> JsValue {
         View::Statechart | View::Narration => {
             serde_json::to_string_pretty(&state.run.records).unwrap_or_default()
         }
+        #[cfg(not(feature = "lite"))]
         View::Cluster => state.cluster.trace_json(),
+        #[cfg(not(feature = "lite"))]
         View::Mds => state.mds.trace_json(),
+        #[cfg(feature = "lite")]
+        View::Cluster | View::Mds => return JsValue::NULL,
         View::Intervals | View::PgLog => return JsValue::NULL,
     };
     JsValue::from_str(&text)

@@ -3,12 +3,32 @@
 
 pub mod browser;
 pub mod components;
+#[cfg(not(feature = "lite"))]
 pub mod examples;
+#[cfg(not(feature = "lite"))]
 pub mod mdstab;
 pub mod state;
 
 use components::app::App;
 use wasm_bindgen::JsCast;
+
+thread_local! {
+    /// The app `start` mounted, for `unmount`.
+    static MOUNTED: std::cell::RefCell<Option<yew::AppHandle<App>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Destroy the app `start` mounted (its DOM, listeners and timers): the first module
+/// (`lite`) does, when the page hands over to the whole app.
+pub fn unmount() {
+    if let Some(handle) = MOUNTED.with(|m| m.borrow_mut().take()) {
+        handle.destroy();
+    }
+    // Its devtools object drives it no more; the whole app installs its own.
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::delete_property(&window, &"cephscope".into());
+    }
+}
 
 /// Mount the app on `#app` (or the body) — the entry point of the web build.
 pub fn start() {
@@ -24,7 +44,8 @@ pub fn start() {
         });
     match root {
         Some(root) => {
-            yew::Renderer::<App>::with_root(root).render();
+            let handle = yew::Renderer::<App>::with_root(root).render();
+            MOUNTED.with(|m| *m.borrow_mut() = Some(handle));
         }
         None => web_sys::console::error_1(&"cephscope: no element to mount on".into()),
     }

@@ -6,15 +6,21 @@
 //! cluster and MDS tabs keep the longest history the user made, so after going back,
 //! Step (or the slider) replays the same choices again until the user chooses otherwise.
 
+#[cfg(not(feature = "lite"))]
 use crate::engine::cluster::{self, ClusterScenario};
+#[cfg(not(feature = "lite"))]
 use crate::engine::mds::rados;
+#[cfg(not(feature = "lite"))]
 use crate::engine::mds::scenario as mds_scenario;
 use crate::engine::osdmap::PgId;
 use crate::engine::scenario::{self, Run, Scenario};
 use crate::engine::timeline::Choice;
+#[cfg(not(feature = "lite"))]
 use crate::engine::timeline::Timeline;
 use crate::share::{self, Embed, Link, MdsChoice, View};
+#[cfg(not(feature = "lite"))]
 use crate::ui::examples::{self, INTERVALS, PGLOGS};
+#[cfg(not(feature = "lite"))]
 use crate::ui::mdstab::{TabRun, TabScenario};
 use std::rc::Rc;
 use yew::Reducible;
@@ -42,24 +48,49 @@ pub struct State {
     pub pglog_step: usize,
     /// The cluster tab: its scenarios (built-in, then loaded files), the one picked, the
     /// history so far, and the PG selected.
+    #[cfg(not(feature = "lite"))]
     pub clusters: Rc<Vec<ClusterScenario>>,
+    #[cfg(not(feature = "lite"))]
     pub cluster_selected: usize,
     /// The run's history up to the current step (`Timeline::seek` goes back).
+    #[cfg(not(feature = "lite"))]
     pub cluster: Rc<Timeline>,
     /// The longest history made: `cluster`'s choices, then the ones undone by going back
     /// (replayed by Step and the slider while the user chooses the same).
+    #[cfg(not(feature = "lite"))]
     pub cluster_history: Rc<Vec<Choice>>,
+    #[cfg(not(feature = "lite"))]
     pub cluster_pg: Option<PgId>,
     /// The MDS tab: its scenarios (the built-in MDS ones, the built-in CephFS-over-RADOS
     /// ones, then loaded files), the one picked, the run at the current step, and the
     /// longest history made (as for the cluster tab).
+    #[cfg(not(feature = "lite"))]
     pub mds_scenarios: Rc<Vec<TabScenario>>,
+    #[cfg(not(feature = "lite"))]
     pub mds_selected: usize,
+    #[cfg(not(feature = "lite"))]
     pub mds: Rc<TabRun>,
+    #[cfg(not(feature = "lite"))]
     pub mds_history: Rc<Vec<MdsChoice>>,
     /// The JSON text of each scenario loaded from a file or a link, by tab and index, so
     /// that the share link can carry it (`src=`).
     pub sources: Rc<Vec<(View, usize, Rc<str>)>>,
+    /// The first module only (`lite`): what the whole app, loaded now, is to open
+    /// (`components::handoff`).
+    #[cfg(feature = "lite")]
+    pub handoff: Option<Handoff>,
+}
+
+/// What the first module (`lite`) hands to the whole app: a link it does not read (the
+/// Cluster or MDS view, a loaded scenario), or a scenario file to load.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Handoff {
+    /// A location hash, as the whole app is to open it.
+    Hash(String),
+    File {
+        name: String,
+        text: String,
+    },
 }
 
 /// How many steps "next change" takes at most while looking for a step that is not a
@@ -119,6 +150,9 @@ pub enum Action {
     /// Go to step n of the longest history.
     MdsSeek(usize),
     MdsRestart,
+    /// A link only the whole app opens (`share::needs_full_app`): the first module hands
+    /// it over as it is; the whole app opens it.
+    OpenFull(String),
     /// A scenario file the user picked or dropped: its name and text.
     Load {
         name: String,
@@ -132,7 +166,9 @@ impl Default for State {
     fn default() -> Self {
         let scenarios = scenario::builtin();
         let run = Run::new(scenarios[0].clone());
+        #[cfg(not(feature = "lite"))]
         let clusters = cluster::builtin();
+        #[cfg(not(feature = "lite"))]
         let mds_scenarios: Vec<TabScenario> = mds_scenario::builtin()
             .into_iter()
             .map(TabScenario::Mds)
@@ -155,28 +191,55 @@ impl Default for State {
             intervals: 0,
             pglog: 0,
             pglog_step: 0,
+            #[cfg(not(feature = "lite"))]
             cluster_pg: clusters[0].follow.as_ref().map(|f| f.pg),
+            #[cfg(not(feature = "lite"))]
             cluster: Rc::new(
                 Timeline::new(clusters[0].clone())
                     .expect("built-in cluster scenarios are valid (tests/cluster.rs)"),
             ),
+            #[cfg(not(feature = "lite"))]
             clusters: Rc::new(clusters),
+            #[cfg(not(feature = "lite"))]
             cluster_selected: 0,
+            #[cfg(not(feature = "lite"))]
             cluster_history: Rc::new(Vec::new()),
+            #[cfg(not(feature = "lite"))]
             mds: Rc::new(
                 mds_scenarios[0]
                     .start()
                     .expect("built-in MDS scenarios are valid (tests/mds.rs)"),
             ),
+            #[cfg(not(feature = "lite"))]
             mds_scenarios: Rc::new(mds_scenarios),
             sources: Rc::new(Vec::new()),
+            #[cfg(not(feature = "lite"))]
             mds_selected: 0,
+            #[cfg(not(feature = "lite"))]
             mds_history: Rc::new(Vec::new()),
+            #[cfg(feature = "lite")]
+            handoff: None,
         }
     }
 }
 
+/// The tab a scenario file belongs on: a CephFS-over-RADOS scenario names both a
+/// `cluster` and `daemons`, an MDS scenario its `daemons` (both the MDS tab), a cluster
+/// scenario its `cluster`; anything else is a machine walkthrough (as `cephscope run
+/// FILE`).
+#[cfg(not(feature = "lite"))]
+fn scenario_tab(value: &serde_json::Value) -> View {
+    if value.get("daemons").is_some() {
+        View::Mds
+    } else if value.get("cluster").is_some() {
+        View::Cluster
+    } else {
+        View::Statechart
+    }
+}
+
 /// Take one choice on a timeline; `Ok(false)` when the run is done (nothing taken).
+#[cfg(not(feature = "lite"))]
 fn take(t: &mut Timeline, choice: &Choice) -> Result<bool, String> {
     match choice {
         Choice::Next => t.step().map(|r| r.is_some()),
@@ -187,6 +250,7 @@ fn take(t: &mut Timeline, choice: &Choice) -> Result<bool, String> {
 
 /// Record `choice` as step `pos` of a longest history: kept if it is the recorded one
 /// (the future stays), else the future is forgotten.
+#[cfg(not(feature = "lite"))]
 fn record<C: PartialEq + Clone>(history: &mut Rc<Vec<C>>, pos: usize, choice: &C) {
     if history.get(pos) != Some(choice) {
         let h = Rc::make_mut(history);
@@ -195,6 +259,8 @@ fn record<C: PartialEq + Clone>(history: &mut Rc<Vec<C>>, pos: usize, choice: &C
     }
 }
 
+/// The Cluster and MDS tabs (the whole app; the first module hands them to it).
+#[cfg(not(feature = "lite"))]
 impl State {
     /// Start cluster scenario `selected` again from its first step, with no history.
     fn cluster_start(&mut self, selected: usize) -> Result<(), String> {
@@ -291,43 +357,82 @@ impl State {
         Ok(taken)
     }
 
-    /// A scenario file: a CephFS-over-RADOS scenario names both a `cluster` and
-    /// `daemons`, an MDS scenario its `daemons`, a cluster scenario its `cluster`, anything
-    /// else is a machine walkthrough (as `cephscope run FILE`). It is parsed by the
-    /// engine's own parser and shown on its tab.
-    fn load(&mut self, name: &str, text: &str) -> Result<(), String> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("{name} is not JSON: {e}"))?;
+    /// A cluster, MDS or CephFS-over-RADOS scenario file: parsed, added to its tab's
+    /// scenarios and started; its index there.
+    fn load_on_tab(
+        &mut self,
+        tab: View,
+        value: &serde_json::Value,
+        name: &str,
+        text: &str,
+    ) -> Result<usize, String> {
         let at = |e: String| format!("{name}: {e}");
-        if rados::is_cephfs_json(&value) {
-            let s = rados::from_json(text).map_err(at)?;
-            Rc::make_mut(&mut self.mds_scenarios).push(TabScenario::Cephfs(Box::new(s)));
-            self.mds_start(self.mds_scenarios.len() - 1)?;
-            self.view = View::Mds;
-        } else if value.get("daemons").is_some() {
-            let s = mds_scenario::from_json(text).map_err(at)?;
-            Rc::make_mut(&mut self.mds_scenarios).push(TabScenario::Mds(s));
-            self.mds_start(self.mds_scenarios.len() - 1)?;
-            self.view = View::Mds;
-        } else if value.get("cluster").is_some() {
+        if tab == View::Cluster {
             let s = cluster::from_json(text).map_err(at)?;
             Rc::make_mut(&mut self.clusters).push(s);
             self.cluster_pg = None;
             self.cluster_start(self.clusters.len() - 1)?;
-            self.view = View::Cluster;
+            return Ok(self.clusters.len() - 1);
+        }
+        let s = if rados::is_cephfs_json(value) {
+            TabScenario::Cephfs(Box::new(rados::from_json(text).map_err(at)?))
         } else {
-            let s = scenario::from_json(text).map_err(at)?;
+            TabScenario::Mds(mds_scenario::from_json(text).map_err(at)?)
+        };
+        Rc::make_mut(&mut self.mds_scenarios).push(s);
+        self.mds_start(self.mds_scenarios.len() - 1)?;
+        Ok(self.mds_scenarios.len() - 1)
+    }
+}
+
+/// The first module (`lite`): the tabs other than the statechart's are the whole app's;
+/// asking for one records what the whole app is to open.
+#[cfg(feature = "lite")]
+impl State {
+    /// A scenario file: the whole app loads it (the first module has no scenario parser).
+    fn load(&mut self, name: &str, text: &str) -> Result<(), String> {
+        self.handoff = Some(Handoff::File {
+            name: name.to_string(),
+            text: text.to_string(),
+        });
+        Ok(())
+    }
+
+    /// Show `view`: the tabs other than the statechart's by handing off to the whole app.
+    fn show(&mut self, view: View) {
+        self.view = view;
+        if !view.in_first_module() {
+            let link = Link {
+                view,
+                ..Default::default()
+            };
+            self.handoff = Some(Handoff::Hash(share::to_hash(&link)));
+        } else {
+            // Back on the statechart (say, after a failed download): nothing to hand off.
+            self.handoff = None;
+        }
+    }
+}
+
+impl State {
+    /// A scenario file, parsed by the engine's own parser and shown on its tab
+    /// ([`scenario_tab`]).
+    #[cfg(not(feature = "lite"))]
+    fn load(&mut self, name: &str, text: &str) -> Result<(), String> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("{name} is not JSON: {e}"))?;
+        let tab = scenario_tab(&value);
+        let index = if tab == View::Statechart {
+            let s = scenario::from_json(text).map_err(|e| format!("{name}: {e}"))?;
             self.scenarios.push(s);
             self.selected = self.scenarios.len() - 1;
             self.run = self.replay(self.selected, 0);
-            self.view = View::Statechart;
-        }
-        let index = match self.view {
-            View::Mds => self.mds_scenarios.len() - 1,
-            View::Cluster => self.clusters.len() - 1,
-            _ => self.scenarios.len() - 1,
+            self.selected
+        } else {
+            self.load_on_tab(tab, &value, name, text)?
         };
-        Rc::make_mut(&mut self.sources).push((self.view, index, Rc::from(text)));
+        self.view = tab;
+        Rc::make_mut(&mut self.sources).push((tab, index, Rc::from(text)));
         self.embed = None;
         self.playing = false;
         self.error = None;
@@ -365,6 +470,7 @@ impl State {
 
     /// The share link of this view.
     pub fn link(&self) -> Link {
+        #[cfg_attr(feature = "lite", allow(unused_mut))]
         let mut history = None;
         let (scenario, example, step) = match self.view {
             View::Statechart | View::Narration => (
@@ -372,12 +478,15 @@ impl State {
                 None,
                 self.run.records.len(),
             ),
+            #[cfg(not(feature = "lite"))]
             View::Intervals => (None, Some(INTERVALS[self.intervals].name.to_string()), 0),
+            #[cfg(not(feature = "lite"))]
             View::PgLog => (
                 None,
                 Some(PGLOGS[self.pglog].name.to_string()),
                 self.pglog_step,
             ),
+            #[cfg(not(feature = "lite"))]
             View::Cluster => {
                 let choices = self.cluster.choices();
                 if choices.iter().any(|c| *c != Choice::Next) {
@@ -389,6 +498,7 @@ impl State {
                     self.cluster.position(),
                 )
             }
+            #[cfg(not(feature = "lite"))]
             View::Mds => {
                 let pos = self.mds.len();
                 let choices = &self.mds_history[..pos.min(self.mds_history.len())];
@@ -397,6 +507,9 @@ impl State {
                 }
                 (Some(self.mds.name().to_string()), None, pos)
             }
+            // Handed to the whole app ([`Handoff`]), which writes its own link.
+            #[cfg(feature = "lite")]
+            View::Intervals | View::PgLog | View::Cluster | View::Mds => (None, None, 0),
         };
         Link {
             view: self.view,
@@ -409,12 +522,27 @@ impl State {
         }
     }
 
+    /// The statechart tab's link, whichever tab is shown (the first module hands it to the
+    /// whole app, which starts from it).
+    pub fn statechart_link(&self) -> Link {
+        Link {
+            view: View::Statechart,
+            scenario: Some(self.run.scenario.name.clone()),
+            step: self.run.records.len(),
+            ..Default::default()
+        }
+    }
+
     /// The JSON text of the scenario this view shows, if it was loaded (not built in).
     fn source_shown(&self) -> Option<&str> {
         let (view, index) = match self.view {
             View::Statechart | View::Narration => (View::Statechart, self.selected),
+            #[cfg(not(feature = "lite"))]
             View::Cluster => (View::Cluster, self.cluster_selected),
+            #[cfg(not(feature = "lite"))]
             View::Mds => (View::Mds, self.mds_selected),
+            #[cfg(feature = "lite")]
+            View::Cluster | View::Mds => return None,
             View::Intervals | View::PgLog => return None,
         };
         self.sources
@@ -424,6 +552,7 @@ impl State {
     }
 
     /// The first PG log decision this view may show (embed `from`).
+    #[cfg(not(feature = "lite"))]
     pub fn pglog_first(&self) -> usize {
         self.embed
             .as_ref()
@@ -433,6 +562,7 @@ impl State {
 
     /// The last PG log step this view may show: the final result (one past the last
     /// decision), or embed `to`.
+    #[cfg(not(feature = "lite"))]
     pub fn pglog_last(&self) -> usize {
         let total = self.pglog_total();
         self.embed
@@ -442,10 +572,12 @@ impl State {
     }
 
     /// The final result's step: the number of decisions of the example shown.
+    #[cfg(not(feature = "lite"))]
     pub fn pglog_total(&self) -> usize {
         examples::decision_count(self.pglog)
     }
 
+    #[cfg(not(feature = "lite"))]
     fn pglog_seek(&mut self, n: usize) {
         self.pglog_step = n.clamp(self.pglog_first(), self.pglog_last());
     }
@@ -473,6 +605,20 @@ impl State {
                 return next;
             }
         };
+        // The first module opens the Cluster and MDS views by handing the link, as it is,
+        // to the whole app.
+        #[cfg(feature = "lite")]
+        if !link.view.in_first_module() {
+            next.view = link.view;
+            next.embed = link.embed.clone();
+            next.playing = false;
+            next.handoff = Some(Handoff::Hash(share::to_hash(&link)));
+            return next;
+        }
+        #[cfg(feature = "lite")]
+        {
+            next.handoff = None;
+        }
         // A loaded scenario travels in the link: load it as a file would be, then look it up
         // by its index (its name may be a built-in's too).
         let mut loaded = None;
@@ -490,6 +636,8 @@ impl State {
                 view => view,
             };
             if tab != wanted {
+                // The view stays as it was: the link is refused, not half opened.
+                let mut next = self.clone();
                 next.error = Some(format!(
                     "This link's scenario belongs to the {} view, but the link shows the {} view.",
                     tab.name(),
@@ -511,6 +659,9 @@ impl State {
         next.playing = false;
         match link.view {
             View::Statechart | View::Narration => {}
+            #[cfg(feature = "lite")]
+            View::Intervals | View::PgLog | View::Cluster | View::Mds => return next, // handed off above
+            #[cfg(not(feature = "lite"))]
             View::Cluster => {
                 let first = this.clusters.first().map_or("", |s| s.name.as_str());
                 let name = link.scenario.as_deref().unwrap_or(first);
@@ -549,6 +700,7 @@ impl State {
                 }
                 return next;
             }
+            #[cfg(not(feature = "lite"))]
             View::Mds => {
                 let first = this.mds_scenarios.first().map_or("", |s| s.name());
                 let name = link.scenario.as_deref().unwrap_or(first);
@@ -593,6 +745,7 @@ impl State {
                 }
                 return next;
             }
+            #[cfg(not(feature = "lite"))]
             View::Intervals => {
                 let name = link.example.as_deref().unwrap_or(INTERVALS[0].name);
                 match INTERVALS.iter().position(|e| e.name == name) {
@@ -607,6 +760,7 @@ impl State {
                 }
                 return next;
             }
+            #[cfg(not(feature = "lite"))]
             View::PgLog => {
                 let name = link.example.as_deref().unwrap_or(PGLOGS[0].name);
                 match PGLOGS.iter().position(|e| e.name == name) {
@@ -654,6 +808,7 @@ impl State {
     }
 }
 
+#[cfg(not(feature = "lite"))]
 fn unknown_example(view: &str, name: &str, names: &[&str]) -> String {
     format!(
         "This link names an unknown {view} example: '{name}' (the examples are {}).",
@@ -702,27 +857,64 @@ impl Reducible for State {
             }
             Action::ToggleKeys => next.show_keys = !self.show_keys,
             Action::Open(link) => next = self.open(link),
+            #[cfg(not(feature = "lite"))]
+            Action::OpenFull(hash) => next = self.open(share::parse_hash(&hash)),
+            #[cfg(feature = "lite")]
+            Action::OpenFull(hash) => {
+                next.playing = false;
+                next.handoff = Some(Handoff::Hash(hash));
+            }
             Action::DismissError => next.error = None,
             Action::Zoom(factor) => next.zoom = (self.zoom * factor).clamp(ZOOM_MIN, ZOOM_MAX),
             Action::ZoomTo(zoom) => next.zoom = zoom.clamp(ZOOM_MIN, ZOOM_MAX),
             Action::ShowView(view) => {
-                next.view = view;
+                #[cfg(not(feature = "lite"))]
+                {
+                    next.view = view;
+                }
+                #[cfg(feature = "lite")]
+                next.show(view);
                 next.playing = false;
             }
             Action::StepView => match self.view {
                 View::Statechart | View::Narration => return self.reduce(Action::Step),
                 View::Cluster => return self.reduce(Action::ClusterForward),
                 View::Mds => return self.reduce(Action::MdsForward),
-                View::PgLog => next.pglog_seek(self.pglog_step + 1),
+                View::PgLog => {
+                    let n = self.pglog_step + 1;
+                    return self.reduce(Action::PgLogSeek(n));
+                }
                 View::Intervals => return self,
             },
             Action::BackView => match self.view {
                 View::Statechart | View::Narration => return self.reduce(Action::Back),
                 View::Cluster => return self.reduce(Action::ClusterBack),
                 View::Mds => return self.reduce(Action::MdsBack),
-                View::PgLog => next.pglog_seek(self.pglog_step.saturating_sub(1)),
+                View::PgLog => {
+                    let n = self.pglog_step.saturating_sub(1);
+                    return self.reduce(Action::PgLogSeek(n));
+                }
                 View::Intervals => return self,
             },
+            Action::ShowError(e) => next.error = Some(e),
+            Action::Load { name, text } => {
+                if let Err(e) = next.load(&name, &text) {
+                    next = (*self).clone();
+                    next.error = Some(format!("Could not load the file: {e}"));
+                }
+            }
+            tab => return self.reduce_tab(tab),
+        }
+        Rc::new(next)
+    }
+}
+
+impl State {
+    /// The Intervals, PG log, Cluster and MDS tabs' actions.
+    #[cfg(not(feature = "lite"))]
+    fn reduce_tab(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
             Action::SelectIntervals(i) if i < INTERVALS.len() => next.intervals = i,
             Action::SelectPgLog(i) if i < PGLOGS.len() => {
                 next.pglog = i;
@@ -828,14 +1020,14 @@ impl Reducible for State {
                     next.error = Some(e);
                 }
             }
-            Action::ShowError(e) => next.error = Some(e),
-            Action::Load { name, text } => {
-                if let Err(e) = next.load(&name, &text) {
-                    next = (*self).clone();
-                    next.error = Some(format!("Could not load the file: {e}"));
-                }
-            }
+            _ => return self,
         }
         Rc::new(next)
+    }
+
+    /// The first module has only the statechart's tab: the others' actions do nothing.
+    #[cfg(feature = "lite")]
+    fn reduce_tab(self: Rc<Self>, _: Action) -> Rc<Self> {
+        self
     }
 }

@@ -1,16 +1,22 @@
 use super::chart::{ChartKind, Statechart};
+#[cfg(not(feature = "lite"))]
 use super::cluster::ClusterView;
 use super::controls::Controls;
 use super::export::Export;
+#[cfg(feature = "lite")]
+use super::handoff::HandoffNotice;
+#[cfg(not(feature = "lite"))]
 use super::intervals::IntervalsView;
 use super::loader::{dropped_file, read_file, Loader};
+#[cfg(not(feature = "lite"))]
 use super::mds::MdsView;
 use super::narration::Narration;
+#[cfg(not(feature = "lite"))]
 use super::pglog::PgLogView;
 use super::tabs::{panel_id, tab_id, Tabs};
 use crate::share::View;
 use crate::ui::browser;
-use crate::ui::state::{Action, State};
+use crate::ui::state::Action;
 use std::time::Duration;
 use yew::prelude::*;
 
@@ -19,20 +25,18 @@ const PLAY_INTERVAL_MS: u64 = 900;
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(State::default);
+    // The first render already shows the view the URL names (no default view drawn, and
+    // written into the URL, first).
+    let state = use_reducer(browser::initial_state);
     let dispatch = {
         let state = state.clone();
         Callback::from(move |a: Action| state.dispatch(a))
     };
 
-    // Once: restore the view named by the URL, listen for keys and hash changes, install
-    // devtools.
+    // Once: listen for keys and hash changes, install devtools.
     {
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
-            if let Some(open) = browser::open_from_hash() {
-                dispatch.emit(open);
-            }
             browser::install_devtools();
             let keys = browser::listen_keys(dispatch.clone());
             let hash = browser::listen_hash(dispatch);
@@ -47,19 +51,29 @@ pub fn app() -> Html {
         let state_rc = (*state).clone();
         let dispatch = dispatch.clone();
         use_effect_with(state.link(), move |_| {
-            browser::write_hash(&state_rc);
+            // While handing off, the hand-off notice owns the URL.
+            #[cfg(feature = "lite")]
+            let handing_off = state_rc.handoff.is_some();
+            #[cfg(not(feature = "lite"))]
+            let handing_off = false;
+            if !handing_off {
+                browser::write_hash(&state_rc);
+            }
             browser::publish(std::rc::Rc::new(state_rc), dispatch);
         });
     }
     // After every step of the tab shown: log it to the console.
     {
         let state_rc = (*state).clone();
+        #[cfg(not(feature = "lite"))]
         let position = (
             state.view,
             (state.selected, state.run.records.len()),
             (state.cluster_selected, state.cluster.position()),
             (state.mds_selected, state.mds.len()),
         );
+        #[cfg(feature = "lite")]
+        let position = (state.view, (state.selected, state.run.records.len()));
         use_effect_with(position, move |_| browser::log_step(&state_rc));
     }
     // While playing: one step per interval (gloo-timers).
@@ -81,7 +95,10 @@ pub fn app() -> Html {
 
     let current = state.run.machine.current();
     let dismiss = dispatch.reform(|_: MouseEvent| Action::DismissError);
-    let error = state.error.as_ref().map(|error| {
+    // Html, not Option<Html>: an Option child is flattened away when None, and yew
+    // matches unkeyed children from the end, so a message appearing would rebuild the
+    // header before it (and drop the keyboard focus on a tab).
+    let error: Html = state.error.as_ref().map_or_else(Html::default, |error| {
         html! {
             <div class="error" role="alert">
                 <span>{ error.clone() }</span>
@@ -127,7 +144,9 @@ pub fn app() -> Html {
         <section class="chart" aria-label="PeeringState statechart">
             <div class="zoom" role="group" aria-label="Zoom">
                 <button onclick={zoom(1.0 / 1.25)} aria-label="Zoom out">{ "−" }</button>
-                <span>{ format!("{:.0}%", state.zoom * 100.0) }</span>
+                // A whole percentage (and no `{:.0}`: fixed-precision float formatting is
+                // 5 KB of the first module's wasm).
+                <span>{ format!("{}%", (state.zoom * 100.0).round() as i32) }</span>
                 <button onclick={zoom(1.25)} aria-label="Zoom in">{ "+" }</button>
                 <button onclick={fit} aria-label="Fit the chart's width" data-testid="zoom-fit">{ "Fit" }</button>
             </div>
@@ -135,14 +154,17 @@ pub fn app() -> Html {
         </section>
     };
     let narration = html! { <Narration records={state.run.records.clone()} /> };
+    #[cfg(not(feature = "lite"))]
     let controls_shown = state.embed.as_ref().is_none_or(|e| e.controls);
     // Built only for the view shown (the PG log's range runs its examples through the engine).
+    #[cfg(not(feature = "lite"))]
     let intervals = || {
         html! {
             <IntervalsView index={state.intervals} controls={controls_shown}
                 on_select={dispatch.reform(Action::SelectIntervals)} />
         }
     };
+    #[cfg(not(feature = "lite"))]
     let pglog = || {
         html! {
             <PgLogView index={state.pglog} step={state.pglog_step}
@@ -150,6 +172,16 @@ pub fn app() -> Html {
                 controls={controls_shown} on_action={dispatch.clone()} />
         }
     };
+    // The app's own link, on its root: what it writes into the URL, readable per app (the
+    // browser tests mount several apps on one page, which share one location).
+    let link = crate::share::to_hash(&state.link());
+    // The first module, handing off: the link it wrote for the whole app.
+    #[cfg(feature = "lite")]
+    let link = match &state.handoff {
+        Some(crate::ui::state::Handoff::Hash(hash)) => hash.clone(),
+        _ => link,
+    };
+    #[cfg(not(feature = "lite"))]
     let cluster = || {
         html! {
             <ClusterView names={state.clusters.iter().map(|s| s.name.clone()).collect::<Vec<_>>()}
@@ -158,6 +190,7 @@ pub fn app() -> Html {
                 controls={controls_shown} intro_open={state.embed.is_none()} on_action={dispatch.clone()} />
         }
     };
+    #[cfg(not(feature = "lite"))]
     let mds = || {
         html! {
             <MdsView names={state.mds_scenarios.iter().map(|s| s.name().to_string()).collect::<Vec<_>>()}
@@ -166,14 +199,23 @@ pub fn app() -> Html {
                 controls={controls_shown} intro_open={state.embed.is_none()} on_action={dispatch.clone()} />
         }
     };
+    // The first module: the Cluster and MDS tabs, loaded files and src= links are the
+    // whole app's, loaded on demand.
+    #[cfg(feature = "lite")]
+    let handoff: Html = state.handoff.clone().map_or_else(Html::default, |h| {
+        let first = crate::share::to_hash(&state.statechart_link());
+        html! { <HandoffNotice handoff={h} view={state.view} {first} on_error={dispatch.reform(Action::ShowError)} /> }
+    });
+    #[cfg(feature = "lite")]
+    let (intervals, pglog, cluster, mds) = (|| html! {}, || html! {}, || html! {}, || html! {});
+    #[cfg(not(feature = "lite"))]
+    let handoff = Html::default();
 
-    // The app's own link, on its root: what it writes into the URL, readable per app (the
-    // browser tests mount several apps on one page, which share one location).
-    let link = crate::share::to_hash(&state.link());
     if let Some(embed) = &state.embed {
         return html! {
-            <div class={classes!("app", "embed")} data-link={link}>
+            <div class={classes!("app", "embed")} data-link={link.clone()}>
                 { error }
+                { handoff.clone() }
                 { match state.view {
                     View::Statechart | View::Narration => html! {
                         <>
@@ -231,7 +273,7 @@ pub fn app() -> Html {
         })
     };
     html! {
-        <div class="app" data-link={link} ondragover={on_dragover} ondrop={on_drop}>
+        <div class="app" data-link={link.clone()} ondragover={on_dragover} ondrop={on_drop}>
             <header>
                 <h1>{ "cephscope" }</h1>
                 <p class="tagline">{ "Ceph's PG peering and MDS state machines, one event at a time" }</p>
@@ -239,6 +281,7 @@ pub fn app() -> Html {
                 <Loader on_action={dispatch.clone()} />
             </header>
             { error }
+            { handoff.clone() }
             if state.show_keys {
                 <div class="keys" role="dialog" aria-label="Keyboard shortcuts">
                     <p><kbd>{ "→" }</kbd>{ " step  " }<kbd>{ "←" }</kbd>{ " back (the scenario, or the PG log's decisions)  " }<kbd>{ "Space" }</kbd>{ " play / pause  " }<kbd>{ "?" }</kbd>{ " this help  · on the tabs, " }<kbd>{ "←" }</kbd>{ " " }<kbd>{ "→" }</kbd>{ " switch tabs" }</p>

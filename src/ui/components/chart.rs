@@ -16,6 +16,7 @@ pub fn peering_layout() -> &'static Result<LayoutJson, String> {
     LAYOUT.get_or_init(|| LayoutJson::from_json(include_str!("../../../www/layout/peering.json")))
 }
 
+#[cfg(not(feature = "lite"))]
 /// The MDS machine's layout, parsed once (only when the MDS tab is first drawn).
 fn mds_layout() -> &'static Result<LayoutJson, String> {
     static LAYOUT: OnceLock<Result<LayoutJson, String>> = OnceLock::new();
@@ -110,9 +111,13 @@ pub fn statechart(p: &StatechartProps) -> Html {
         ChartKind::Peering => peering_layout()
             .as_ref()
             .map(|lay| draw(crate::engine::peering::chart::definition(), lay, p)),
+        #[cfg(not(feature = "lite"))]
         ChartKind::Mds => mds_layout()
             .as_ref()
             .map(|lay| draw(crate::engine::mds::chart::definition(), lay, p)),
+        // The first module draws no MDS chart (the MDS tab is the whole app's).
+        #[cfg(feature = "lite")]
+        ChartKind::Mds => return html! {},
     };
     let drawing = match drawing {
         Ok(svg) => svg,
