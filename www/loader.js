@@ -28,10 +28,20 @@ function refocus(id, frames = 30) {
   else if (id && frames > 0) requestAnimationFrame(() => refocus(id, frames - 1));
 }
 
+// A module's JS glue and compiled wasm, fetched once (a failure may be retried).
+const fetched = {};
+function fetchModule(name) {
+  fetched[name] ??= Promise.all([import(`./${name}.js`), compiled(name)]).catch((e) => {
+    delete fetched[name];
+    throw e;
+  });
+  return fetched[name];
+}
+
 // Import a module's JS glue and start it (its main mounts the app on #app). A hand-off
 // keeps the keyboard focus where it was (the tabs' ids are the same in both modules).
 async function start(name, beforeStart) {
-  const [glue, module] = await Promise.all([import(`./${name}.js`), compiled(name)]);
+  const [glue, module] = await fetchModule(name);
   const focused = document.activeElement?.id;
   if (beforeStart) beforeStart();
   await glue.default({ module_or_path: module });
@@ -50,8 +60,18 @@ window.cephscopeLoadFull = (unmount) => {
   return full;
 };
 
+// Pointing at or focusing another tab fetches the whole app ahead of the click (not
+// started: the first module stays until the tab is opened). An embedded view has no tabs,
+// so it never downloads more than it shows.
+function prefetchOnIntent(e) {
+  if (!e.target.closest?.('[role=tab]:not([data-view=statechart])')) return;
+  for (const type of ['pointerover', 'focusin']) document.removeEventListener(type, prefetchOnIntent);
+  fetchModule('cephscope').catch(() => {}); // a failure shows when the tab is opened
+}
+
 if (needsFullApp(location.hash)) {
   window.cephscopeLoadFull();
 } else {
   start('cephscope-lite');
+  for (const type of ['pointerover', 'focusin']) document.addEventListener(type, prefetchOnIntent, { passive: true });
 }

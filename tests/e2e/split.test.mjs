@@ -86,6 +86,24 @@ test('opening the Cluster tab hands the page to the whole app in place; keys rea
   }
 });
 
+test('pointing at another tab fetches the whole app ahead of the click, without starting it', async () => {
+  const { page, wasm, errors } = await open({ width: 1280, height: 800 });
+  await page.hover('[role=tab][data-view=statechart]');
+  await page.waitForTimeout(200);
+  assert.deepEqual(wasm, ['cephscope-lite_bg.wasm'], 'the statechart tab is not another tab');
+  await page.hover('[role=tab][data-view=intervals]');
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.endsWith('/cephscope_bg.wasm') && r.responseEnd > 0));
+  assert.deepEqual(wasm, ['cephscope-lite_bg.wasm', 'cephscope_bg.wasm']);
+  await page.waitForTimeout(200);
+  assert.equal(await moduleName(page), 'cephscope-lite', 'fetched, not started');
+  await page.click('[role=tab][data-view=intervals]');
+  await page.waitForSelector('[data-testid=interval-band]');
+  assert.equal(await moduleName(page), 'cephscope');
+  assert.deepEqual(wasm, ['cephscope-lite_bg.wasm', 'cephscope_bg.wasm'], 'downloaded once');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a link to another view loads the whole app at once, never the first module', async () => {
   for (const hash of ['#view=pglog&example=merge_divergent&step=2', '#view=cluster&scenario=pool-delete&step=3', '#example=down_pg_up_thru_granted&embed=1&view=intervals']) {
     const { page, wasm, errors } = await open({ width: 1280, height: 800 }, hash);
