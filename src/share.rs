@@ -845,6 +845,24 @@ mod tests {
         );
     }
 
+    /// www/loader.js makes `needs_full_app`'s choice before either module runs: its
+    /// `FULL_VIEWS` are the views outside the first module (a staleness test).
+    #[test]
+    fn the_loader_knows_which_views_are_the_whole_apps() {
+        let loader = include_str!("../www/loader.js");
+        let line = loader
+            .lines()
+            .find(|l| l.starts_with("const FULL_VIEWS = ["))
+            .expect("www/loader.js declares FULL_VIEWS");
+        let want: Vec<String> = View::ALL
+            .iter()
+            .filter(|(v, _)| !v.in_first_module())
+            .map(|(_, n)| format!("'{n}'"))
+            .collect();
+        assert_eq!(line, format!("const FULL_VIEWS = [{}];", want.join(", ")));
+        assert!(loader.contains("key === 'src'"), "src= links need the whole app");
+    }
+
     /// `FULL_SCENARIOS` names every built-in cluster, MDS and CephFS-over-RADOS scenario,
     /// in the tabs' order (a staleness test: it prints the list it expects).
     #[test]
