@@ -860,7 +860,10 @@ mod tests {
             .map(|(_, n)| format!("'{n}'"))
             .collect();
         assert_eq!(line, format!("const FULL_VIEWS = [{}];", want.join(", ")));
-        assert!(loader.contains("key === 'src'"), "src= links need the whole app");
+        assert!(
+            loader.contains("key === 'src'"),
+            "src= links need the whole app"
+        );
     }
 
     /// `FULL_SCENARIOS` names every built-in cluster, MDS and CephFS-over-RADOS scenario,

@@ -44,9 +44,24 @@ async function start(name, beforeStart) {
   const [glue, module] = await fetchModule(name);
   const focused = document.activeElement?.id;
   if (beforeStart) beforeStart();
-  await glue.default({ module_or_path: module });
+  try {
+    await glue.default({ module_or_path: module });
+  } catch (e) {
+    // Past the hand-off the first module is gone: say so rather than leave a blank page.
+    if (beforeStart) showFailure(name, e);
+    throw e;
+  }
   window.cephscopeModule = name;
   if (beforeStart) refocus(focused);
+}
+
+// A module that could not be downloaded or started, said in the page (as text).
+function showFailure(name, e) {
+  const p = document.createElement('p');
+  p.setAttribute('role', 'alert');
+  p.className = 'error';
+  p.textContent = `cephscope could not start (${name}): ${e?.message ?? e}. Reload the page to try again.`;
+  document.getElementById('app')?.replaceChildren(p);
 }
 
 let full = null;
@@ -70,8 +85,8 @@ function prefetchOnIntent(e) {
 }
 
 if (needsFullApp(location.hash)) {
-  window.cephscopeLoadFull();
+  window.cephscopeLoadFull().catch((e) => showFailure('cephscope', e));
 } else {
-  start('cephscope-lite');
+  start('cephscope-lite').catch((e) => showFailure('cephscope-lite', e));
   for (const type of ['pointerover', 'focusin']) document.addEventListener(type, prefetchOnIntent, { passive: true });
 }

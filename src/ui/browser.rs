@@ -105,9 +105,7 @@ pub fn load_full(on_error: Callback<String>) {
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     let Some(loader) = loader else {
-        on_error.emit(
-            "This page cannot load the Cluster and MDS tabs (it has no cephscopeLoadFull).".into(),
-        );
+        on_error.emit("This page cannot load the other tabs (it has no cephscopeLoadFull).".into());
         return;
     };
     let unmount = Closure::once_into_js(crate::ui::unmount);
@@ -126,7 +124,9 @@ pub fn load_full(on_error: Callback<String>) {
                 .map(|e| String::from(e.message()))
                 .or_else(|| e.as_string())
                 .unwrap_or_else(|| "unknown error".into());
-            on_error.emit(format!("Could not load the Cluster and MDS tabs: {why}"));
+            on_error.emit(format!(
+                "Could not load the other tabs (the whole app): {why}"
+            ));
         }
     });
 }

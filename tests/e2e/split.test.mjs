@@ -130,3 +130,23 @@ test('devtools load() and a hash change on the first module hand off too', async
   assert.deepEqual([...errors, ...second.errors], []);
   await second.page.close();
 });
+
+test('a module that cannot be downloaded is said in the page, not a blank page', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.route('**/cephscope_bg.wasm', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto(base + '#view=cluster');
+  await page.waitForSelector('#app [role=alert]');
+  assert.match(await page.textContent('#app [role=alert]'), /could not start \(cephscope\): cephscope_bg.wasm: HTTP 404/);
+  await page.close();
+  // From the first module, the same failure leaves it running, with the message.
+  const first = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await first.route('**/cephscope_bg.wasm', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await first.goto(base + '#scenario=primary-boot&step=1');
+  await first.waitForFunction(() => window.cephscopeModule === 'cephscope-lite');
+  await first.click('[role=tab][data-view=mds]');
+  await first.waitForSelector('.error[role=alert]');
+  assert.match(await first.textContent('.error[role=alert]'), /Could not load the other tabs \(the whole app\): cephscope_bg.wasm: HTTP 404/);
+  await first.click('[role=tab][data-view=statechart]');
+  await expectText(first, '[data-testid=counter]', '1 / 3');
+  await first.close();
+});

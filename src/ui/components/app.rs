@@ -199,7 +199,7 @@ pub fn app() -> Html {
                 controls={controls_shown} intro_open={state.embed.is_none()} on_action={dispatch.clone()} />
         }
     };
-    // The first module: the Cluster and MDS tabs, loaded files and src= links are the
+    // The first module: the other tabs, loaded files and links to other views are the
     // whole app's, loaded on demand.
     #[cfg(feature = "lite")]
     let handoff: Html = state.handoff.clone().map_or_else(Html::default, |h| {
