@@ -495,3 +495,31 @@ async fn fit_scales_the_chart_to_the_drawing_areas_width() {
         area.client_width()
     );
 }
+
+/// The page reads the committed layouts with the browser's JSON.parse (`ui::layout_js`):
+/// the same layouts as the native reader, serde_json (`LayoutJson::from_json`); a broken
+/// one names its field.
+#[wasm_bindgen_test]
+fn the_browser_reads_the_committed_layouts_as_serde_json_does() {
+    use cephscope::layout_json::LayoutJson;
+    use cephscope::ui::layout_js;
+    for text in [
+        include_str!("../www/layout/peering.json"),
+        include_str!("../www/layout/mds.json"),
+    ] {
+        let native = LayoutJson::from_json(text).unwrap();
+        assert!(!native.states.is_empty() && !native.edges.is_empty());
+        assert_eq!(layout_js::parse(text), Ok(native));
+    }
+    let broken = include_str!("../www/layout/peering.json").replacen(
+        "\"composite\":",
+        "\"composite\":7,\"x_\":",
+        1,
+    );
+    let error = layout_js::parse(&broken).unwrap_err();
+    assert!(error.contains("composite is not true or false"), "{error}");
+    assert!(layout_js::parse("{").unwrap_err().contains("not JSON"));
+    assert!(layout_js::parse("{}")
+        .unwrap_err()
+        .contains("missing field `width`"));
+}

@@ -5,6 +5,7 @@ pub mod browser;
 pub mod components;
 #[cfg(not(feature = "lite"))]
 pub mod examples;
+pub mod layout_js;
 #[cfg(not(feature = "lite"))]
 pub mod mdstab;
 pub mod state;

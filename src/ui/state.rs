@@ -5,6 +5,10 @@
 //! replays; the cluster tab goes back on its `Timeline` (checkpoints and replay). The
 //! cluster and MDS tabs keep the longest history the user made, so after going back,
 //! Step (or the slider) replays the same choices again until the user chooses otherwise.
+//!
+//! Built with `--features lite` (the page's first module) it keeps the statechart tab
+//! alone: the other tabs' fields and code are `cfg`'d out, and what needs them becomes a
+//! [`Handoff`] to the whole app (ARCHITECTURE.md, "The first module").
 
 #[cfg(not(feature = "lite"))]
 use crate::engine::cluster::{self, ClusterScenario};
@@ -81,8 +85,8 @@ pub struct State {
     pub handoff: Option<Handoff>,
 }
 
-/// What the first module (`lite`) hands to the whole app: a link it does not read (the
-/// Cluster or MDS view, a loaded scenario), or a scenario file to load.
+/// What the first module (`lite`) hands to the whole app: a link to another view or one it
+/// does not read (`src=`, `h=`), or a scenario file to load.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Handoff {
     /// A location hash, as the whole app is to open it.

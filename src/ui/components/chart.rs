@@ -1,6 +1,6 @@
 //! A statechart drawn from its committed ELK layout (www/layout/peering.json for the
 //! PeeringMachine, www/layout/mds.json for the MDS machine, both generated from the
-//! machine definitions by `cephscope layout --write`): nested state boxes, routed
+//! machine definitions by `cephscope layout --write`, read by `ui::layout_js`): nested state boxes, routed
 //! transitions with their event labels, the active configuration and the transitions the
 //! last step took highlighted. Every state carries `data-state="<full path>"`, every edge
 //! `data-edge="<from>|<event>|<to>"`.
@@ -13,14 +13,16 @@ use yew::prelude::*;
 /// The layout, parsed once. An error (a broken build) is shown instead of the chart.
 pub fn peering_layout() -> &'static Result<LayoutJson, String> {
     static LAYOUT: OnceLock<Result<LayoutJson, String>> = OnceLock::new();
-    LAYOUT.get_or_init(|| LayoutJson::from_json(include_str!("../../../www/layout/peering.json")))
+    LAYOUT.get_or_init(|| {
+        crate::ui::layout_js::parse(include_str!("../../../www/layout/peering.json"))
+    })
 }
 
 #[cfg(not(feature = "lite"))]
 /// The MDS machine's layout, parsed once (only when the MDS tab is first drawn).
 fn mds_layout() -> &'static Result<LayoutJson, String> {
     static LAYOUT: OnceLock<Result<LayoutJson, String>> = OnceLock::new();
-    LAYOUT.get_or_init(|| LayoutJson::from_json(include_str!("../../../www/layout/mds.json")))
+    LAYOUT.get_or_init(|| crate::ui::layout_js::parse(include_str!("../../../www/layout/mds.json")))
 }
 
 /// The scale at which the peering chart's width fits a scroll area `area_width` pixels
