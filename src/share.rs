@@ -398,6 +398,7 @@ fn action_token(a: &UserAction) -> String {
         UserAction::In { osd } => format!("i{osd}"),
         UserAction::Lost { osd } => format!("l{osd}"),
         UserAction::DeletePool { pool } => format!("p{}", encode_strict(pool)),
+        UserAction::AllowPoolDelete { allow } => format!("g{}", u8::from(*allow)),
         UserAction::Drop { message } => format!("x{message}"),
         UserAction::Write { pg, object } => format!("w{pg}~{}", encode_strict(object)),
         UserAction::Delete { pg, object } => format!("e{pg}~{}", encode_strict(object)),
@@ -484,6 +485,13 @@ pub fn parse_choices(text: &str) -> Result<Vec<Choice>, String> {
             "l" => out.push(act(UserAction::Lost { osd: osd()? })),
             "p" => out.push(act(UserAction::DeletePool {
                 pool: decode(rest).map_err(|e| bad(&e))?,
+            })),
+            "g" => out.push(act(UserAction::AllowPoolDelete {
+                allow: match rest {
+                    "1" => true,
+                    "0" => false,
+                    _ => return Err(bad("g takes 1 (allow) or 0")),
+                },
             })),
             "x" => out.push(act(UserAction::Drop {
                 message: int("message id")?,
@@ -1114,17 +1122,26 @@ mod tests {
                 action: UserAction::CancelForceBackfill { pg },
             },
             Choice::Act {
+                action: UserAction::AllowPoolDelete { allow: true },
+            },
+            Choice::Act {
                 action: UserAction::DeletePool {
                     pool: "cephfs.a_data".into(),
                 },
+            },
+            Choice::Act {
+                action: UserAction::AllowPoolDelete { allow: false },
             },
         ];
         let text = choices_to_text(&choices);
         assert_eq!(
             text,
             "v2_n3_m40_k2_n_t7_a12_w1.0~rbd%5Fdata%2E1%20%7E%5Fx_u1.0~d_x9_f1.0~r_c1.0~b\
-             _pcephfs%2Ea%5Fdata"
+             _g1_pcephfs%2Ea%5Fdata_g0"
         );
+        assert!(parse_choices("v2_g2")
+            .unwrap_err()
+            .contains("g takes 1 (allow) or 0"));
         assert_eq!(parse_choices(&text).unwrap(), choices);
         let link = Link {
             view: View::Cluster,

@@ -34,6 +34,7 @@ fn spec(scan_max: Option<usize>) -> ClusterSpec {
         osd_max_pg_log_entries: Some(2),
         osd_backfill_scan_max: scan_max,
         osd_async_recovery_min_cost: None,
+        mon_allow_pool_delete: false,
         paxos: None,
     }
 }

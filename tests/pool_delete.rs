@@ -104,6 +104,7 @@ fn the_step_sentences_say_what_the_deletion_did() {
 fn two_pools() -> World {
     let mut spec = ClusterSpec {
         paxos: None,
+        mon_allow_pool_delete: true,
         ..ClusterSpec::uniform(4, 1, 4)
     };
     spec.pools.push(PoolSpec {
@@ -269,4 +270,58 @@ fn the_next_script_action_reads_as_its_command() {
         &"ceph osd pool delete scratch scratch --yes-i-really-really-mean-it".to_string()
     ));
     assert!(seen.contains(&"osd.1's daemon dies".to_string()));
+}
+
+/// `OSDMonitor::_check_remove_pool`: with `mon_allow_pool_delete` false (Ceph's default)
+/// the deletion is refused with Ceph's EPERM message and the map does not change; `ceph
+/// config set mon mon_allow_pool_delete true` lets it through, and `false` guards again.
+#[test]
+fn the_monitor_refuses_deletion_until_mon_allow_pool_delete_is_set() {
+    let mut spec = ClusterSpec {
+        paxos: None,
+        ..ClusterSpec::uniform(4, 1, 4)
+    };
+    assert!(!spec.mon_allow_pool_delete, "Ceph's default");
+    spec.pools.push(PoolSpec {
+        id: 2,
+        name: "scratch".into(),
+        size: 3,
+        min_size: 2,
+        pg_num: 4,
+    });
+    let mut world = World::new(&spec).unwrap();
+    let delete = |pool: &str| UserAction::DeletePool { pool: pool.into() };
+    let epoch = world.map().epoch;
+    let refused = world.act(delete("scratch")).map(|_| ()).unwrap_err();
+    assert_eq!(
+        refused,
+        "EPERM: pool deletion is disabled; you must first set the mon_allow_pool_delete \
+         config option to true before you can destroy a pool"
+    );
+    assert_eq!(world.pending_inc, Default::default(), "nothing pending");
+    world
+        .act(UserAction::AllowPoolDelete { allow: true })
+        .unwrap();
+    assert_eq!(
+        world.map().epoch,
+        epoch,
+        "a config option, not a map change"
+    );
+    world.act(delete("scratch")).unwrap();
+    for _ in 0..100 {
+        if !world.map().pools.contains_key(&2) {
+            break;
+        }
+        world.step();
+    }
+    assert!(!world.map().pools.contains_key(&2), "scratch is deleted");
+    world
+        .act(UserAction::AllowPoolDelete { allow: false })
+        .unwrap();
+    assert!(world
+        .act(delete("rbd"))
+        .map(|_| ())
+        .unwrap_err()
+        .starts_with("EPERM: pool deletion is disabled"));
+    assert!(world.map().pools.contains_key(&1));
 }

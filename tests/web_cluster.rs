@@ -508,3 +508,42 @@ async fn deleting_a_pool_removes_its_pgs_from_the_table_and_goes_into_the_link()
         .unwrap()
         .starts_with("pg 2.1: its pool was deleted"));
 }
+
+/// The pools line shows the monitor's `mon_allow_pool_delete` (false in a scenario that
+/// does not set it, as Ceph's default): a deletion is refused with Ceph's EPERM message
+/// and the pool stays; the toggle (`ceph config set mon mon_allow_pool_delete true`) goes
+/// into the link (`g1`), and the deletion then goes through.
+#[wasm_bindgen_test]
+async fn pool_deletion_waits_for_mon_allow_pool_delete() {
+    let root = mounted_at("#view=cluster&scenario=seed000-down-lost").await;
+    until("the guard", || {
+        count(&root, "[data-testid=mon-allow-pool-delete]") == 1
+    })
+    .await;
+    assert_eq!(
+        text(&root, "[data-testid=mon-allow-pool-delete] span").unwrap(),
+        "mon_allow_pool_delete: false"
+    );
+    click(&root, "[data-testid=delete-pool-1]").await;
+    until("the refusal", || count(&root, ".error[role=alert]") == 1).await;
+    let error = text(&root, ".error[role=alert] span").unwrap();
+    assert!(error.contains("EPERM: pool deletion is disabled; you must first set the mon_allow_pool_delete config option to true"), "{error}");
+    assert_eq!(
+        count(&root, "[data-testid=delete-pool-1]"),
+        1,
+        "the pool stays"
+    );
+    click(&root, "[data-testid=toggle-allow-pool-delete]").await;
+    until("the guard set", || {
+        text(&root, "[data-testid=mon-allow-pool-delete] span").as_deref()
+            == Some("mon_allow_pool_delete: true")
+    })
+    .await;
+    assert!(link(&root).ends_with("_g1"), "{}", link(&root));
+    click(&root, "[data-testid=delete-pool-1]").await;
+    until("the pool deleted", || {
+        count(&root, "[data-testid=delete-pool-1]") == 0
+    })
+    .await;
+    assert!(link(&root).ends_with("_g1_prbd"), "{}", link(&root));
+}

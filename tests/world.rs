@@ -27,6 +27,7 @@ fn spec(hosts: usize, per_host: i32, size: usize, pg_num: u32) -> ClusterSpec {
         osd_max_pg_log_entries: None,
         osd_backfill_scan_max: None,
         osd_async_recovery_min_cost: None,
+        mon_allow_pool_delete: false,
         paxos: None,
     }
 }

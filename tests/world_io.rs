@@ -38,6 +38,7 @@ fn spec(hosts: usize) -> ClusterSpec {
         osd_max_pg_log_entries: None,
         osd_backfill_scan_max: None,
         osd_async_recovery_min_cost: None,
+        mon_allow_pool_delete: false,
         paxos: None,
     }
 }

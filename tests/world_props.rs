@@ -54,6 +54,7 @@ fn spec(log: Option<usize>, scan_max: Option<usize>, batched: bool) -> ClusterSp
         osd_max_pg_log_entries: log,
         osd_backfill_scan_max: scan_max,
         osd_async_recovery_min_cost: None,
+        mon_allow_pool_delete: false,
         paxos: batched.then(PaxosSpec::default),
     }
 }
@@ -225,8 +226,10 @@ fn check_no_acked_write_lost(
     Ok(())
 }
 
-/// `spec` with a second pool, `scratch` (id 2, 4 PGs), which a schedule may delete.
+/// `spec` with a second pool, `scratch` (id 2, 4 PGs), which a schedule may delete
+/// (`mon_allow_pool_delete` set).
 fn with_scratch_pool(mut spec: ClusterSpec) -> ClusterSpec {
+    spec.mon_allow_pool_delete = true;
     spec.pools.push(PoolSpec {
         id: 2,
         name: "scratch".into(),

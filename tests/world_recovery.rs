@@ -203,6 +203,7 @@ fn spec(hosts: i32, size: usize, capacity: Option<u64>, log: Option<usize>) -> C
         osd_max_pg_log_entries: log,
         osd_backfill_scan_max: None,
         osd_async_recovery_min_cost: None,
+        mon_allow_pool_delete: false,
         paxos: None,
     }
 }

@@ -399,11 +399,23 @@ pub fn cmd_lost(map: &OsdMap, inc: &mut Incremental, osd: OsdId) -> Result<(), S
 /// Models `ceph osd pool delete NAME NAME --yes-i-really-really-mean-it`
 /// (`OSDMonitor::_prepare_remove_pool`): the pool goes into `old_pools`, and each of its
 /// PGs' pg_temp is removed in the same epoch ("remove any pg_temp mappings for this
-/// pool"). The `mon_allow_pool_delete` guard (false by default in Ceph) is taken as set.
-pub fn cmd_pool_delete(map: &OsdMap, inc: &mut Incremental, name: &str) -> Result<PoolId, String> {
+/// pool"), after `_check_remove_pool`'s guard: with `mon_allow_pool_delete` false (Ceph's
+/// default) it is refused with Ceph's EPERM message. (Its earlier checks: a pool in use by
+/// CephFS is refused by the CephFS run, `mds::rados`; cache tiers are not modelled.)
+pub fn cmd_pool_delete(
+    map: &OsdMap,
+    inc: &mut Incremental,
+    name: &str,
+    allow: bool,
+) -> Result<PoolId, String> {
     let Some((&pool, _)) = map.pools.iter().find(|(_, p)| p.name == name) else {
         return Err(format!("pool '{name}' does not exist"));
     };
+    if !allow {
+        return Err("EPERM: pool deletion is disabled; you must first set the \
+                    mon_allow_pool_delete config option to true before you can destroy a pool"
+            .into());
+    }
     for pg in map.pg_temp.keys().filter(|pg| pg.pool == pool) {
         inc.new_pg_temp.insert(*pg, Vec::new());
     }
@@ -562,7 +574,14 @@ mod tests {
         m.pg_temp.insert(p1, vec![0, 1]);
         m.pg_temp.insert(p2, vec![1, 2]);
         let mut inc = Incremental::default();
-        assert_eq!(cmd_pool_delete(&m, &mut inc, "scratch"), Ok(2));
+        let refused = cmd_pool_delete(&m, &mut inc, "scratch", false).unwrap_err();
+        assert!(refused.starts_with("EPERM: pool deletion is disabled; you must first set the mon_allow_pool_delete config option to true"), "{refused}");
+        assert_eq!(
+            inc,
+            Incremental::default(),
+            "a refused deletion changes nothing"
+        );
+        assert_eq!(cmd_pool_delete(&m, &mut inc, "scratch", true), Ok(2));
         assert_eq!(
             inc.describe(101),
             "e101: pg_temp 2.3 removed; pool 2 deleted"
@@ -571,7 +590,7 @@ mod tests {
         assert_eq!(next.pools.keys().copied().collect::<Vec<_>>(), [1]);
         assert_eq!(next.pg_temp.keys().copied().collect::<Vec<_>>(), [p1]);
         assert_eq!(
-            cmd_pool_delete(&next, &mut Incremental::default(), "scratch"),
+            cmd_pool_delete(&next, &mut Incremental::default(), "scratch", true),
             Err("pool 'scratch' does not exist".to_string())
         );
     }

@@ -74,6 +74,10 @@ pub struct ClusterSpec {
     /// recovery with a few writes.
     #[serde(default)]
     pub osd_async_recovery_min_cost: Option<u64>,
+    /// The monitor's `mon_allow_pool_delete` (Ceph's default: false, so `ceph osd pool
+    /// delete` is refused until `ceph config set mon mon_allow_pool_delete true`).
+    #[serde(default)]
+    pub mon_allow_pool_delete: bool,
     /// The monitor's Paxos proposal timing (`paxos_propose_interval`, `paxos_min_wait`).
     /// Absent: Ceph's 1 s and 0.05 s, so changes that arrive within a second share an
     /// epoch, as on a real cluster. `null`: no batching, every accepted change is its own
@@ -184,6 +188,7 @@ impl ClusterSpec {
             osd_max_pg_log_entries: None,
             osd_backfill_scan_max: None,
             osd_async_recovery_min_cost: None,
+            mon_allow_pool_delete: false,
             paxos: paxos_default(),
         }
     }
@@ -518,6 +523,8 @@ pub enum UserAction {
     Lost { osd: OsdId },
     /// `ceph osd pool delete NAME NAME --yes-i-really-really-mean-it`.
     DeletePool { pool: String },
+    /// `ceph config set mon mon_allow_pool_delete true|false`.
+    AllowPoolDelete { allow: bool },
     /// Lose one message in flight.
     Drop { message: u64 },
     /// A client writes (creates or replaces) `object` in `pg` ("1.0").
@@ -573,6 +580,9 @@ impl UserAction {
             UserAction::Lost { osd } => format!("ceph osd lost {osd} --yes-i-really-mean-it"),
             UserAction::DeletePool { pool } => {
                 format!("ceph osd pool delete {pool} {pool} --yes-i-really-really-mean-it")
+            }
+            UserAction::AllowPoolDelete { allow } => {
+                format!("ceph config set mon mon_allow_pool_delete {allow}")
             }
             UserAction::Drop { message } => format!("message #{message} is lost"),
             UserAction::Write { pg, object } => format!("client.0 writes {object} in pg {pg}"),
@@ -782,6 +792,8 @@ pub struct World {
     pub osd_max_pg_log_entries: Option<usize>,
     pub osd_backfill_scan_max: Option<usize>,
     pub osd_async_recovery_min_cost: Option<u64>,
+    /// The monitor's `mon_allow_pool_delete` (ClusterSpec, then `ceph config set`).
+    pub mon_allow_pool_delete: bool,
     /// The monitor's `pending_inc`: accepted changes waiting for the next proposal.
     pub pending_inc: Incremental,
     /// When the monitor last committed (published) an epoch (`last_commit_time`).
@@ -856,6 +868,7 @@ impl World {
             osd_max_pg_log_entries: spec.osd_max_pg_log_entries,
             osd_backfill_scan_max: spec.osd_backfill_scan_max,
             osd_async_recovery_min_cost: spec.osd_async_recovery_min_cost,
+            mon_allow_pool_delete: spec.mon_allow_pool_delete,
             pending_inc: Incremental::default(),
             last_commit_ms: 0,
             paxos: spec.paxos,
@@ -1109,11 +1122,21 @@ impl World {
                 self.mon_change(|m, inc| monitor::cmd_lost(m, inc, osd), log)?;
                 Ok(format!("ceph osd lost {osd} --yes-i-really-mean-it"))
             }
+            UserAction::AllowPoolDelete { allow } => {
+                // A config option, not a map change: the monitor reads it when a
+                // deletion comes (`_check_remove_pool`).
+                self.mon_allow_pool_delete = allow;
+                Ok(format!(
+                    "ceph config set mon mon_allow_pool_delete {allow}: the monitor {} pool deletion",
+                    if allow { "now allows" } else { "refuses" }
+                ))
+            }
             UserAction::DeletePool { ref pool } => {
                 let mut id = 0;
+                let allow = self.mon_allow_pool_delete;
                 self.mon_change(
                     |m, inc| {
-                        id = monitor::cmd_pool_delete(m, inc, pool)?;
+                        id = monitor::cmd_pool_delete(m, inc, pool, allow)?;
                         Ok(())
                     },
                     log,

@@ -386,6 +386,7 @@ fn cluster_json(state: &State) -> serde_json::Value {
         "pools": world.map().pools.iter().map(|(id, p)| serde_json::json!({
             "id": id, "name": p.name, "size": p.size, "min_size": p.min_size, "pg_num": p.pg_num,
         })).collect::<Vec<_>>(),
+        "mon_allow_pool_delete": world.mon_allow_pool_delete,
         "pgs": pgs_json(world, None),
         "newest": newest,
     })

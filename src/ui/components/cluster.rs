@@ -427,7 +427,21 @@ fn pools_line(world: &World, pools: &[PoolSpec], controls: bool, cb: &Callback<A
             </li>
         }
     });
-    html! { <ul class="pools" aria-label="Pools">{ for items }</ul> }
+    // The monitor's guard (`_check_remove_pool`): Ceph refuses deletions until it is set.
+    let allow = world.mon_allow_pool_delete;
+    let guard = html! {
+        <li class="pool guard" data-testid="mon-allow-pool-delete">
+            <span>{ format!("mon_allow_pool_delete: {allow}") }</span>
+            if controls {
+                <button onclick={act(cb, UserAction::AllowPoolDelete { allow: !allow })}
+                    data-testid="toggle-allow-pool-delete"
+                    aria-label={format!("ceph config set mon mon_allow_pool_delete {}", !allow)}>
+                    { if allow { "refuse deletion" } else { "allow deletion" } }
+                </button>
+            }
+        </li>
+    };
+    html! { <ul class="pools" aria-label="Pools">{ for items }{ guard }</ul> }
 }
 
 /// The hosts and their OSDs (up/down, in/out, lost, daemon running) with the OSD
