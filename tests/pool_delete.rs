@@ -100,11 +100,12 @@ fn the_step_sentences_say_what_the_deletion_did() {
     ));
 }
 
-/// Two pools on 4 OSDs, each PG with a few objects, settled.
-fn two_pools() -> World {
+/// 4 OSDs, pool 1 `rbd` and pool 2 `scratch` of 4 PGs each, one epoch per change, with
+/// the monitor's `mon_allow_pool_delete` as given.
+fn two_pool_spec(allow_delete: bool) -> ClusterSpec {
     let mut spec = ClusterSpec {
         paxos: None,
-        mon_allow_pool_delete: true,
+        mon_allow_pool_delete: allow_delete,
         ..ClusterSpec::uniform(4, 1, 4)
     };
     spec.pools.push(PoolSpec {
@@ -114,7 +115,12 @@ fn two_pools() -> World {
         min_size: 2,
         pg_num: 4,
     });
-    let mut world = World::new(&spec).unwrap();
+    spec
+}
+
+/// Two pools on 4 OSDs, each PG with a few objects, settled.
+fn two_pools() -> World {
+    let mut world = World::new(&two_pool_spec(true)).unwrap();
     settle(&mut world);
     for pool in [1, 2] {
         for seed in 0..4 {
@@ -277,19 +283,11 @@ fn the_next_script_action_reads_as_its_command() {
 /// config set mon mon_allow_pool_delete true` lets it through, and `false` guards again.
 #[test]
 fn the_monitor_refuses_deletion_until_mon_allow_pool_delete_is_set() {
-    let mut spec = ClusterSpec {
-        paxos: None,
-        ..ClusterSpec::uniform(4, 1, 4)
-    };
-    assert!(!spec.mon_allow_pool_delete, "Ceph's default");
-    spec.pools.push(PoolSpec {
-        id: 2,
-        name: "scratch".into(),
-        size: 3,
-        min_size: 2,
-        pg_num: 4,
-    });
-    let mut world = World::new(&spec).unwrap();
+    assert!(
+        !ClusterSpec::uniform(4, 1, 4).mon_allow_pool_delete,
+        "Ceph's default"
+    );
+    let mut world = World::new(&two_pool_spec(false)).unwrap();
     let delete = |pool: &str| UserAction::DeletePool { pool: pool.into() };
     let epoch = world.map().epoch;
     let refused = world.act(delete("scratch")).map(|_| ()).unwrap_err();

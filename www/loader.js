@@ -3,8 +3,8 @@
 // app: every tab). A link only the whole app opens (a loaded scenario, or any other view)
 // loads the whole app at once; otherwise the first module starts, and hands the page to
 // the whole app (window.cephscopeLoadFull) when another tab, a file or such a link is
-// asked for. `needsFullApp` is src/share.rs's `needs_full_app` (tests/e2e/split.test.mjs
-// checks both choices in a real browser).
+// asked for. `needsFullApp` is src/share.rs's `needs_full_app` (a test there keeps
+// FULL_VIEWS current; tests/e2e/split.test.mjs checks both choices in a real browser).
 const FULL_VIEWS = ['intervals', 'pglog', 'cluster', 'mds'];
 
 function needsFullApp(hash) {

@@ -523,7 +523,8 @@ pub enum UserAction {
     Lost { osd: OsdId },
     /// `ceph osd pool delete NAME NAME --yes-i-really-really-mean-it`.
     DeletePool { pool: String },
-    /// `ceph config set mon mon_allow_pool_delete true|false`.
+    /// `ceph config set mon mon_allow_pool_delete true|false` (ConfigMonitor): the option
+    /// the monitor's `OSDMonitor::_check_remove_pool` reads (`g_conf()`).
     AllowPoolDelete { allow: bool },
     /// Lose one message in flight.
     Drop { message: u64 },

@@ -92,7 +92,7 @@ pub fn replace_hash(hash: &str) {
 }
 
 /// The first module (`lite`): ask the page to load the whole app
-/// (`window.cephscopeLoadFull(unmount)`, www/index.html). The page downloads it, calls
+/// (`window.cephscopeLoadFull(unmount)`, www/loader.js). The page downloads it, calls
 /// `unmount` (this app's `AppHandle::destroy`, so its listeners go) and starts it; it
 /// opens the URL's hash. A page without the loader, or a failed download, is reported
 /// through `on_error`.
@@ -324,8 +324,8 @@ fn to_js(value: &serde_json::Value) -> JsValue {
     serde::Serialize::serialize(value, &serializer).unwrap_or(JsValue::NULL)
 }
 
-#[cfg(not(feature = "lite"))]
 /// The cluster world's PGs: state string, up, acting, primary, its path, blocked_by.
+#[cfg(not(feature = "lite"))]
 fn pgs_json(
     world: &crate::engine::world::World,
     pool: Option<crate::engine::osdmap::PoolId>,
@@ -392,9 +392,9 @@ fn cluster_json(state: &State) -> serde_json::Value {
     })
 }
 
-#[cfg(not(feature = "lite"))]
 /// Every OSD: up / in as the newest map has it, whether its daemon runs, and what it
 /// holds (`World::osd_usage`).
+#[cfg(not(feature = "lite"))]
 fn osds_json(world: &crate::engine::world::World) -> Vec<serde_json::Value> {
     let map = world.map();
     map.osds

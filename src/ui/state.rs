@@ -526,6 +526,15 @@ impl State {
         }
     }
 
+    /// Is the first module handing the page to the whole app ([`Handoff`])? Never in the
+    /// whole app.
+    pub fn handing_off(&self) -> bool {
+        #[cfg(feature = "lite")]
+        return self.handoff.is_some();
+        #[cfg(not(feature = "lite"))]
+        false
+    }
+
     /// The statechart tab's link, whichever tab is shown (the first module hands it to the
     /// whole app, which starts from it).
     pub fn statechart_link(&self) -> Link {

@@ -52,11 +52,7 @@ pub fn app() -> Html {
         let dispatch = dispatch.clone();
         use_effect_with(state.link(), move |_| {
             // While handing off, the hand-off notice owns the URL.
-            #[cfg(feature = "lite")]
-            let handing_off = state_rc.handoff.is_some();
-            #[cfg(not(feature = "lite"))]
-            let handing_off = false;
-            if !handing_off {
+            if !state_rc.handing_off() {
                 browser::write_hash(&state_rc);
             }
             browser::publish(std::rc::Rc::new(state_rc), dispatch);

@@ -1,8 +1,9 @@
 //! The first module's (`lite`) hand-off: a notice while the whole app loads. It writes
 //! the link the whole app is to open into the URL (or leaves a scenario file for it on
-//! `window.cephscopeFile`, and its own statechart link on `window.cephscopeFirstLink`), then asks the page to load the whole app
-//! (`window.cephscopeLoadFull`, www/index.html), which unmounts this one and mounts itself
-//! on the same element, opening that link or file.
+//! `window.cephscopeFile`), leaves its own statechart link on `window.cephscopeFirstLink`,
+//! then asks the page to load the whole app (`window.cephscopeLoadFull`, www/loader.js),
+//! which unmounts this one and mounts itself on the same element, opening that link or
+//! file.
 
 use crate::ui::browser;
 use crate::ui::state::Handoff;
